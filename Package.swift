@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "peixun",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "peixun", targets: ["peixun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .target(
+            name: "PeixunCore",
+            resources: [.copy("Resources/sichuan-divisions.csv"), .copy("Resources/sichuan-division-changes.csv")]
+        ),
+        .target(
+            name: "PeixunSheets",
+            dependencies: ["CXlsxWriter"]
+        ),
+        .target(
+            name: "PeixunServer",
+            dependencies: [
+                "PeixunCore",
+                "PeixunSheets",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Leaf", package: "leaf"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "peixun",
+            dependencies: ["PeixunServer"]
+        ),
+        .testTarget(name: "PeixunCoreTests", dependencies: ["PeixunCore"]),
+        .testTarget(name: "PeixunSheetsTests", dependencies: ["PeixunSheets"]),
+        .testTarget(
+            name: "PeixunServerTests",
+            dependencies: [
+                "PeixunServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
