@@ -1,1 +1,3 @@
 import PeixunServer
+
+try await Entrypoint.main()

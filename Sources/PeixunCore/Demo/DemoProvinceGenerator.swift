@@ -57,12 +57,31 @@ public struct DemoProvinceGenerator: Sendable {
 
     /// Generates the province one county at a time, in code order.
     public func generate(_ consume: (DemoCounty) throws -> Void) rethrows {
+        for county in counties() { try consume(county) }
+    }
+
+    /// The counties, generated lazily so that only one county is in memory at a time.
+    public func counties() -> DemoCountySequence { DemoCountySequence(generator: self) }
+}
+
+public struct DemoCountySequence: Sequence, Sendable {
+    let generator: DemoProvinceGenerator
+
+    public struct Iterator: IteratorProtocol {
+        let generator: DemoProvinceGenerator
+        var index = 0
         var state = DemoCountyBuilder.SharedState()
-        for (county, figures) in countyPlans {
+
+        public mutating func next() -> DemoCounty? {
+            guard index < generator.countyPlans.count else { return nil }
+            let (county, figures) = generator.countyPlans[index]
+            index += 1
             var builder = DemoCountyBuilder(
-                county: county, figures: figures, directory: directory, projects: projects,
-                random: SeededGenerator(seed: seed, stream: county.code))
-            try consume(builder.build(state: &state))
+                county: county, figures: figures, directory: generator.directory, projects: generator.projects,
+                random: SeededGenerator(seed: generator.seed, stream: county.code))
+            return builder.build(state: &state)
         }
     }
+
+    public func makeIterator() -> Iterator { Iterator(generator: generator) }
 }

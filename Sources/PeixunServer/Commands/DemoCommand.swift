@@ -1,0 +1,45 @@
+import Fluent
+import PeixunCore
+import Vapor
+
+/// `peixun demo [--scale full|small] [--seed N]`: fills an empty database with the demo province.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "scale", help: "full（全省 737,686 名教师）或 small（约 1%）")
+        var scale: String?
+
+        @Option(name: "seed", help: "随机种子，相同种子生成相同数据")
+        var seed: UInt64?
+
+        init() {}
+    }
+
+    var help: String { "向空数据库载入演示数据（四川省全省或约 1% 规模）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let scale = DemoScale(rawValue: signature.scale ?? "full") else {
+            context.console.error("--scale 只能是 full 或 small")
+            throw ExitCode(2)
+        }
+        try await app.autoMigrate()
+        let loader = DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: scale, seed: signature.seed ?? 2017))
+        guard try await loader.isEmpty() else {
+            context.console.warning("数据库中已有数据，未载入演示数据。")
+            throw ExitCode(3)
+        }
+        context.console.info("正在生成演示数据（\(scale == .full ? "全省" : "约 1%")规模）…")
+        let console = context.console
+        let summary = try await loader.load { message in console.print(message) }
+        let rate = Double(summary.rows) / max(summary.seconds, 0.001)
+        context.console.info(String(
+            format: "已载入：学校 %d 所，教师 %d 人，培训项目 %d 个，培训记录 %d 条，统计数 %d 条；用时 %.1f 秒（%.0f 行/秒）",
+            summary.schools, summary.teachers, summary.projects, summary.records, summary.officialCounts, summary.seconds, rate))
+    }
+}
+
+struct ExitCode: Error, CustomStringConvertible {
+    let code: Int32
+    init(_ code: Int32) { self.code = code }
+    var description: String { "exit \(code)" }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Everything the app reads from the environment, read once at start. Invalid values stop the
+/// app with a list of what is wrong rather than running half-configured.
+public struct AppConfig: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String, searchPath: String?)
+
+        public var isSQLite: Bool { if case .sqlite = self { true } else { false } }
+    }
+
+    public var storage: Storage
+    public var dataDirectory: String
+    public var hostname: String
+    public var port: Int
+
+    public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
+        self.storage = storage
+        self.dataDirectory = dataDirectory
+        self.hostname = hostname
+        self.port = port
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String { "配置有误：\n" + problems.map { "- " + $0 }.joined(separator: "\n") }
+    }
+
+    /// `DATABASE_URL` selects PostgreSQL; otherwise SQLite at `$PEIXUN_DATA_DIR/peixun.sqlite`
+    /// (default `./data`). `PEIXUN_HOST` and `PEIXUN_PORT` set where the server listens.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var problems: [String] = []
+        let dataDirectory = environment["PEIXUN_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let storage: Storage
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+                problems.append("DATABASE_URL 应以 postgres:// 开头，实际为 \(url.prefix(20))…")
+            }
+            storage = .postgres(url: url, searchPath: environment["PEIXUN_PG_SCHEMA"])
+        } else {
+            storage = .sqlite(path: (dataDirectory as NSString).appendingPathComponent("peixun.sqlite"))
+        }
+        var port = 8080
+        if let text = environment["PEIXUN_PORT"] ?? environment["PORT"] {
+            if let value = Int(text), (1...65535).contains(value) { port = value } else {
+                problems.append("PEIXUN_PORT 应为 1–65535 之间的整数，实际为 \(text)")
+            }
+        }
+        let hostname = environment["PEIXUN_HOST"] ?? "127.0.0.1"
+        if !problems.isEmpty { throw Invalid(problems: problems) }
+        return AppConfig(storage: storage, dataDirectory: dataDirectory, hostname: hostname, port: port)
+    }
+}

@@ -1,0 +1,36 @@
+import Fluent
+import SQLKit
+
+/// Indexes for the queries the reports and lists run; plain `CREATE INDEX` works on both
+/// SQLite and PostgreSQL.
+struct CreateIndexes: AsyncMigration {
+    static let indexes: [(name: String, table: String, columns: [String])] = [
+        ("schools_county", SchoolModel.schema, ["county_code"]),
+        ("schools_city", SchoolModel.schema, ["city_code"]),
+        ("teachers_school_passed", TeacherModel.schema, ["school_id", "first_passed_year"]),
+        ("teachers_county", TeacherModel.schema, ["county_code"]),
+        ("teachers_city", TeacherModel.schema, ["city_code"]),
+        ("teachers_name", TeacherModel.schema, ["name"]),
+        ("records_project", TrainingRecordModel.schema, ["project_id"]),
+        ("official_counts_year_city", OfficialCountModel.schema, ["school_year", "city_code"]),
+        ("rollups_city", CreateProgressRollups.schema, ["city_code", "first_passed_year"]),
+        ("rollups_county", CreateProgressRollups.schema, ["county_code", "first_passed_year"]),
+        ("regions_parent", RegionModel.schema, ["parent_code"]),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes {
+            var builder = sql.create(index: index.name).on(index.table)
+            for column in index.columns { builder = builder.column(column) }
+            try await builder.run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        for index in Self.indexes {
+            try await sql.drop(index: index.name).run()
+        }
+    }
+}

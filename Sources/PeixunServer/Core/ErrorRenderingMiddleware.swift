@@ -1,0 +1,50 @@
+import Vapor
+
+/// Renders every error: JSON `{"error":{"code","message"}}` under `/api`, an HTML page
+/// elsewhere. Internal errors are logged in full and shown only as a generic sentence.
+struct ErrorRenderingMiddleware: AsyncMiddleware {
+    struct ErrorBody: Content {
+        struct Detail: Content {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+    }
+
+    struct ErrorPage: Encodable {
+        let title: String
+        let status: Int
+        let message: String
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let (status, code, message) = describe(error, request: request)
+            if request.url.path.hasPrefix("/api/") {
+                let response = Response(status: status)
+                try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
+                return response
+            }
+            let view = try await request.view.render("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
+            let response = try await view.encodeResponse(for: request)
+            response.status = status
+            return response
+        }
+    }
+
+    private func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, String, String) {
+        switch error {
+        case let error as AppError:
+            return (error.status, error.code, error.reason)
+        case let error as any AbortError where error.status == .notFound:
+            return (.notFound, "not_found", "页面不存在")
+        case let error as any AbortError where error.status.code < 500:
+            return (error.status, "bad_request", "请求有误：\(error.reason)")
+        default:
+            request.logger.report(error: error)
+            return (.internalServerError, "internal", "系统内部错误，请稍后再试；如果问题持续，请联系技术支持")
+        }
+    }
+}

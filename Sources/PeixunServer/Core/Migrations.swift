@@ -1,0 +1,17 @@
+import Fluent
+import Vapor
+
+/// Every migration, in the order it landed. Never edit or reorder a landed migration; add.
+enum Migrations {
+    static func register(on app: Application) {
+        app.migrations.add(CreateRegions())
+        app.migrations.add(CreateSchools())
+        app.migrations.add(CreateTeachers())
+        app.migrations.add(CreateOfficialCounts())
+        app.migrations.add(CreateProjects())
+        app.migrations.add(SeedCooperationProjects())
+        app.migrations.add(CreateTrainingRecords())
+        app.migrations.add(CreateProgressRollups())
+        app.migrations.add(CreateIndexes())
+    }
+}

@@ -1,0 +1,79 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// Assembles the app: storage, migrations, views, middleware, routes and commands.
+/// Tests call it too, with their own `AppConfig`.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.storage[AppConfigKey.self] = config
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+
+    try configureDatabase(app, storage: config.storage)
+    Migrations.register(on: app)
+
+    let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources").path + "/"
+    app.directory.viewsDirectory = resources + "Views/"
+    app.directory.publicDirectory = resources + "Public/"
+    app.views.use(.leaf)
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorRenderingMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    try routes(app)
+
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ReportCommand(), as: "report")
+}
+
+private func configureDatabase(_ app: Application, storage: AppConfig.Storage) throws {
+    switch storage {
+    case .sqlite(let path):
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.lifecycle.use(SQLiteTuning())
+    case .postgres(let url, let searchPath):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let searchPath { configuration.searchPath = [searchPath] }
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+    }
+}
+
+func routes(_ app: Application) throws {
+    app.get(SiteURL.Route.healthz) { _ in "ok" }
+    app.get { request in request.redirect(to: SiteURL.progress(year: Appendix1.reportYear, region: nil).path) }
+    try app.register(collection: ProgressController())
+}
+
+struct AppConfigKey: StorageKey {
+    typealias Value = AppConfig
+}
+
+extension Application {
+    var config: AppConfig { storage[AppConfigKey.self]! }
+    var regions: RegionDirectory { .sichuan }
+}
+
+/// WAL lets readers run beside the one writer; the busy timeout makes a second writer wait
+/// instead of failing. The pool holds one long-lived connection per event loop, so the
+/// per-connection settings are applied to each of them once at start.
+struct SQLiteTuning: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        for eventLoop in application.eventLoopGroup.makeIterator() {
+            let database = application.databases.database(logger: application.logger, on: eventLoop)! as! any SQLDatabase
+            try await database.raw("PRAGMA journal_mode = WAL").run()
+            try await database.raw("PRAGMA busy_timeout = 10000").run()
+            try await database.raw("PRAGMA synchronous = NORMAL").run()
+        }
+    }
+}

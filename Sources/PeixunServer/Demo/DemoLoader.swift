@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+
+/// Writes a generated demo province into an empty database, in one transaction.
+struct DemoLoader {
+    struct Summary: Sendable {
+        var schools = 0
+        var teachers = 0
+        var records = 0
+        var projects = 0
+        var officialCounts = 0
+        var seconds = 0.0
+
+        var rows: Int { schools + teachers + records + projects + officialCounts }
+    }
+
+    struct DatabaseNotEmpty: Error, CustomStringConvertible {
+        let description = "数据库中已有学校、教师或培训记录，演示数据只能载入空数据库（可删除数据目录后重试）"
+    }
+
+    let database: any Database
+    let generator: DemoProvinceGenerator
+
+    func isEmpty() async throws -> Bool {
+        let schools = try await SchoolModel.query(on: database).count()
+        let teachers = try await TeacherModel.query(on: database).count()
+        let records = try await TrainingRecordModel.query(on: database).count()
+        return schools + teachers + records == 0
+    }
+
+    func load(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Summary {
+        guard try await isEmpty() else { throw DatabaseNotEmpty() }
+        let started = Date()
+        var summary = try await database.transaction { transaction -> Summary in
+            var summary = Summary()
+            let sql = transaction as! any SQLDatabase
+            let projectIDs = try await insertProjects(on: transaction, sql: sql, summary: &summary)
+            var schools = BulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: sql)
+            var teachers = BulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: sql)
+            var records = BulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: sql)
+            var counts = BulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: sql)
+            let now = Date()
+            var countiesDone = 0
+            for county in generator.counties() {
+                let cityCode = county.county.parentCode!
+                for school in county.schools {
+                    try await schools.append([school.id, school.name, school.kind.rawValue, school.kind.stage.rawValue, school.countyCode, cityCode])
+                }
+                try await schools.flush()
+                var firstPassed: [Int: Int] = [:]
+                for record in county.records where record.result == .passed {
+                    firstPassed[record.teacherID] = min(firstPassed[record.teacherID] ?? .max, record.year)
+                }
+                for teacher in county.teachers {
+                    try await teachers.append([
+                        teacher.id, teacher.residentID.value, teacher.name, teacher.mobile, teacher.schoolID,
+                        teacher.stage.rawValue, teacher.countyCode, cityCode, firstPassed[teacher.id], now, now,
+                    ])
+                }
+                try await teachers.flush()
+                for record in county.records {
+                    try await records.append([record.id, record.teacherID, projectIDs[record.projectID]!, record.year, record.result.rawValue, now])
+                }
+                for stage in Stage.allCases {
+                    try await counts.append([county.county.code, cityCode, stage.rawValue, Appendix1.schoolYear, county.officialCounts[stage]])
+                }
+                countiesDone += 1
+                if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(generator.countyPlans.count) 个县(市、区)") }
+            }
+            try await records.flush()
+            try await counts.flush()
+            summary.schools = schools.inserted
+            summary.teachers = teachers.inserted
+            summary.records = records.inserted
+            summary.officialCounts = counts.inserted
+            try await ProgressRollup.rebuild(on: sql)
+            try await SequenceRepair.afterExplicitIDs(tables: [SchoolModel.schema, TeacherModel.schema, TrainingRecordModel.schema, ProjectModel.schema], on: sql)
+            return summary
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Projects that already exist (the cooperation projects seeded by migration) are reused
+    /// by name; returns the database id of every generated project.
+    private func insertProjects(on database: any Database, sql: any SQLDatabase, summary: inout Summary) async throws -> [Int: Int] {
+        let existing = try await ProjectModel.query(on: database).all()
+        var idsByName = Dictionary(existing.map { ($0.name, $0.id!) }, uniquingKeysWith: { first, _ in first })
+        var nextID = (existing.compactMap(\.id).max() ?? 0) + 1
+        var insert = BulkInsert(into: ProjectModel.schema, columns: ["id", "name", "level", "year", "end_year", "organiser", "region_code"], on: sql)
+        var mapping: [Int: Int] = [:]
+        for project in generator.projects {
+            if let id = idsByName[project.name] {
+                mapping[project.id] = id
+                continue
+            }
+            try await insert.append([nextID, project.name, project.level.rawValue, project.year, project.endYear, project.organiser, project.regionCode])
+            idsByName[project.name] = nextID
+            mapping[project.id] = nextID
+            nextID += 1
+        }
+        try await insert.flush()
+        summary.projects = insert.inserted
+        return mapping
+    }
+}
+

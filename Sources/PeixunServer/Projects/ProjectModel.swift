@@ -1,0 +1,80 @@
+import Fluent
+import PeixunCore
+
+/// A training project (培训项目). City and county projects name the region that runs them;
+/// cooperation projects may be limited to pilot counties.
+final class ProjectModel: Model, @unchecked Sendable {
+    static let schema = "projects"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "name") var name: String
+    @Field(key: "level") var level: String
+    @Field(key: "year") var year: Int
+    @Field(key: "end_year") var endYear: Int
+    @Field(key: "organiser") var organiser: String
+    @OptionalField(key: "region_code") var regionCode: String?
+
+    init() {}
+}
+
+/// The counties a cooperation project ran in (示范性网络研修: 盐亭, 泸县, 江安).
+final class ProjectPilotCountyModel: Model, @unchecked Sendable {
+    static let schema = "project_pilot_counties"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "project_id") var projectID: Int
+    @Field(key: "region_code") var regionCode: String
+
+    init() {}
+}
+
+struct CreateProjects: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ProjectModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("name", .string, .required)
+            .field("level", .string, .required)
+            .field("year", .int, .required)
+            .field("end_year", .int, .required)
+            .field("organiser", .string, .required)
+            .field("region_code", .string, .references(RegionModel.schema, "code"))
+            .unique(on: "name")
+            .create()
+        try await database.schema(ProjectPilotCountyModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("project_id", .int, .required, .references(ProjectModel.schema, .id, onDelete: .cascade))
+            .field("region_code", .string, .required, .references(RegionModel.schema, "code"))
+            .unique(on: "project_id", "region_code")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ProjectPilotCountyModel.schema).delete()
+        try await database.schema(ProjectModel.schema).delete()
+    }
+}
+
+/// The four cooperation projects of the notice exist from the start.
+struct SeedCooperationProjects: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        for definition in CooperationProjects.all {
+            let project = ProjectModel()
+            project.name = definition.name
+            project.level = TrainingLevel.cooperation.rawValue
+            project.year = definition.startYear
+            project.endYear = definition.endYear
+            project.organiser = definition.organiser
+            try await project.create(on: database)
+            for county in definition.pilotCountyCodes + definition.cityCodes {
+                let pilot = ProjectPilotCountyModel()
+                pilot.projectID = try project.requireID()
+                pilot.regionCode = county
+                try await pilot.create(on: database)
+            }
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await ProjectModel.query(on: database).filter(\.$level == TrainingLevel.cooperation.rawValue).delete()
+    }
+}

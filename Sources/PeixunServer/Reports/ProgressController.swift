@@ -1,0 +1,59 @@
+import Fluent
+import PeixunCore
+import PeixunSheets
+import SQLKit
+import Vapor
+
+/// Appendix 1: the province's progress, drilled down to counties, schools and teachers;
+/// as a page, JSON and an Excel workbook.
+struct ProgressController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(SiteURL.Route.progress, use: page)
+        routes.get(SiteURL.Route.untrainedTeachers, use: untrained)
+        routes.get(SiteURL.Route.apiProgress, use: api)
+    }
+
+    @Sendable func page(request: Request) async throws -> Response {
+        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        let report = try await request.progressReports.report(year: query.year, regionCode: query.regionCode)
+        switch query.format {
+        case "xlsx": return try await ProgressExport.xlsxResponse(for: report, request: request)
+        case "json": return try await ProgressDTO(report).encodeResponse(for: request)
+        default:
+            let model = ProgressPageModel(report: report, regions: request.application.regions)
+            return try await request.view.render("progress", model).encodeResponse(for: request)
+        }
+    }
+
+    @Sendable func api(request: Request) async throws -> ProgressDTO {
+        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        return ProgressDTO(try await request.progressReports.report(year: query.year, regionCode: query.regionCode))
+    }
+
+    @Sendable func untrained(request: Request) async throws -> View {
+        guard let schoolID = request.parameters.get("schoolID", as: Int.self) else { throw AppError.notFound("学校") }
+        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        let pageNumber = (try? request.query.get(Int.self, at: "page")) ?? 1
+        let page = try await UntrainedTeachersPage.load(schoolID: schoolID, year: query.year, page: pageNumber, on: request.sql)
+        return try await request.view.render("untrained", UntrainedPageModel(page: page, regions: request.application.regions))
+    }
+}
+
+extension Request {
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    var progressReports: ProgressReportService {
+        ProgressReportService(database: sql, regions: application.regions)
+    }
+
+    /// The latest year in which anybody passed a training; the current year when none did.
+    func defaultReportYear() async throws -> Int {
+        struct Row: Decodable { let year: Int? }
+        let latest = try await sql.select()
+            .column(SQLFunction("MAX", args: SQLColumn("year")), as: "year")
+            .from(TrainingRecordModel.schema)
+            .where("result", .equal, TrainingResult.passed.rawValue)
+            .first(decoding: Row.self)?.year
+        return latest ?? CivilDate.today().year
+    }
+}

@@ -1,0 +1,138 @@
+import PeixunCore
+
+/// What `progress.leaf` shows: the table of one level with links one level down.
+struct ProgressPageModel: Encodable, Sendable {
+    struct Link: Encodable, Sendable {
+        let label: String
+        let url: String
+    }
+
+    struct Row: Encodable, Sendable {
+        let name: String
+        let url: String?
+        let kindergarten: Int
+        let primarySecondary: Int
+        let vocational: Int
+        let total: Int
+        let trained: Int
+        let untrained: Int
+        let completion: String
+        let completionValue: Double
+
+        init(name: String, url: String?, figures: ProgressFigures, untrained: Int) {
+            self.name = name
+            self.url = url
+            kindergarten = figures.kindergarten
+            primarySecondary = figures.primarySecondary
+            vocational = figures.vocational
+            total = figures.total
+            trained = figures.trained
+            self.untrained = untrained
+            completion = Percent.format(figures.completionRate)
+            completionValue = figures.completionRate
+        }
+    }
+
+    let pageTitle: String
+    let title: String
+    let year: Int
+    let yearChoices: [Int]
+    let regionCode: String
+    let breadcrumbs: [Link]
+    let rowHeader: String
+    let stageHeader: String
+    let rows: [Row]
+    let total: Row
+    let isEmpty: Bool
+    let statisticsNote: String
+    let xlsxURL: String
+    let jsonURL: String
+
+    init(report: ProgressReport, regions: RegionDirectory) {
+        let year = report.year
+        title = report.title
+        pageTitle = "\(report.region.name) \(year)年培训实施情况"
+        self.year = year
+        yearChoices = Array((2014...max(year, CivilDate.today().year)).reversed())
+        regionCode = report.region.code
+        var chain: [Region] = []
+        var current: Region? = report.region
+        while let region = current { chain.insert(region, at: 0); current = regions.parent(of: region) }
+        breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
+        rowHeader = report.rowLevel.header
+        stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
+        rows = report.table.rows.map { row in
+            let url = switch report.rowLevel {
+            case .city, .county: SiteURL.progress(year: year, region: row.key).path
+            case .school: Int(row.key).map { SiteURL.untrainedTeachers(schoolID: $0, year: year, page: 1).path }
+            }
+            return Row(name: row.name, url: url, figures: row.figures, untrained: row.figures.untrained)
+        }
+        total = Row(name: "小计", url: nil, figures: report.table.total, untrained: report.table.totalUntrained)
+        isEmpty = report.table.rows.isEmpty
+        var note = report.schoolYear.map { "专任教师数来源：教育事业统计（\(StatisticsYear.label($0))初）。" } ?? "尚未导入教育事业统计的专任教师数。"
+        note += "已培训人数：截至\(year)年底至少有一项培训合格的教师人数。"
+        if report.rowLevel == .school {
+            note = "学校一行为该校在册教师数。" + (report.officialTotal.map { "本县教育事业统计专任教师数为 \($0) 人。" } ?? "") + note
+        }
+        statisticsNote = note
+        xlsxURL = SiteURL.progress(year: year, region: report.region.code).path + "&format=xlsx"
+        jsonURL = SiteURL.apiProgress.path + "?year=\(year)&region=\(report.region.code)"
+    }
+}
+
+enum Percent {
+    static func format(_ rate: Double) -> String {
+        let basisPoints = Int((rate * 10_000).rounded())
+        let fraction = basisPoints % 100
+        return "\(basisPoints / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+}
+
+/// What `untrained.leaf` shows: one page of a school's untrained teachers, IDs masked.
+struct UntrainedPageModel: Encodable, Sendable {
+    struct Teacher: Encodable, Sendable {
+        let name: String
+        let maskedID: String
+        let stage: String
+        let status: String
+    }
+
+    struct Link: Encodable, Sendable {
+        let label: String
+        let url: String
+    }
+
+    let pageTitle: String
+    let schoolName: String
+    let year: Int
+    let totalCount: Int
+    let teachers: [Teacher]
+    let breadcrumbs: [Link]
+    let page: Int
+    let pageCount: Int
+    let previousURL: String?
+    let nextURL: String?
+
+    init(page: UntrainedTeachersPage, regions: RegionDirectory) {
+        pageTitle = "\(page.school.name) 未培训教师"
+        schoolName = page.school.name
+        year = page.year
+        totalCount = page.totalCount
+        teachers = page.teachers.map {
+            Teacher(
+                name: $0.name,
+                maskedID: ResidentID(canonical: $0.resident_id)?.masked ?? "******",
+                stage: Stage(rawValue: $0.stage)?.label ?? $0.stage,
+                status: $0.failed > 0 ? "不合格" : "未参训")
+        }
+        var chain: [Region] = []
+        var current = regions.region(code: page.school.countyCode)
+        while let region = current { chain.insert(region, at: 0); current = regions.parent(of: region) }
+        breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: page.year, region: $0.code).path) }
+        self.page = page.page
+        pageCount = page.pageCount
+        previousURL = page.page > 1 ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page - 1).path : nil
+        nextURL = page.page < page.pageCount ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page + 1).path : nil
+    }
+}

@@ -1,0 +1,102 @@
+import PeixunCore
+import SQLKit
+
+/// Computes progress reports from the official counts and the progress rollup.
+struct ProgressReportService {
+    let database: any SQLDatabase
+    let regions: RegionDirectory
+
+    private struct KeyedCount: Decodable {
+        let key: String
+        let stage: String?
+        let teachers: Int
+    }
+
+    func report(year: Int, regionCode: String) async throws -> ProgressReport {
+        guard let region = regions.region(code: regionCode) else { throw AppError.notFound("行政区划") }
+        let schoolYear = try await statisticsYear(for: year)
+        switch region.level {
+        case .province, .city:
+            return try await regionReport(year: year, region: region, schoolYear: schoolYear)
+        case .county:
+            return try await countyReport(year: year, county: region, schoolYear: schoolYear)
+        }
+    }
+
+    private func statisticsYear(for year: Int) async throws -> Int? {
+        struct Row: Decodable { let school_year: Int }
+        let years = try await database.select().distinct().column("school_year")
+            .from(OfficialCountModel.schema).all(decoding: Row.self).map(\.school_year)
+        return StatisticsYear.schoolYear(forReportYear: year, available: years)
+    }
+
+    /// Rows are the region's children; stage columns come from the official statistics.
+    private func regionReport(year: Int, region: Region, schoolYear: Int?) async throws -> ProgressReport {
+        let (keyColumn, filterColumn): (String, String?) = region.level == .province ? ("city_code", nil) : ("county_code", "city_code")
+        var figures: [String: ProgressFigures] = [:]
+        if let schoolYear {
+            var official = database.select()
+                .column(SQLColumn(keyColumn), as: "key").column("stage")
+                .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+                .from(OfficialCountModel.schema)
+                .where("school_year", .equal, schoolYear)
+                .groupBy(keyColumn).groupBy("stage")
+            if let filterColumn { official = official.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
+            for row in try await official.all(decoding: KeyedCount.self) {
+                guard let stage = row.stage.flatMap(Stage.init(rawValue:)) else { continue }
+                figures[row.key, default: .zero][stage] += row.teachers
+            }
+        }
+        var trained = database.select()
+            .column(SQLColumn(keyColumn), as: "key")
+            .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+            .from(CreateProgressRollups.schema)
+            .where("first_passed_year", .greaterThanOrEqual, 1)
+            .where("first_passed_year", .lessThanOrEqual, year)
+            .groupBy(keyColumn)
+        if let filterColumn { trained = trained.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
+        for row in try await trained.all(decoding: KeyedCount.self) {
+            figures[row.key, default: .zero].trained = row.teachers
+        }
+        let rows = regions.children(of: region.code).map {
+            ProgressRow(key: $0.code, name: $0.name, figures: figures[$0.code] ?? .zero)
+        }
+        return ProgressReport(
+            year: year, region: region, rowLevel: region.level == .province ? .city : .county,
+            schoolYear: schoolYear, table: ProgressTable(rows: rows), officialTotal: nil)
+    }
+
+    /// Rows are the county's schools; stage columns count the teachers on each school's roll.
+    private func countyReport(year: Int, county: Region, schoolYear: Int?) async throws -> ProgressReport {
+        struct SchoolRow: Decodable { let id: Int; let name: String }
+        struct RollupRow: Decodable { let school_id: Int; let stage: String; let teachers: Int; let trained: Int }
+        let schools = try await database.select().column("id").column("name")
+            .from(SchoolModel.schema).where("county_code", .equal, county.code)
+            .orderBy("name").all(decoding: SchoolRow.self)
+        let rollups = try await database.raw("""
+            SELECT school_id, stage, SUM(teachers) AS teachers,
+                   SUM(CASE WHEN first_passed_year BETWEEN 1 AND \(bind: year) THEN teachers ELSE 0 END) AS trained
+            FROM progress_rollups WHERE county_code = \(bind: county.code)
+            GROUP BY school_id, stage
+            """).all(decoding: RollupRow.self)
+        var figures: [Int: ProgressFigures] = [:]
+        for row in rollups {
+            guard let stage = Stage(rawValue: row.stage) else { continue }
+            figures[row.school_id, default: .zero][stage] += row.teachers
+            figures[row.school_id, default: .zero].trained += row.trained
+        }
+        var officialTotal: Int?
+        if let schoolYear {
+            struct Total: Decodable { let teachers: Int? }
+            officialTotal = try await database.select()
+                .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+                .from(OfficialCountModel.schema)
+                .where("county_code", .equal, county.code).where("school_year", .equal, schoolYear)
+                .first(decoding: Total.self)?.teachers
+        }
+        let rows = schools.map { ProgressRow(key: String($0.id), name: $0.name, figures: figures[$0.id] ?? .zero) }
+        return ProgressReport(
+            year: year, region: county, rowLevel: .school, schoolYear: schoolYear,
+            table: ProgressTable(rows: rows), officialTotal: officialTotal)
+    }
+}

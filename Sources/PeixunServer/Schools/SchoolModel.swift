@@ -1,0 +1,34 @@
+import Fluent
+import PeixunCore
+
+/// A school (学校) in a county; its kind decides its teachers' stage.
+final class SchoolModel: Model, @unchecked Sendable {
+    static let schema = "schools"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "name") var name: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "stage") var stage: String
+    @Field(key: "county_code") var countyCode: String
+    @Field(key: "city_code") var cityCode: String
+
+    init() {}
+}
+
+struct CreateSchools: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SchoolModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("name", .string, .required)
+            .field("kind", .string, .required)
+            .field("stage", .string, .required)
+            .field("county_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("city_code", .string, .required, .references(RegionModel.schema, "code"))
+            .unique(on: "county_code", "name")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(SchoolModel.schema).delete()
+    }
+}

@@ -1,0 +1,34 @@
+import Fluent
+import Foundation
+
+/// One teacher's result in one project (培训记录).
+final class TrainingRecordModel: Model, @unchecked Sendable {
+    static let schema = "training_records"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "teacher_id") var teacherID: Int
+    @Field(key: "project_id") var projectID: Int
+    @Field(key: "year") var year: Int
+    @Field(key: "result") var result: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+struct CreateTrainingRecords: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(TrainingRecordModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("teacher_id", .int, .required, .references(TeacherModel.schema, .id))
+            .field("project_id", .int, .required, .references(ProjectModel.schema, .id))
+            .field("year", .int, .required)
+            .field("result", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "teacher_id", "project_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(TrainingRecordModel.schema).delete()
+    }
+}
