@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import PeixunCore
 import SQLKit
 import Vapor
@@ -17,10 +18,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try configureDatabase(app, storage: config.storage)
     Migrations.register(on: app)
 
-    let resources = Bundle.module.resourceURL!.appendingPathComponent("Resources").path + "/"
+    let resources = Bundle.module.bundleURL.appendingPathComponent("Resources").path + "/"
     app.directory.viewsDirectory = resources + "Views/"
     app.directory.publicDirectory = resources + "Public/"
     app.views.use(.leaf)
+    // The templates live in the package's resource bundle, inside `.build`, which Leaf's
+    // default "visible files only" limit would refuse; keep the sandbox and extension limits.
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
+        sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory))
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))

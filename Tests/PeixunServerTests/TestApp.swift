@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// Runs `body` against a fresh, migrated database: a temporary SQLite file by default, or a
+/// schema of its own in the PostgreSQL named by `DATABASE_URL`, so that tests run in parallel.
+func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, _ body: (Application) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    let environment = ProcessInfo.processInfo.environment
+    let directory = NSTemporaryDirectory() + "peixun-test-" + UUID().uuidString
+    var schema: String?
+    let storage: AppConfig.Storage
+    if let url = environment["DATABASE_URL"], !url.isEmpty {
+        schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        storage = .postgres(url: url, searchPath: schema)
+    } else {
+        storage = .sqlite(path: directory + "/peixun.sqlite")
+    }
+    do {
+        try await configure(app, config: AppConfig(storage: storage, dataDirectory: directory))
+        if let schema {
+            try await app.sql.raw("CREATE SCHEMA \(ident: schema)").run()
+        }
+        try await app.autoMigrate()
+        if let demo {
+            _ = try await DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: demo, seed: seed)).load()
+        }
+        try await body(app)
+    } catch {
+        try await cleanUp(app, schema: schema, directory: directory)
+        throw error
+    }
+    try await cleanUp(app, schema: schema, directory: directory)
+}
+
+private func cleanUp(_ app: Application, schema: String?, directory: String) async throws {
+    if let schema {
+        try? await app.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run()
+    }
+    try await app.asyncShutdown()
+    try? FileManager.default.removeItem(atPath: directory)
+}
+
+extension Application {
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+}
+
+extension TestingHTTPResponse {
+    var text: String { body.string }
+}
