@@ -1,3 +1,4 @@
+import Foundation
 import PeixunServer
 
-try await Entrypoint.main()
+exit(await Entrypoint.main())

@@ -11,6 +11,9 @@ struct DemoCommand: AsyncCommand {
         @Option(name: "seed", help: "随机种子，相同种子生成相同数据")
         var seed: UInt64?
 
+        @Flag(name: "if-empty", help: "数据库已有数据时不报错，直接跳过")
+        var ifEmpty: Bool
+
         init() {}
     }
 
@@ -26,6 +29,7 @@ struct DemoCommand: AsyncCommand {
         let loader = DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: scale, seed: signature.seed ?? 2017))
         guard try await loader.isEmpty() else {
             context.console.warning("数据库中已有数据，未载入演示数据。")
+            if signature.ifEmpty { return }
             throw ExitCode(3)
         }
         context.console.info("正在生成演示数据（\(scale == .full ? "全省" : "约 1%")规模）…")
@@ -36,10 +40,4 @@ struct DemoCommand: AsyncCommand {
             format: "已载入：学校 %d 所，教师 %d 人，培训项目 %d 个，培训记录 %d 条，统计数 %d 条；用时 %.1f 秒（%.0f 行/秒）",
             summary.schools, summary.teachers, summary.projects, summary.records, summary.officialCounts, summary.seconds, rate))
     }
-}
-
-struct ExitCode: Error, CustomStringConvertible {
-    let code: Int32
-    init(_ code: Int32) { self.code = code }
-    var description: String { "exit \(code)" }
 }

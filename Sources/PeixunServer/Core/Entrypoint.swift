@@ -1,33 +1,67 @@
 import Fluent
+import Foundation
 import Logging
 import Vapor
 
 /// What `peixun` runs: build the app from the environment, run the command, shut down.
+/// Returns the process exit status: 0 done, 2 bad usage, 3 refused (see each command).
 public enum Entrypoint {
-    public static func main() async throws {
-        var environment = try Environment.detect()
-        try LoggingSystem.bootstrap(from: &environment)
-        let app = try await Application.make(environment)
+    public static func main() async -> Int32 {
+        var status: Int32 = 0
         do {
-            let config = try AppConfig.fromEnvironment()
-            try await configure(app, config: config)
-            // The embedded default needs no separate migrate step.
-            let command = environment.arguments.dropFirst().first
-            if config.storage.isSQLite, command == nil || command == "serve" {
-                try await app.autoMigrate()
-                printWelcome(config)
+            var environment = try Environment.detect()
+            try LoggingSystem.bootstrap(from: &environment)
+            let app = try await Application.make(environment)
+            do {
+                let config = try AppConfig.fromEnvironment()
+                try await configure(app, config: config)
+                let command = environment.arguments.dropFirst().first
+                if command == nil || command == "serve" {
+                    // The embedded default needs no separate migrate step.
+                    if config.storage.isSQLite { try await app.autoMigrate() }
+                    printWelcome(config)
+                }
+                try await app.execute()
+            } catch let exit as ExitCode {
+                status = exit.code
+            } catch {
+                app.logger.report(error: error)
+                FileHandle.standardError.write(Data("错误：\(error)\n".utf8))
+                status = 1
             }
-            try await app.execute()
+            try await app.asyncShutdown()
         } catch {
-            app.logger.report(error: error)
-            try? await app.asyncShutdown()
-            throw error
+            FileHandle.standardError.write(Data("无法启动：\(error)\n".utf8))
+            return 1
         }
-        try await app.asyncShutdown()
+        return status
     }
 
     private static func printWelcome(_ config: AppConfig) {
         let host = config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname
-        print("Peixun 培训管理系统：http://\(host):\(config.port)/reports/progress?year=2016")
+        print("""
+
+        Peixun 培训管理系统已启动
+          全省培训实施情况（附件1）：http://\(host):\(config.port)/reports/progress?year=2016
+          JSON：http://\(host):\(config.port)/api/v1/reports/progress?year=2016
+          数据库：\(config.storage.description)
+
+        """)
+    }
+}
+
+/// Ends the command with this exit status after it has told the user why.
+struct ExitCode: Error, CustomStringConvertible {
+    let code: Int32
+    init(_ code: Int32) { self.code = code }
+    var description: String { "exit \(code)" }
+}
+
+extension AppConfig.Storage: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "SQLite \(path)"
+        case .postgres: "PostgreSQL（DATABASE_URL）"
+        }
     }
 }

@@ -1,0 +1,34 @@
+# Peixun — the two commands: `make run` and `make test`.
+SWIFT ?= swift
+RELEASE_DIR := .build-release
+PEIXUN := $(RELEASE_DIR)/release/peixun
+
+.PHONY: run test test-sqlite test-postgres build release demo deps clean
+
+## Installs what is missing, builds a release, loads the demo province into an empty
+## database and serves it on http://127.0.0.1:8080 (PEIXUN_PORT to change).
+run: release
+	@$(PEIXUN) demo --scale full --if-empty
+	@$(PEIXUN) serve
+
+release:
+	@scripts/install-deps.sh run
+	$(SWIFT) build -c release --scratch-path $(RELEASE_DIR)
+
+## Runs every test on SQLite, then again on a throw-away PostgreSQL.
+test:
+	@scripts/install-deps.sh test
+	$(SWIFT) build --build-tests
+	@echo "== 测试（SQLite）=="
+	env -u DATABASE_URL $(SWIFT) test --skip-build
+	@echo "== 测试（PostgreSQL）=="
+	scripts/with-postgres.sh $(SWIFT) test --skip-build
+
+test-sqlite:
+	env -u DATABASE_URL $(SWIFT) test
+
+test-postgres:
+	scripts/with-postgres.sh $(SWIFT) test
+
+clean:
+	rm -rf .build $(RELEASE_DIR)
