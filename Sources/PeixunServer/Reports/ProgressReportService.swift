@@ -37,7 +37,7 @@ struct ProgressReportService {
         if let schoolYear {
             var official = database.select()
                 .column(SQLColumn(keyColumn), as: "key").column("stage")
-                .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+                .column(SQLIntegerSum("teachers"), as: "teachers")
                 .from(OfficialCountModel.schema)
                 .where("school_year", .equal, schoolYear)
                 .groupBy(keyColumn).groupBy("stage")
@@ -49,7 +49,7 @@ struct ProgressReportService {
         }
         var trained = database.select()
             .column(SQLColumn(keyColumn), as: "key")
-            .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+            .column(SQLIntegerSum("teachers"), as: "teachers")
             .from(CreateProgressRollups.schema)
             .where("first_passed_year", .greaterThanOrEqual, 1)
             .where("first_passed_year", .lessThanOrEqual, year)
@@ -74,8 +74,8 @@ struct ProgressReportService {
             .from(SchoolModel.schema).where("county_code", .equal, county.code)
             .orderBy("name").all(decoding: SchoolRow.self)
         let rollups = try await database.raw("""
-            SELECT school_id, stage, SUM(teachers) AS teachers,
-                   SUM(CASE WHEN first_passed_year BETWEEN 1 AND \(bind: year) THEN teachers ELSE 0 END) AS trained
+            SELECT school_id, stage, CAST(SUM(teachers) AS BIGINT) AS teachers,
+                   CAST(SUM(CASE WHEN first_passed_year BETWEEN 1 AND \(bind: year) THEN teachers ELSE 0 END) AS BIGINT) AS trained
             FROM progress_rollups WHERE county_code = \(bind: county.code)
             GROUP BY school_id, stage
             """).all(decoding: RollupRow.self)
@@ -89,7 +89,7 @@ struct ProgressReportService {
         if let schoolYear {
             struct Total: Decodable { let teachers: Int? }
             officialTotal = try await database.select()
-                .column(SQLFunction("SUM", args: SQLColumn("teachers")), as: "teachers")
+                .column(SQLIntegerSum("teachers"), as: "teachers")
                 .from(OfficialCountModel.schema)
                 .where("county_code", .equal, county.code).where("school_year", .equal, schoolYear)
                 .first(decoding: Total.self)?.teachers
@@ -98,5 +98,19 @@ struct ProgressReportService {
         return ProgressReport(
             year: year, region: county, rowLevel: .school, schoolYear: schoolYear,
             table: ProgressTable(rows: rows), officialTotal: officialTotal)
+    }
+}
+
+/// `CAST(SUM(column) AS BIGINT)`: PostgreSQL sums integers as NUMERIC, which does not decode
+/// as `Int`; SQLite already sums to an integer.
+struct SQLIntegerSum: SQLExpression {
+    let column: String
+
+    init(_ column: String) { self.column = column }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("CAST(SUM(")
+        SQLColumn(column).serialize(to: &serializer)
+        serializer.write(") AS BIGINT)")
     }
 }
