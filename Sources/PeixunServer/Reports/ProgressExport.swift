@@ -49,7 +49,11 @@ enum ProgressExport {
 }
 
 enum CSVField {
+    /// Quotes what needs quoting, and defuses text that Excel would run as a formula
+    /// (a school named "=HYPERLINK(…)") by prefixing an apostrophe.
     static func escape(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
