@@ -20,7 +20,7 @@ test:
 	@scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
 	@echo "== 测试（SQLite）=="
-	env -u DATABASE_URL $(SWIFT) test --skip-build
+	env -u DATABASE_URL PEIXUN_TEST_FULL_DEMO=1 $(SWIFT) test --skip-build
 	@echo "== 测试（PostgreSQL）=="
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 

@@ -14,7 +14,7 @@ echo "rows written: $rows"
 
 echo "== reference: sqlite3 .import of the same tables as CSV =="
 for table in schools teachers training_records projects official_counts; do
-  sqlite3 -csv "$db" "SELECT * FROM $table" > "$OUT/$table.csv"
+  sqlite3 -csv -header "$db" "SELECT * FROM $table" > "$OUT/$table.csv"
 done
 ref="$OUT/reference.sqlite"
 rm -f "$ref"

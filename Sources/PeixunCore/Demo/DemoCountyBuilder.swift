@@ -1,7 +1,7 @@
 /// Builds one county of the demo province: its schools, teachers and training records.
 struct DemoCountyBuilder {
     /// What must stay unique across counties: ids and resident IDs.
-    struct SharedState {
+    struct SharedState: Sendable {
         var nextSchoolID = 1
         var nextTeacherID = 1
         var nextRecordID = 1

@@ -67,7 +67,7 @@ public struct DemoProvinceGenerator: Sendable {
 public struct DemoCountySequence: Sequence, Sendable {
     let generator: DemoProvinceGenerator
 
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: IteratorProtocol, Sendable {
         let generator: DemoProvinceGenerator
         var index = 0
         var state = DemoCountyBuilder.SharedState()

@@ -13,23 +13,32 @@ struct CreateIndexes: AsyncMigration {
         ("teachers_name", TeacherModel.schema, ["name"]),
         ("records_project", TrainingRecordModel.schema, ["project_id"]),
         ("official_counts_year_city", OfficialCountModel.schema, ["school_year", "city_code"]),
-        ("rollups_city", CreateProgressRollups.schema, ["city_code", "first_passed_year"]),
-        ("rollups_county", CreateProgressRollups.schema, ["county_code", "first_passed_year"]),
+        ("rollups_city", CreateProgressRollups.schema, ["city_code", "first_passed_year", "teachers"]),
+        ("rollups_county", CreateProgressRollups.schema, ["county_code", "first_passed_year", "school_id", "stage", "teachers"]),
         ("regions_parent", RegionModel.schema, ["parent_code"]),
     ]
 
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        for index in Self.indexes {
+        try await SecondaryIndexes.create(on: database as! any SQLDatabase)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await SecondaryIndexes.drop(on: database as! any SQLDatabase)
+    }
+}
+
+/// The non-unique indexes of `CreateIndexes`; bulk loads drop and rebuild them.
+enum SecondaryIndexes {
+    static func create(on sql: any SQLDatabase) async throws {
+        for index in CreateIndexes.indexes {
             var builder = sql.create(index: index.name).on(index.table)
             for column in index.columns { builder = builder.column(column) }
             try await builder.run()
         }
     }
 
-    func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        for index in Self.indexes {
+    static func drop(on sql: any SQLDatabase) async throws {
+        for index in CreateIndexes.indexes {
             try await sql.drop(index: index.name).run()
         }
     }

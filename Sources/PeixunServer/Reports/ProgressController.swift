@@ -14,7 +14,7 @@ struct ProgressController: RouteCollection {
     }
 
     @Sendable func page(request: Request) async throws -> Response {
-        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         let report = try await request.progressReports.report(year: query.year, regionCode: query.regionCode)
         switch query.format {
         case "xlsx": return try await ProgressExport.xlsxResponse(for: report, request: request)
@@ -26,13 +26,13 @@ struct ProgressController: RouteCollection {
     }
 
     @Sendable func api(request: Request) async throws -> ProgressDTO {
-        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         return ProgressDTO(try await request.progressReports.report(year: query.year, regionCode: query.regionCode))
     }
 
     @Sendable func untrained(request: Request) async throws -> View {
         guard let schoolID = request.parameters.get("schoolID", as: Int.self) else { throw AppError.notFound("学校") }
-        let query = try ProgressQuery.decode(from: request, defaultYear: try await request.defaultReportYear())
+        let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         let pageNumber = (try? request.query.get(Int.self, at: "page")) ?? 1
         let page = try await UntrainedTeachersPage.load(schoolID: schoolID, year: query.year, page: pageNumber, on: request.sql)
         return try await request.view.render("untrained", UntrainedPageModel(page: page, regions: request.application.regions))
@@ -46,13 +46,13 @@ extension Request {
         ProgressReportService(database: sql, regions: application.regions)
     }
 
-    /// The latest year in which anybody passed a training; the current year when none did.
-    func defaultReportYear() async throws -> Int {
+    /// The latest year in which a teacher first passed a training (read from the rollup, not
+    /// the two million records); the current year when nobody has.
+    @Sendable func defaultReportYear() async throws -> Int {
         struct Row: Decodable { let year: Int? }
         let latest = try await sql.select()
-            .column(SQLFunction("MAX", args: SQLColumn("year")), as: "year")
-            .from(TrainingRecordModel.schema)
-            .where("result", .equal, TrainingResult.passed.rawValue)
+            .column(SQLFunction("MAX", args: SQLColumn("first_passed_year")), as: "year")
+            .from(CreateProgressRollups.schema)
             .first(decoding: Row.self)?.year
         return latest ?? CivilDate.today().year
     }

@@ -9,19 +9,21 @@ struct ProgressQuery: Sendable {
 
     static let years = 2000...2100
 
-    static func decode(from request: Request, defaultYear: Int) throws -> ProgressQuery {
+    static func decode(from request: Request, defaultYear: () async throws -> Int) async throws -> ProgressQuery {
         struct Raw: Decodable {
             let year: String?
             let region: String?
             let format: String?
         }
         let raw = try request.query.decode(Raw.self)
-        var year = defaultYear
+        let year: Int
         if let text = raw.year?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             guard let value = Int(text), years.contains(value) else {
                 throw AppError.badRequest(code: "year.invalid", "年度参数无效（\(text.prefix(20))）：应为\(years.lowerBound)至\(years.upperBound)之间的四位年份")
             }
             year = value
+        } else {
+            year = try await defaultYear()
         }
         let region = raw.region?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? request.application.regions.province.code
         guard request.application.regions.region(code: region) != nil else {
