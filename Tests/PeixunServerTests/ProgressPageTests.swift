@@ -8,7 +8,7 @@ import VaporTesting
 @Suite struct ProgressPageTests {
     @Test func provincePageShowsTheTableInChineseWithLinksDown() async throws {
         try await withTestApp(demo: .small) { app in
-            try await app.testing().test(.GET, "/reports/progress?year=2016") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=2016", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 let html = response.text
                 #expect(html.contains("全省中小学教师信息技术应用能力提升工程培训实施情况统计表"))
@@ -30,7 +30,7 @@ import VaporTesting
                 WHERE EXISTS (SELECT 1 FROM teachers t WHERE t.school_id = s.id AND t.first_passed_year IS NULL)
                 ORDER BY s.id LIMIT 1
                 """).first(decoding: School.self)!
-            try await app.testing().test(.GET, "/reports/progress?year=2016&region=\(school.county_code)") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=2016&region=\(school.county_code)", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains(school.name))
                 #expect(response.text.contains("/reports/progress/schools/\(school.id)/untrained?year=2016"))
@@ -39,7 +39,7 @@ import VaporTesting
             struct Teacher: Decodable { let name: String; let resident_id: String }
             let untrained = try await app.sql.raw("SELECT name, resident_id FROM teachers WHERE school_id = \(bind: school.id) AND (first_passed_year IS NULL OR first_passed_year > 2016)")
                 .all(decoding: Teacher.self)
-            try await app.testing().test(.GET, "/reports/progress/schools/\(school.id)/untrained?year=2016") { response in
+            try await app.testing().test(.GET, "/reports/progress/schools/\(school.id)/untrained?year=2016", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 let html = response.text
                 #expect(html.contains("共 \(untrained.count) 人"))
@@ -48,7 +48,7 @@ import VaporTesting
                     #expect(!html.contains(teacher.resident_id), "full ID leaked")
                 }
             }
-            try await app.testing().test(.GET, "/reports/progress/schools/999999/untrained?year=2016") { response in
+            try await app.testing().test(.GET, "/reports/progress/schools/999999/untrained?year=2016", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .notFound)
                 #expect(response.text.contains("学校不存在"))
             }
@@ -62,7 +62,7 @@ import VaporTesting
                 .columns("name", "kind", "stage", "county_code", "city_code")
                 .values(SQLBind(hostile), SQLBind("primary"), SQLBind("primarySecondary"), SQLBind("513422"), SQLBind("513400"))
                 .run()
-            try await app.testing().test(.GET, "/reports/progress?year=2016&region=513422") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=2016&region=513422", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 #expect(!response.text.contains("<script>alert"))
                 #expect(response.text.contains("&lt;script&gt;alert("))
@@ -74,7 +74,7 @@ import VaporTesting
     @Test func excelDownloadHasTheAppendixLayoutAndTheSameNumbers() async throws {
         try await withTestApp(demo: .small) { app in
             let json = try await report(app, region: nil)
-            try await app.testing().test(.GET, "/reports/progress?year=2016&format=xlsx") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=2016&format=xlsx", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 #expect(response.headers.first(name: .contentDisposition)?.contains("attachment") == true)

@@ -9,7 +9,7 @@ import VaporTesting
 @Suite struct ProgressReportTests {
     @Test func provinceReportMatchesTheDemoPlanForEveryCity() async throws {
         try await withTestApp(demo: .small) { app in
-            try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016") { response in
+            try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016", headers: TestUsers.bearer(app, "sheng")) { response in
                 #expect(response.status == .ok)
                 let report = try response.content.decode(ProgressDTO.self)
                 #expect(report.year == 2016)
@@ -97,16 +97,16 @@ import VaporTesting
 
     @Test func badParametersAreRefusedWithAChineseMessage() async throws {
         try await withTestApp { app in
-            try await app.testing().test(.GET, "/api/v1/reports/progress?year=二〇一六") { response in
+            try await app.testing().test(.GET, "/api/v1/reports/progress?year=二〇一六", headers: TestUsers.bearer(app, "sheng")) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.text.contains("\"code\":\"year.invalid\""))
                 #expect(response.text.contains("年度参数无效"))
             }
-            try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016&region=999999") { response in
+            try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016&region=999999", headers: TestUsers.bearer(app, "sheng")) { response in
                 #expect(response.status == .notFound)
                 #expect(response.text.contains("行政区划不存在"))
             }
-            try await app.testing().test(.GET, "/reports/progress?year=99999") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=99999", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.headers.contentType?.subType == "html")
                 #expect(response.text.contains("年度参数无效"))
@@ -119,7 +119,7 @@ import VaporTesting
             let province = try await report(app, region: nil)
             #expect(province.rows.count == 21)
             #expect(province.total.total == 0 && province.total.completionRate == 0)
-            try await app.testing().test(.GET, "/reports/progress?year=2016&region=510104") { response in
+            try await app.testing().test(.GET, "/reports/progress?year=2016&region=510104", headers: TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 #expect(response.text.contains("本级暂无下级单位或学校数据"))
             }
@@ -127,9 +127,10 @@ import VaporTesting
     }
 }
 
-func report(_ app: Application, region: String?, year: Int = 2016) async throws -> ProgressDTO {
+func report(_ app: Application, region: String?, year: Int = 2016, as username: String = "sheng") async throws -> ProgressDTO {
     var dto: ProgressDTO?
-    try await app.testing().test(.GET, "/api/v1/reports/progress?year=\(year)" + (region.map { "&region=\($0)" } ?? "")) { response in
+    let headers = try await TestUsers.bearer(app, username)
+    try await app.testing().test(.GET, "/api/v1/reports/progress?year=\(year)" + (region.map { "&region=\($0)" } ?? ""), headers: headers) { response in
         #expect(response.status == .ok)
         dto = try response.content.decode(ProgressDTO.self)
     }

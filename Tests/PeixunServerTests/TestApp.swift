@@ -8,7 +8,7 @@ import VaporTesting
 
 /// Runs `body` against a fresh, migrated database: a temporary SQLite file by default, or a
 /// schema of its own in the PostgreSQL named by `DATABASE_URL`, so that tests run in parallel.
-func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, _ body: (Application) async throws -> Void) async throws {
+func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, users: Bool = true, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     let environment = ProcessInfo.processInfo.environment
     let directory = NSTemporaryDirectory() + "peixun-test-" + UUID().uuidString
@@ -29,6 +29,7 @@ func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, _ body: (Application
         if let demo {
             _ = try await DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: demo, seed: seed)).load()
         }
+        if users { try await TestUsers.create(app) }
         try await body(app)
     } catch {
         try await cleanUp(app, schema: schema, directory: directory)

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import PeixunCore
 import Vapor
 
@@ -29,7 +30,12 @@ struct DemoCommand: AsyncCommand {
         let loader = DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: scale, seed: signature.seed ?? 2017))
         guard try await loader.isEmpty() else {
             context.console.warning("数据库中已有数据，未载入演示数据。")
-            if signature.ifEmpty { return }
+            if signature.ifEmpty {
+                if try await UserModel.query(on: app.db).filter(\.$username == "sheng").first() != nil {
+                    context.console.print(DemoUsers.describe(try await DemoUsers.ensure(app: app)))
+                }
+                return
+            }
             throw ExitCode(3)
         }
         context.console.info("正在生成演示数据（\(scale == .full ? "全省" : "约 1%")规模）…")
@@ -39,5 +45,6 @@ struct DemoCommand: AsyncCommand {
         context.console.info(String(
             format: "已载入：学校 %d 所，教师 %d 人，培训项目 %d 个，培训记录 %d 条，统计数 %d 条；用时 %.1f 秒（%.0f 行/秒）",
             summary.schools, summary.teachers, summary.projects, summary.records, summary.officialCounts, summary.seconds, rate))
+        context.console.print(DemoUsers.describe(try await DemoUsers.ensure(app: app)))
     }
 }

@@ -14,6 +14,13 @@ public struct AppConfig: Sendable {
     public var dataDirectory: String
     public var hostname: String
     public var port: Int
+    /// Behind a TLS-terminating proxy: cookies get `Secure` and `X-Forwarded-For` is believed.
+    public var secureCookies = false
+    public var trustProxy = false
+    /// Sessions end after this much inactivity, and at the latest after `sessionLifetime`.
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    public var sessionLifetime: TimeInterval = 12 * 60 * 60
+    public var tokenLifetime: TimeInterval = 24 * 60 * 60
 
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
@@ -48,7 +55,23 @@ public struct AppConfig: Sendable {
             }
         }
         let hostname = environment["PEIXUN_HOST"] ?? "127.0.0.1"
+        var config = AppConfig(storage: storage, dataDirectory: dataDirectory, hostname: hostname, port: port)
+        func flag(_ name: String) -> Bool? {
+            guard let text = environment[name] else { return nil }
+            switch text.lowercased() {
+            case "1", "true", "yes": return true
+            case "0", "false", "no", "": return false
+            default: problems.append("\(name) 应为 1 或 0，实际为 \(text)"); return nil
+            }
+        }
+        config.secureCookies = flag("PEIXUN_SECURE_COOKIES") ?? false
+        config.trustProxy = flag("PEIXUN_TRUST_PROXY") ?? false
+        if let text = environment["PEIXUN_SESSION_IDLE_MINUTES"] {
+            if let minutes = Int(text), minutes > 0 { config.sessionIdleTimeout = TimeInterval(minutes * 60) } else {
+                problems.append("PEIXUN_SESSION_IDLE_MINUTES 应为正整数，实际为 \(text)")
+            }
+        }
         if !problems.isEmpty { throw Invalid(problems: problems) }
-        return AppConfig(storage: storage, dataDirectory: dataDirectory, hostname: hostname, port: port)
+        return config
     }
 }

@@ -11,7 +11,8 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         let error: Detail
     }
 
-    struct ErrorPage: Encodable {
+    struct ErrorPage: Encodable, Sendable {
+        var pageTitle: String { title }
         let title: String
         let status: Int
         let message: String
@@ -27,7 +28,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
                 try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
                 return response
             }
-            let view = try await request.view.render("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
+            let view = try await request.renderPage("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
             let response = try await view.encodeResponse(for: request)
             response.status = status
             return response

@@ -13,5 +13,9 @@ enum Migrations {
         app.migrations.add(CreateTrainingRecords())
         app.migrations.add(CreateProgressRollups())
         app.migrations.add(CreateIndexes())
+        app.migrations.add(CreateUsers())
+        app.migrations.add(CreateAuthTables())
+        app.migrations.add(CreateSessions())
+        app.migrations.add(CreateAuditLog())
     }
 }

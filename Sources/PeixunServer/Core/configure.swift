@@ -28,15 +28,25 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
         sandboxDirectory: app.directory.viewsDirectory, viewDirectory: app.directory.viewsDirectory))
 
+    app.passwords.use(.bcrypt(cost: 12))
+
+    // Outermost first: headers go on every response, errors become pages or JSON, static
+    // files need no session, then who is asking, then whether a form may change anything.
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(ErrorRenderingMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(SessionMiddleware())
+    app.middleware.use(BearerTokenMiddleware())
+    app.middleware.use(CSRFMiddleware())
+    app.routes.defaultMaxBodySize = "64kb"
 
     try routes(app)
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(UserCommand(), as: "user")
 }
 
 private func configureDatabase(_ app: Application, storage: AppConfig.Storage) throws {
@@ -57,8 +67,21 @@ private func configureDatabase(_ app: Application, storage: AppConfig.Storage) t
 
 func routes(_ app: Application) throws {
     app.get(SiteURL.Route.healthz) { _ in "ok" }
-    app.get { request in request.redirect(to: SiteURL.progress(year: Appendix1.reportYear, region: nil).path) }
-    try app.register(collection: ProgressController())
+    try app.register(collection: LoginController())
+    try app.register(collection: AccountController())
+
+    let protected = app.grouped(RequireUserMiddleware())
+    protected.get { request -> Response in
+        let user = try request.requireUser()
+        if user.scope.root(in: request.application.regions) != nil {
+            return request.redirect(to: SiteURL.progress(year: Appendix1.reportYear, region: nil).path)
+        }
+        return request.redirect(to: "/account/password")
+    }
+    try protected.register(collection: ProgressController())
+    AccountController().bootProtected(routes: protected)
+    UsersController().boot(routes: protected)
+    AuditController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

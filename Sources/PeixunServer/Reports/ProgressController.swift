@@ -20,8 +20,8 @@ struct ProgressController: RouteCollection {
         case "xlsx": return try await ProgressExport.xlsxResponse(for: report, request: request)
         case "json": return try await ProgressDTO(report).encodeResponse(for: request)
         default:
-            let model = ProgressPageModel(report: report, regions: request.application.regions)
-            return try await request.view.render("progress", model).encodeResponse(for: request)
+            let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope)
+            return try await request.renderPage("progress", model).encodeResponse(for: request)
         }
     }
 
@@ -34,8 +34,8 @@ struct ProgressController: RouteCollection {
         guard let schoolID = request.parameters.get("schoolID", as: Int.self) else { throw AppError.notFound("学校") }
         let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         let pageNumber = (try? request.query.get(Int.self, at: "page")) ?? 1
-        let page = try await UntrainedTeachersPage.load(schoolID: schoolID, year: query.year, page: pageNumber, on: request.sql)
-        return try await request.view.render("untrained", UntrainedPageModel(page: page, regions: request.application.regions))
+        let page = try await UntrainedTeachersPage.load(schoolID: schoolID, year: query.year, page: pageNumber, scope: request.scope, on: request.sql)
+        return try await request.renderPage("untrained", UntrainedPageModel(page: page, regions: request.application.regions, scope: request.scope))
     }
 }
 

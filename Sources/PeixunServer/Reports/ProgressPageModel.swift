@@ -48,7 +48,7 @@ struct ProgressPageModel: Encodable, Sendable {
     let xlsxURL: String
     let jsonURL: String
 
-    init(report: ProgressReport, regions: RegionDirectory) {
+    init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope) {
         let year = report.year
         title = report.title
         pageTitle = "\(report.region.name) \(year)年培训实施情况"
@@ -57,7 +57,10 @@ struct ProgressPageModel: Encodable, Sendable {
         regionCode = report.region.code
         var chain: [Region] = []
         var current: Region? = report.region
-        while let region = current { chain.insert(region, at: 0); current = regions.parent(of: region) }
+        while let region = current, scope.contains(regionCode: region.code, in: regions) {
+            chain.insert(region, at: 0)
+            current = regions.parent(of: region)
+        }
         breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
         rowHeader = report.rowLevel.header
         stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
@@ -114,7 +117,7 @@ struct UntrainedPageModel: Encodable, Sendable {
     let previousURL: String?
     let nextURL: String?
 
-    init(page: UntrainedTeachersPage, regions: RegionDirectory) {
+    init(page: UntrainedTeachersPage, regions: RegionDirectory, scope: RegionScope) {
         pageTitle = "\(page.school.name) 未培训教师"
         schoolName = page.school.name
         year = page.year
@@ -128,7 +131,10 @@ struct UntrainedPageModel: Encodable, Sendable {
         }
         var chain: [Region] = []
         var current = regions.region(code: page.school.countyCode)
-        while let region = current { chain.insert(region, at: 0); current = regions.parent(of: region) }
+        while let region = current, scope.contains(regionCode: region.code, in: regions) {
+            chain.insert(region, at: 0)
+            current = regions.parent(of: region)
+        }
         breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: page.year, region: $0.code).path) }
         self.page = page.page
         pageCount = page.pageCount

@@ -25,8 +25,11 @@ struct ProgressQuery: Sendable {
         } else {
             year = try await defaultYear()
         }
-        let region = raw.region?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? request.application.regions.province.code
-        guard request.application.regions.region(code: region) != nil else {
+        let regions = request.application.regions
+        guard let root = request.scope.root(in: regions) else { throw AppError.notFound() }
+        let region = raw.region?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? root
+        // Outside the user's subtree is the same as not existing.
+        guard request.scope.contains(regionCode: region, in: regions) else {
             throw AppError.notFound("行政区划")
         }
         if let format = raw.format, !["html", "xlsx", "json"].contains(format) {

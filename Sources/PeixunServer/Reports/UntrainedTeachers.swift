@@ -21,11 +21,12 @@ struct UntrainedTeachersPage: Sendable {
 
     var pageCount: Int { max(1, (totalCount + Self.pageSize - 1) / Self.pageSize) }
 
-    static func load(schoolID: Int, year: Int, page: Int, on database: any SQLDatabase) async throws -> UntrainedTeachersPage {
+    static func load(schoolID: Int, year: Int, page: Int, scope: RegionScope, on database: any SQLDatabase) async throws -> UntrainedTeachersPage {
         struct School: Decodable { let id: Int; let name: String; let county_code: String }
         struct Count: Decodable { let n: Int }
         guard let school = try await database.select().column("id").column("name").column("county_code")
-            .from(SchoolModel.schema).where("id", .equal, schoolID).first(decoding: School.self)
+            .from(SchoolModel.schema).where("id", .equal, schoolID).where(scope.predicate())
+            .first(decoding: School.self)
         else { throw AppError.notFound("学校") }
 
         let untrained = SQLRaw("(first_passed_year IS NULL OR first_passed_year > \(year))")

@@ -1,0 +1,136 @@
+import Fluent
+import Foundation
+import PeixunCore
+import Vapor
+
+/// 修改密码 for everyone logged in, 首次登录 (activation) for teachers, and the API's
+/// `GET /api/v1/me` and `DELETE /api/v1/session`.
+struct AccountController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("activate", use: activationPage)
+        routes.post("activate", use: activate)
+    }
+
+    func bootProtected(routes: any RoutesBuilder) {
+        routes.get("account", "password", use: passwordPage)
+        routes.post("account", "password", use: changePassword)
+        routes.get("api", "v1", "me", use: me)
+        routes.delete("api", "v1", "session", use: revokeToken)
+    }
+
+    struct PasswordPage: Encodable, Sendable {
+        let pageTitle = "修改密码"
+        let errors: [String]
+        let done: Bool
+    }
+
+    @Sendable func passwordPage(request: Request) async throws -> View {
+        try await request.renderPage("password", PasswordPage(errors: [], done: false))
+    }
+
+    struct PasswordForm: Content {
+        let current: String
+        let password: String
+        let confirm: String
+    }
+
+    @Sendable func changePassword(request: Request) async throws -> Response {
+        let current = try request.requireUser()
+        let form = try request.content.decode(PasswordForm.self)
+        guard let user = try await UserModel.find(current.id, on: request.db) else { throw AppError.notFound("用户") }
+        var errors: [String] = []
+        if !(try await request.password.async.verify(form.current, created: user.passwordHash)) { errors.append("当前密码不正确") }
+        if form.password != form.confirm { errors.append("两次输入的新密码不一致") }
+        errors += PasswordPolicy.problems(password: form.password, username: user.username)
+        guard errors.isEmpty else {
+            let view = try await request.renderPage("password", PasswordPage(errors: errors, done: false))
+            let response = try await view.encodeResponse(for: request)
+            response.status = .unprocessableEntity
+            return response
+        }
+        let hash = try await request.password.async.hash(form.password)
+        try await request.db.transaction { db in
+            user.passwordHash = hash
+            user.passwordChangedAt = Date()
+            try await user.update(on: db)
+            // Other sessions of this user end with the old password.
+            try await SessionModel.query(on: db).filter(\.$userID == user.id).filter(\.$id != request.sessionState?.id ?? -1).delete()
+            try await AuditLog.record(on: db, actor: .init(request), action: .passwordChange, objectType: "user", objectID: String(user.id!), summary: "修改本人密码")
+        }
+        return try await request.renderPage("password", PasswordPage(errors: [], done: true)).encodeResponse(for: request)
+    }
+
+    struct MeDTO: Content {
+        let id: Int
+        let username: String
+        let displayName: String
+        let role: String
+        let regionCode: String?
+    }
+
+    @Sendable func me(request: Request) async throws -> MeDTO {
+        let user = try request.requireUser()
+        return MeDTO(id: user.id, username: user.username, displayName: user.displayName, role: user.role.rawValue, regionCode: user.regionCode)
+    }
+
+    @Sendable func revokeToken(request: Request) async throws -> HTTPStatus {
+        guard let bearer = request.headers.bearerAuthorization else {
+            throw AppError.badRequest(code: "token.missing", "请在 Authorization 头中提供要注销的访问令牌")
+        }
+        guard let stored = try await ApiTokenModel.query(on: request.db).filter(\.$tokenHash == ApiTokenModel.hash(bearer.token)).first() else {
+            throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效")
+        }
+        try await request.db.transaction { db in
+            stored.revokedAt = Date()
+            try await stored.update(on: db)
+            try await AuditLog.record(on: db, actor: .init(request), action: .tokenRevoke, objectType: "api_token", objectID: String(stored.id!), summary: "注销访问令牌")
+        }
+        return .noContent
+    }
+
+    // MARK: Teacher activation
+
+    struct ActivationPage: Encodable, Sendable {
+        let pageTitle = "教师首次登录"
+        let csrf: String
+        let name: String
+        let residentID: String
+        let mobile: String
+        let errors: [String]
+    }
+
+    @Sendable func activationPage(request: Request) async throws -> Response {
+        let response = Response()
+        let csrf = try await Sessions.csrfToken(for: request, response: response)
+        let view = try await request.renderPage("activate", ActivationPage(csrf: csrf, name: "", residentID: "", mobile: "", errors: []))
+        response.body = try await view.encodeResponse(for: request).body
+        response.headers.contentType = .html
+        return response
+    }
+
+    struct ActivationForm: Content {
+        let name: String
+        let residentID: String
+        let mobile: String
+        let password: String
+        let confirm: String
+    }
+
+    @Sendable func activate(request: Request) async throws -> Response {
+        let form = try request.content.decode(ActivationForm.self)
+        do {
+            let user = try await TeacherActivation(request: request).activate(form)
+            let response = request.redirect(to: "/")
+            try await Sessions.start(userID: user.id, on: request, response: response)
+            return response
+        } catch let refusal as TeacherActivation.Refusal {
+            let response = Response(status: refusal.status)
+            let csrf = try await Sessions.csrfToken(for: request, response: response)
+            let view = try await request.renderPage("activate", ActivationPage(
+                csrf: csrf, name: form.name, residentID: form.residentID, mobile: form.mobile, errors: refusal.messages))
+            response.body = try await view.encodeResponse(for: request).body
+            response.headers.contentType = .html
+            return response
+        }
+    }
+}

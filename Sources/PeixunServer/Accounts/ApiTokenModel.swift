@@ -1,0 +1,73 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// A bearer token for API clients. Only its SHA-256 is stored; the token itself is shown once.
+final class ApiTokenModel: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "user_id") var userID: Int
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 32 random bytes, URL-safe.
+    static func generateToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// One login attempt, for throttling: by account and by address, failures in the last 15 minutes.
+final class LoginAttemptModel: Model, @unchecked Sendable {
+    static let schema = "login_attempts"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "username") var username: String
+    @Field(key: "address") var address: String
+    @Field(key: "succeeded") var succeeded: Bool
+    @Field(key: "attempted_at") var attemptedAt: Date
+
+    init() {}
+}
+
+struct CreateAuthTables: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ApiTokenModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("user_id", .int, .required, .references(UserModel.schema, .id, onDelete: .cascade))
+            .field("token_hash", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("revoked_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+        try await database.schema(LoginAttemptModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("username", .string, .required)
+            .field("address", .string, .required)
+            .field("succeeded", .bool, .required)
+            .field("attempted_at", .datetime, .required)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.create(index: "login_attempts_username").on(LoginAttemptModel.schema).column("username").column("attempted_at").run()
+        try await sql.create(index: "login_attempts_address").on(LoginAttemptModel.schema).column("address").column("attempted_at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(LoginAttemptModel.schema).delete()
+        try await database.schema(ApiTokenModel.schema).delete()
+    }
+}

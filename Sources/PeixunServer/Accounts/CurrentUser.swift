@@ -1,0 +1,67 @@
+import PeixunCore
+import Vapor
+
+/// The authenticated person behind a request, however they authenticated.
+struct CurrentUser: Sendable {
+    enum Channel: Sendable { case session, token }
+
+    let id: Int
+    let username: String
+    let displayName: String
+    let role: Role
+    let regionCode: String?
+    let teacherID: Int?
+    let channel: Channel
+
+    init(_ user: UserModel, channel: Channel) {
+        id = user.id!
+        username = user.username
+        displayName = user.displayName
+        role = user.roleValue
+        regionCode = user.regionCode
+        teacherID = user.teacherID
+        self.channel = channel
+    }
+
+    var scope: RegionScope { RegionScope(role: role, regionCode: regionCode, teacherID: teacherID) }
+}
+
+/// The session found for this request (possibly anonymous).
+struct SessionState: Sendable {
+    let id: Int
+    let csrfToken: String
+    let userID: Int?
+}
+
+private struct CurrentUserKey: StorageKey { typealias Value = CurrentUser }
+private struct SessionStateKey: StorageKey { typealias Value = SessionState }
+
+extension Request {
+    var currentUser: CurrentUser? {
+        get { storage[CurrentUserKey.self] }
+        set { storage[CurrentUserKey.self] = newValue }
+    }
+
+    var sessionState: SessionState? {
+        get { storage[SessionStateKey.self] }
+        set { storage[SessionStateKey.self] = newValue }
+    }
+
+    func requireUser() throws -> CurrentUser {
+        guard let user = currentUser else { throw AppError(.unauthorized, code: "unauthorized", "请先登录") }
+        return user
+    }
+
+    /// The region subtree this request may see; anonymous requests see nothing.
+    var scope: RegionScope { currentUser?.scope ?? .none }
+
+    /// The client's address. `X-Forwarded-For` is believed only behind a configured proxy,
+    /// or anyone could dodge the login throttle by sending a new one each time.
+    var clientAddress: String {
+        if application.config.trustProxy,
+           let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").last {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
+}

@@ -1,0 +1,138 @@
+import Fluent
+import Foundation
+import PeixunCore
+import Vapor
+
+/// 登录 / 退出 / 修改密码, and the API's session tokens.
+struct LoginController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("login", use: loginPage)
+        routes.post("login", use: login)
+        routes.post("logout", use: logout)
+        routes.post("api", "v1", "session", use: apiLogin)
+    }
+
+    struct LoginPage: Encodable, Sendable {
+        let pageTitle = "登录"
+        let csrf: String
+        let next: String
+        let username: String
+        let error: String?
+    }
+
+    @Sendable func loginPage(request: Request) async throws -> Response {
+        let next = safeNext(try? request.query.get(String.self, at: "next"))
+        if request.currentUser != nil { return request.redirect(to: next) }
+        let response = Response()
+        let csrf = try await Sessions.csrfToken(for: request, response: response)
+        let view = try await request.renderPage("login", LoginPage(csrf: csrf, next: next, username: "", error: nil))
+        return try await merge(view: view, into: response, request: request)
+    }
+
+    struct LoginForm: Content {
+        let username: String
+        let password: String
+        let next: String?
+    }
+
+    @Sendable func login(request: Request) async throws -> Response {
+        let form = try request.content.decode(LoginForm.self)
+        let next = safeNext(form.next)
+        do {
+            let user = try await Authenticator.verify(username: form.username, password: form.password, on: request)
+            let response = request.redirect(to: next)
+            try await Sessions.start(userID: user.id, on: request, response: response)
+            return response
+        } catch let error as AppError where error.code.hasPrefix("login.") {
+            let response = Response(status: error.status)
+            let csrf = try await Sessions.csrfToken(for: request, response: response)
+            let view = try await request.renderPage("login", LoginPage(csrf: csrf, next: next, username: form.username, error: error.reason))
+            return try await merge(view: view, into: response, request: request)
+        }
+    }
+
+    @Sendable func logout(request: Request) async throws -> Response {
+        let response = request.redirect(to: "/login")
+        if let user = request.currentUser {
+            try await AuditLog.record(on: request.db, actor: .init(request), action: .logout, objectType: "user", objectID: String(user.id), summary: "\(user.username) 退出")
+        }
+        try await Sessions.end(on: request, response: response)
+        return response
+    }
+
+    struct TokenRequest: Content {
+        let username: String
+        let password: String
+    }
+
+    struct TokenResponse: Content {
+        let token: String
+        let expiresAt: Date
+    }
+
+    @Sendable func apiLogin(request: Request) async throws -> TokenResponse {
+        let body = try request.content.decode(TokenRequest.self)
+        let user = try await Authenticator.verify(username: body.username, password: body.password, on: request)
+        let token = ApiTokenModel.generateToken()
+        let stored = ApiTokenModel()
+        stored.userID = user.id!
+        stored.tokenHash = ApiTokenModel.hash(token)
+        stored.expiresAt = Date().addingTimeInterval(request.application.config.tokenLifetime)
+        try await request.db.transaction { db in
+            try await stored.create(on: db)
+            try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: request.clientAddress),
+                                      action: .tokenIssue, objectType: "api_token", objectID: String(stored.id!), summary: "签发访问令牌")
+        }
+        return TokenResponse(token: token, expiresAt: stored.expiresAt)
+    }
+
+    /// Only local paths, so that `next` cannot send a user to another site.
+    private func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        return next
+    }
+
+    private func merge(view: View, into response: Response, request: Request) async throws -> Response {
+        let rendered = try await view.encodeResponse(for: request)
+        response.body = rendered.body
+        response.headers.contentType = .html
+        return response
+    }
+}
+
+/// Checks a username and password with throttling and auditing; shared by the login form,
+/// the API and teacher logins (whose username is their resident ID).
+enum Authenticator {
+    /// Verified against when the user does not exist, so that timing does not tell.
+    static let decoyHash: String = (try? Bcrypt.hash("peixun-decoy-password", cost: 12)) ?? ""
+
+    static func verify(username rawUsername: String, password: String, on request: Request) async throws -> UserModel {
+        let trimmed = rawUsername.trimmingCharacters(in: .whitespaces)
+        let username = (try? ResidentID.parse(trimmed))?.id.value ?? trimmed
+        let address = request.clientAddress
+        let throttle = LoginThrottle(database: request.db)
+        if try await throttle.isBlocked(username: username, address: address) {
+            throw AppError(.tooManyRequests, code: "login.throttled", LoginThrottle.message)
+        }
+        let user = try await UserModel.query(on: request.db).filter(\.$username == username).first()
+        let matches = try await request.password.async.verify(password, created: user?.passwordHash ?? decoyHash)
+        guard let user, matches, !user.disabled else {
+            try await request.db.transaction { db in
+                try await LoginThrottle(database: db).record(username: username, address: address, succeeded: false)
+                try await AuditLog.record(on: db, actor: .init(userID: user?.id, username: username, address: address),
+                                          action: .loginFailure, objectType: "user", objectID: user?.id.map(String.init),
+                                          summary: user?.disabled == true ? "账户已停用" : "用户名或密码错误")
+            }
+            if user?.disabled == true, matches {
+                throw AppError(.unauthorized, code: "login.disabled", "该账户已停用，请联系上级管理员")
+            }
+            throw AppError(.unauthorized, code: "login.failed", "用户名或密码错误")
+        }
+        try await request.db.transaction { db in
+            try await LoginThrottle(database: db).record(username: username, address: address, succeeded: true)
+            try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
+                                      action: .login, objectType: "user", objectID: String(user.id!), summary: "登录成功")
+        }
+        return user
+    }
+}

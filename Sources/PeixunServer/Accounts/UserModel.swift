@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+import PeixunCore
+import Vapor
+
+/// A person who logs in. Administrative users have one scope region; a teacher user is tied
+/// to its Teacher record and logs in with its resident ID.
+final class UserModel: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "username") var username: String
+    @Field(key: "display_name") var displayName: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") var role: String
+    @OptionalField(key: "region_code") var regionCode: String?
+    @OptionalField(key: "teacher_id") var teacherID: Int?
+    @Field(key: "disabled") var disabled: Bool
+    @OptionalField(key: "created_by") var createdBy: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
+
+    init() {}
+
+    var roleValue: Role { Role(rawValue: role) ?? .reviewer }
+
+    var scope: RegionScope { RegionScope(role: roleValue, regionCode: regionCode, teacherID: teacherID) }
+}
+
+
+struct CreateUsers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(UserModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("username", .string, .required)
+            .field("display_name", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("role", .string, .required)
+            .field("region_code", .string, .references(RegionModel.schema, "code"))
+            .field("teacher_id", .int, .references(TeacherModel.schema, .id))
+            .field("disabled", .bool, .required, .sql(.default(false)))
+            .field("created_by", .int)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .field("password_changed_at", .datetime)
+            .unique(on: "username")
+            .create()
+        try await database.schema(UserProjectModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("user_id", .int, .required, .references(UserModel.schema, .id, onDelete: .cascade))
+            .field("project_id", .int, .required, .references(ProjectModel.schema, .id))
+            .unique(on: "user_id", "project_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(UserProjectModel.schema).delete()
+        try await database.schema(UserModel.schema).delete()
+    }
+}
+
+/// The projects an institution user runs.
+final class UserProjectModel: Model, @unchecked Sendable {
+    static let schema = "user_projects"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "user_id") var userID: Int
+    @Field(key: "project_id") var projectID: Int
+
+    init() {}
+}

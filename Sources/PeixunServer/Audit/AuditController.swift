@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// 审计日志: browse and filter; the province sees everything, a city or county its subtree.
+/// There is no route that edits or deletes an entry.
+struct AuditController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("audit", use: page)
+        routes.get("api", "v1", "audit", use: api)
+    }
+
+    struct Filter: Content {
+        var action: String?
+        var username: String?
+        var from: String?
+        var to: String?
+        var page: Int?
+    }
+
+    struct EntryDTO: Content {
+        let id: Int
+        let occurredAt: Date
+        let time: String
+        let username: String
+        let address: String
+        let action: String
+        let actionLabel: String
+        let objectType: String
+        let objectID: String?
+        let summary: String
+        let changes: String
+    }
+
+    struct ListDTO: Content {
+        let total: Int
+        let page: Int
+        let pageSize: Int
+        let entries: [EntryDTO]
+    }
+
+    static let pageSize = 50
+
+    private func load(_ request: Request) async throws -> (ListDTO, Filter) {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        let filter = try request.query.decode(Filter.self)
+        var query = AuditEntryModel.query(on: request.db)
+        switch user.scope {
+        case .all: break
+        case .city(let code): query = query.filter(\.$cityCode == code)
+        case .county(let code): query = query.filter(\.$countyCode == code)
+        case .none, .teacher: throw AppError.notFound()
+        }
+        if let action = filter.action?.nilIfEmpty {
+            guard AuditLog.Action(rawValue: action) != nil else { throw AppError.badRequest(code: "audit.action", "操作类型无效（\(action.prefix(20))）") }
+            query = query.filter(\.$action == action)
+        }
+        if let username = filter.username?.trimmingCharacters(in: .whitespaces).nilIfEmpty { query = query.filter(\.$username == username) }
+        if let from = filter.from?.nilIfEmpty {
+            guard let date = Self.day(from) else { throw AppError.badRequest(code: "audit.from", "起始日期格式应为 2017-03-15") }
+            query = query.filter(\.$occurredAt >= date)
+        }
+        if let to = filter.to?.nilIfEmpty {
+            guard let date = Self.day(to) else { throw AppError.badRequest(code: "audit.to", "截止日期格式应为 2017-03-31") }
+            query = query.filter(\.$occurredAt < date.addingTimeInterval(86_400))
+        }
+        let total = try await query.copy().count()
+        let page = max(1, filter.page ?? 1)
+        let entries = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
+        let formatter = DateFormatter()
+        formatter.timeZone = CivilDate.chinaTimeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let dtos = entries.map { entry in
+            EntryDTO(id: entry.id!, occurredAt: entry.occurredAt, time: formatter.string(from: entry.occurredAt),
+                     username: entry.username, address: entry.address, action: entry.action,
+                     actionLabel: AuditLog.Action(rawValue: entry.action)?.label ?? entry.action,
+                     objectType: entry.objectType, objectID: entry.objectID, summary: entry.summary,
+                     changes: entry.changes == "{}" ? "" : entry.changes)
+        }
+        return (ListDTO(total: total, page: page, pageSize: Self.pageSize, entries: dtos), filter)
+    }
+
+    static func day(_ text: String) -> Date? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = CivilDate.chinaTimeZone
+        return calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))
+    }
+
+    struct Page: Encodable, Sendable {
+        struct Option: Encodable, Sendable { let value: String; let label: String; let selected: Bool }
+        let pageTitle = "审计日志"
+        let list: ListDTO
+        let actions: [Option]
+        let username: String
+        let from: String
+        let to: String
+        let previousURL: String?
+        let nextURL: String?
+        let pageCount: Int
+    }
+
+    @Sendable func page(request: Request) async throws -> View {
+        let (list, filter) = try await load(request)
+        let actions = AuditLog.Action.allCases.map { Page.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter.action) }
+        let pageCount = max(1, (list.total + Self.pageSize - 1) / Self.pageSize)
+        func link(_ page: Int) -> String {
+            var items = [URLQueryItem(name: "page", value: String(page))]
+            if let action = filter.action?.nilIfEmpty { items.append(.init(name: "action", value: action)) }
+            if let username = filter.username?.nilIfEmpty { items.append(.init(name: "username", value: username)) }
+            if let from = filter.from?.nilIfEmpty { items.append(.init(name: "from", value: from)) }
+            if let to = filter.to?.nilIfEmpty { items.append(.init(name: "to", value: to)) }
+            var components = URLComponents()
+            components.path = "/audit"
+            components.queryItems = items
+            return components.string ?? "/audit"
+        }
+        return try await request.renderPage("audit", Page(
+            list: list, actions: actions, username: filter.username ?? "", from: filter.from ?? "", to: filter.to ?? "",
+            previousURL: list.page > 1 ? link(list.page - 1) : nil,
+            nextURL: list.page < pageCount ? link(list.page + 1) : nil, pageCount: pageCount))
+    }
+
+    @Sendable func api(request: Request) async throws -> ListDTO {
+        try await load(request).0
+    }
+}

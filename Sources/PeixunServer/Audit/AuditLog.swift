@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import PeixunCore
+import Vapor
+
+/// Writes audit entries. Call it with the same `Database` (transaction) as the change it
+/// describes, so that a change and its entry are committed or rolled back together.
+struct AuditLog {
+    enum Action: String, Sendable, CaseIterable {
+        case login, loginFailure = "login_failure", logout, create, update, delete, disable, enable
+        case passwordChange = "password_change", passwordReset = "password_reset", activate
+        case tokenIssue = "token_issue", tokenRevoke = "token_revoke"
+        case `import`, export, approve, viewFullID = "view_full_id"
+
+        var label: String {
+            switch self {
+            case .login: "登录"
+            case .loginFailure: "登录失败"
+            case .logout: "退出"
+            case .create: "新建"
+            case .update: "修改"
+            case .delete: "删除"
+            case .disable: "停用"
+            case .enable: "启用"
+            case .passwordChange: "修改密码"
+            case .passwordReset: "重置密码"
+            case .activate: "首次登录激活"
+            case .tokenIssue: "签发访问令牌"
+            case .tokenRevoke: "注销访问令牌"
+            case .import: "导入"
+            case .export: "导出"
+            case .approve: "审核通过"
+            case .viewFullID: "查看完整身份证号"
+            }
+        }
+    }
+
+    struct Actor: Sendable {
+        let userID: Int?
+        let username: String
+        let address: String
+
+        init(userID: Int?, username: String, address: String) {
+            self.userID = userID
+            self.username = username
+            self.address = address
+        }
+
+        init(_ request: Request) {
+            self.init(userID: request.currentUser?.id, username: request.currentUser?.username ?? "（匿名）", address: request.clientAddress)
+        }
+
+        static let commandLine = Actor(userID: nil, username: "（命令行）", address: "localhost")
+    }
+
+    /// Before and after of one field; nil is "not set".
+    struct Change: Sendable, Encodable {
+        let before: String?
+        let after: String?
+    }
+
+    static func record(
+        on database: any Database, actor: Actor, action: Action, objectType: String, objectID: String?,
+        countyCode: String? = nil, cityCode: String? = nil, changes: [String: Change] = [:], summary: String
+    ) async throws {
+        let entry = AuditEntryModel()
+        entry.occurredAt = Date()
+        entry.userID = actor.userID
+        entry.username = actor.username
+        entry.address = actor.address
+        entry.action = action.rawValue
+        entry.objectType = objectType
+        entry.objectID = objectID
+        entry.countyCode = countyCode
+        entry.cityCode = cityCode
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        entry.changes = String(decoding: try encoder.encode(changes), as: UTF8.self)
+        entry.summary = summary
+        try await entry.create(on: database)
+    }
+
+    /// The region columns of an object in `regionCode`, for scoping the log by subtree.
+    static func regionColumns(_ regionCode: String?, directory: RegionDirectory) -> (county: String?, city: String?) {
+        guard let code = regionCode, let region = directory.region(code: code) else { return (nil, nil) }
+        switch region.level {
+        case .province: return (nil, nil)
+        case .city: return (nil, region.code)
+        case .county: return (region.code, region.parentCode)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import PeixunCore
+import Vapor
+
+/// What the shared layout shows on every page: who is logged in, the navigation and the
+/// CSRF token for the logout form.
+struct LayoutContext: Encodable, Sendable {
+    struct NavItem: Encodable, Sendable {
+        let label: String
+        let url: String
+    }
+
+    let userName: String?
+    let roleLabel: String?
+    let csrf: String?
+    let nav: [NavItem]
+
+    init(_ request: Request) {
+        let user = request.currentUser
+        userName = user?.displayName
+        roleLabel = user.map { $0.role.label + ($0.regionCode.flatMap { request.application.regions.region(code: $0)?.name }.map { " · " + $0 } ?? "") }
+        csrf = request.sessionState?.csrfToken
+        var nav: [NavItem] = []
+        if let user {
+            if user.scope.root(in: request.application.regions) != nil {
+                nav.append(NavItem(label: "培训实施情况", url: "/reports/progress"))
+            }
+            if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
+                nav.append(NavItem(label: "用户管理", url: "/users"))
+            }
+            if [.province, .city, .county].contains(user.role) {
+                nav.append(NavItem(label: "审计日志", url: "/audit"))
+            }
+            nav.append(NavItem(label: "修改密码", url: "/account/password"))
+        }
+        self.nav = nav
+    }
+}
+
+/// A page model together with the layout context, encoded side by side so that templates
+/// read `title` and `layout.userName` alike.
+struct PageContext<Model: Encodable & Sendable>: Encodable, Sendable {
+    let layout: LayoutContext
+    let model: Model
+
+    private enum Keys: String, CodingKey { case layout }
+
+    func encode(to encoder: any Encoder) throws {
+        try model.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(layout, forKey: .layout)
+    }
+}
+
+extension Request {
+    func renderPage<Model: Encodable & Sendable>(_ template: String, _ model: Model) async throws -> View {
+        try await view.render(template, PageContext(layout: LayoutContext(self), model: model))
+    }
+}

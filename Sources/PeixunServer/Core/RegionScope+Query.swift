@@ -1,0 +1,57 @@
+import Fluent
+import PeixunCore
+import SQLKit
+
+/// Models that belong to a county (and so to a city): schools, teachers, official counts.
+protocol RegionScopedModel: Model {
+    static var countyCodeKey: KeyPath<Self, FieldProperty<Self, String>> { get }
+    static var cityCodeKey: KeyPath<Self, FieldProperty<Self, String>> { get }
+    /// For a teacher's own scope: the teacher id column, when the model has one.
+    static var teacherIDKey: KeyPath<Self, IDProperty<Self, Int>>? { get }
+}
+
+extension RegionScopedModel {
+    static var teacherIDKey: KeyPath<Self, IDProperty<Self, Int>>? { nil }
+}
+
+extension TeacherModel: RegionScopedModel {
+    static var countyCodeKey: KeyPath<TeacherModel, FieldProperty<TeacherModel, String>> { \.$countyCode }
+    static var cityCodeKey: KeyPath<TeacherModel, FieldProperty<TeacherModel, String>> { \.$cityCode }
+    static var teacherIDKey: KeyPath<TeacherModel, IDProperty<TeacherModel, Int>>? { \.$id }
+}
+
+extension SchoolModel: RegionScopedModel {
+    static var countyCodeKey: KeyPath<SchoolModel, FieldProperty<SchoolModel, String>> { \.$countyCode }
+    static var cityCodeKey: KeyPath<SchoolModel, FieldProperty<SchoolModel, String>> { \.$cityCode }
+}
+
+extension QueryBuilder where Model: RegionScopedModel {
+    /// The one place where Fluent queries for regional data are narrowed to a user's subtree.
+    func scoped(to scope: RegionScope) -> Self {
+        switch scope {
+        case .all: return self
+        case .city(let code): return filter(Model.cityCodeKey == code)
+        case .county(let code): return filter(Model.countyCodeKey == code)
+        case .teacher(let id):
+            if let key = Model.teacherIDKey { return filter(key == id) }
+            return filter(Model.countyCodeKey == "")
+        case .none: return filter(Model.countyCodeKey == "")
+        }
+    }
+}
+
+extension RegionScope {
+    /// The same narrowing for SQL queries: a predicate over the query's county and city
+    /// columns (and teacher id column, for a teacher's own scope).
+    func predicate(county: String = "county_code", city: String = "city_code", teacherID: String? = nil) -> any SQLExpression {
+        switch self {
+        case .all: return SQLRaw("1 = 1")
+        case .city(let code): return SQLBinaryExpression(left: SQLColumn(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
+        case .county(let code): return SQLBinaryExpression(left: SQLColumn(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
+        case .teacher(let id):
+            guard let teacherID else { return SQLRaw("1 = 0") }
+            return SQLBinaryExpression(left: SQLColumn(teacherID), op: SQLBinaryOperator.equal, right: SQLBind(id))
+        case .none: return SQLRaw("1 = 0")
+        }
+    }
+}
