@@ -1,0 +1,150 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// Every registered route, for every role: nothing from outside the user's subtree comes
+/// back, and nothing changes without a CSRF token. The routes are read from the app, so a
+/// new route is covered (or, with a new kind of path parameter, fails here until it is).
+@Suite struct ScopeMatrixTests {
+    /// For each user: names that must never appear in what it is shown, and ids outside its reach.
+    struct Outside {
+        let forbiddenText: [String]
+        let schoolID: Int
+        let teacherID: Int
+        let userID: Int
+    }
+
+    @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
+        try await withTestApp(demo: .small) { app in
+            struct Row: Decodable { let id: Int }
+            func firstID(_ table: String, county: String) async throws -> Int {
+                try await app.sql.raw("SELECT id FROM \(ident: table) WHERE county_code = \(bind: county) ORDER BY id LIMIT 1").first(decoding: Row.self)!.id
+            }
+            let users = Dictionary(uniqueKeysWithValues: try await UserModel.query(on: app.db).all().map { ($0.username, $0.id!) })
+            let qingyangSchool = try await firstID("schools", county: "510105")
+            let qingyangTeacher = try await firstID("teachers", county: "510105")
+            let zigongSchool = try await firstID("schools", county: "510302")
+            let zigongTeacher = try await firstID("teachers", county: "510302")
+            let outside: [String: Outside] = [
+                "sheng": Outside(forbiddenText: [], schoolID: 99_999_999, teacherID: 99_999_999, userID: users["sheng"]!),
+                "chengdu": Outside(forbiddenText: ["自贡市", "zigong", "凉山彝族自治州"], schoolID: zigongSchool, teacherID: zigongTeacher, userID: users["zigong"]!),
+                "zigong": Outside(forbiddenText: ["成都市", "锦江区", "jinjiang"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["chengdu"]!),
+                "jinjiang": Outside(forbiddenText: ["青羊区", "qingyang", "自贡市"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["qingyang"]!),
+                "pingshen": Outside(forbiddenText: ["成都市", "锦江区", "自贡市"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["jinjiang"]!),
+                "jigou": Outside(forbiddenText: ["成都市", "锦江区", "自贡市"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["jinjiang"]!),
+            ]
+            let outOfScopeRegion: [String: String] = ["chengdu": "510300", "zigong": "510104", "jinjiang": "510105", "pingshen": "510104", "jigou": "510104"]
+
+            let routes = app.routes.all
+            #expect(routes.count >= 15, "the matrix should see every route")
+            var checked = 0
+            for (username, reach) in outside {
+                let session = try await TestUsers.session(app, username)
+                for route in routes {
+                    var path = ""
+                    for component in route.path {
+                        switch component {
+                        case .constant(let text): path += "/" + text
+                        case .parameter("schoolID"): path += "/\(reach.schoolID)"
+                        case .parameter("teacherID"): path += "/\(reach.teacherID)"
+                        case .parameter("userID"): path += "/\(reach.userID)"
+                        case .parameter(let name):
+                            Issue.record("route \(route.path) has parameter :\(name) that the scope matrix does not know; add it")
+                            path += "/1"
+                        case .anything, .catchall: path += "/x"
+                        }
+                    }
+                    if path.isEmpty { path = "/" }
+                    let auditBefore = try await AuditEntryModel.query(on: app.db).count()
+                    let usersBefore = try await UserModel.query(on: app.db).filter(\.$disabled == true).count()
+                    if route.method == .GET {
+                        var target = path
+                        if let region = outOfScopeRegion[username] { target += "?region=\(region)&year=2016" }
+                        try await app.testing().test(.GET, target, headers: session.headers) { response in
+                            for text in reach.forbiddenText {
+                                #expect(!response.body.string.contains(text), "\(username) GET \(target) showed \(text)")
+                            }
+                            if outOfScopeRegion[username] != nil, route.path.contains(.constant("progress")) {
+                                #expect(response.status == .notFound, "\(username) GET \(target) → \(response.status)")
+                            }
+                        }
+                    } else {
+                        // A browser session without the CSRF token: refused, nothing written.
+                        try await app.testing().test(route.method, path, headers: session.headers, beforeRequest: { request in
+                            try request.content.encode(["username": "x", "password": "y", "role": "county", "displayName": "x", "regionCode": "510104"], as: .urlEncodedForm)
+                        }) { response in
+                            #expect(response.status == .forbidden, "\(username) \(route.method) \(path) without CSRF → \(response.status)")
+                        }
+                        #expect(try await AuditEntryModel.query(on: app.db).count() == auditBefore, "\(route.method) \(path) wrote an audit row")
+                        #expect(try await UserModel.query(on: app.db).filter(\.$disabled == true).count() == usersBefore)
+                        // With the token but aimed outside the user's reach: not found (or not permitted at all).
+                        if route.path.contains(where: { if case .parameter = $0 { true } else { false } }) {
+                            try await app.testing().test(route.method, path, headers: session.headers, beforeRequest: { request in
+                                try request.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
+                            }) { response in
+                                #expect(response.status == .notFound || response.status == .conflict && username == "sheng",
+                                        "\(username) \(route.method) \(path) → \(response.status)")
+                                for text in reach.forbiddenText { #expect(!response.body.string.contains(text)) }
+                            }
+                        }
+                    }
+                    checked += 1
+                }
+            }
+            #expect(checked == routes.count * outside.count)
+        }
+    }
+
+    @Test func aCountyUserSeesOnlyItsCountyEverywhere() async throws {
+        try await withTestApp(demo: .small) { app in
+            let report = try await report(app, region: nil, as: "jinjiang")
+            #expect(report.region.code == "510104")
+            #expect(report.rowLevel == "school")
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/reports/progress?year=2016", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("锦江区"))
+                #expect(!response.body.string.contains(">四川省<"))
+            }
+            for region in ["510000", "510100", "510105", "513401"] {
+                try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016&region=\(region)", headers: session.headers) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.body.string.contains("不存在"))
+                }
+            }
+        }
+    }
+
+    @Test func unauthenticatedPagesRedirectAndTheAPIAnswers401() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "/reports/progress?year=2016") { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers.first(name: .location) == "/login?next=%2Freports%2Fprogress%3Fyear%3D2016")
+            }
+            try await app.testing().test(.GET, "/api/v1/reports/progress?year=2016") { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.body.string.contains("\"code\":\"unauthorized\""))
+            }
+            try await app.testing().test(.GET, "/api/v1/users", headers: ["Authorization": "Bearer nonsense"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func everyResponseCarriesTheSecurityHeaders() async throws {
+        try await withTestApp { app in
+            for path in ["/login", "/healthz", "/nowhere", "/api/v1/reports/progress"] {
+                try await app.testing().test(.GET, path) { response in
+                    #expect(response.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true, "\(path)")
+                    #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                    #expect(response.headers.first(name: "X-Frame-Options") == "DENY")
+                    #expect(response.headers.first(name: "Referrer-Policy") == "same-origin")
+                }
+            }
+        }
+    }
+}
