@@ -22,7 +22,8 @@ import VaporTesting
         try await withTestApp(demo: .small) { app in
             struct Row: Decodable { let id: Int }
             func firstID(_ table: String, county: String) async throws -> Int {
-                try await app.sql.raw("SELECT id FROM \(ident: table) WHERE county_code = \(bind: county) ORDER BY id LIMIT 1").first(decoding: Row.self)!.id
+                let row = try await app.sql.raw("SELECT id FROM \(ident: table) WHERE county_code = \(bind: county) ORDER BY id LIMIT 1").first(decoding: Row.self)
+                return row!.id
             }
             let users = Dictionary(uniqueKeysWithValues: try await UserModel.query(on: app.db).all().map { ($0.username, $0.id!) })
             let qingyangSchool = try await firstID("schools", county: "510105")

@@ -51,7 +51,7 @@ struct TeacherActivation {
             user.disabled = false
             user.passwordChangedAt = Date()
             try await user.create(on: db)
-            try await throttle.record(username: id.value, address: address, succeeded: true)
+            try await LoginThrottle(database: db).record(username: id.value, address: address, succeeded: true)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
                                       action: .activate, objectType: "user", objectID: String(user.id!),
                                       countyCode: teacher.countyCode, cityCode: teacher.cityCode, summary: "教师 \(teacher.name) 首次登录激活")
