@@ -73,3 +73,12 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct IDMaskingTests {
+    @Test func masksEveryValidIDInTextAndLeavesOtherNumbersAlone() {
+        #expect(IDMasking.maskIDs(in: "新建参训教师账户 11010519491231002X") == "新建参训教师账户 110105********002X")
+        #expect(IDMasking.maskIDs(in: "{\"username\":{\"after\":\"11010519491231002X\"}}") == "{\"username\":{\"after\":\"110105********002X\"}}")
+        #expect(IDMasking.maskIDs(in: "电话 13800000000，编号 1234567890123456789") == "电话 13800000000，编号 1234567890123456789")
+        #expect(IDMasking.maskIDs(in: "jinjiang") == "jinjiang")
+    }
+}

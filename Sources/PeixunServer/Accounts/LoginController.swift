@@ -117,21 +117,24 @@ enum Authenticator {
         let user = try await UserModel.query(on: request.db).filter(\.$username == username).first()
         let matches = try await request.password.async.verify(password, created: user?.passwordHash ?? decoyHash)
         guard let user, matches, !user.disabled else {
+            let region = AuditLog.regionColumns(user?.regionCode, directory: request.application.regions)
             try await request.db.transaction { db in
                 try await LoginThrottle(database: db).record(username: username, address: address, succeeded: false)
                 try await AuditLog.record(on: db, actor: .init(userID: user?.id, username: username, address: address),
                                           action: .loginFailure, objectType: "user", objectID: user?.id.map(String.init),
-                                          summary: user?.disabled == true ? "账户已停用" : "用户名或密码错误")
+                                          countyCode: region.county, cityCode: region.city, summary: user?.disabled == true ? "账户已停用" : "用户名或密码错误")
             }
             if user?.disabled == true, matches {
                 throw AppError(.unauthorized, code: "login.disabled", "该账户已停用，请联系上级管理员")
             }
             throw AppError(.unauthorized, code: "login.failed", "用户名或密码错误")
         }
+        let region = AuditLog.regionColumns(user.regionCode, directory: request.application.regions)
         try await request.db.transaction { db in
             try await LoginThrottle(database: db).record(username: username, address: address, succeeded: true)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
-                                      action: .login, objectType: "user", objectID: String(user.id!), summary: "登录成功")
+                                      action: .login, objectType: "user", objectID: String(user.id!),
+                                      countyCode: region.county, cityCode: region.city, summary: "登录成功")
         }
         return user
     }

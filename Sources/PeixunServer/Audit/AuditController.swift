@@ -58,7 +58,9 @@ struct AuditController {
             guard AuditLog.Action(rawValue: action) != nil else { throw AppError.badRequest(code: "audit.action", "操作类型无效（\(action.prefix(20))）") }
             query = query.filter(\.$action == action)
         }
-        if let username = filter.username?.trimmingCharacters(in: .whitespaces).nilIfEmpty { query = query.filter(\.$username == username) }
+        if let username = filter.username?.trimmingCharacters(in: .whitespaces).nilIfEmpty {
+            query = query.filter(\.$username == ((try? ResidentID.parse(username))?.id.value ?? username))
+        }
         if let from = filter.from?.nilIfEmpty {
             guard let date = Self.day(from) else { throw AppError.badRequest(code: "audit.from", "起始日期格式应为 2017-03-15") }
             query = query.filter(\.$occurredAt >= date)
@@ -75,10 +77,10 @@ struct AuditController {
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let dtos = entries.map { entry in
             EntryDTO(id: entry.id!, occurredAt: entry.occurredAt, time: formatter.string(from: entry.occurredAt),
-                     username: entry.username, address: entry.address, action: entry.action,
+                     username: IDMasking.maskIDs(in: entry.username), address: entry.address, action: entry.action,
                      actionLabel: AuditLog.Action(rawValue: entry.action)?.label ?? entry.action,
-                     objectType: entry.objectType, objectID: entry.objectID, summary: entry.summary,
-                     changes: entry.changes == "{}" ? "" : entry.changes)
+                     objectType: entry.objectType, objectID: entry.objectID, summary: IDMasking.maskIDs(in: entry.summary),
+                     changes: entry.changes == "{}" ? "" : IDMasking.maskIDs(in: entry.changes))
         }
         return (ListDTO(total: total, page: page, pageSize: Self.pageSize, entries: dtos), filter)
     }
