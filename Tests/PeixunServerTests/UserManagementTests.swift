@@ -135,3 +135,24 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct MyTrainingTests {
+    @Test func aTeacherSeesOnlyItsOwnRecord() async throws {
+        try await withTestApp(demo: .small) { app in
+            let teacher = try await TeacherModel.query(on: app.db).filter(\.$firstPassedYear != nil).sort(\.$id).first()!
+            let other = try await TeacherModel.query(on: app.db).filter(\.$id != teacher.id!).filter(\.$countyCode == teacher.countyCode).first()!
+            _ = try await TestUsers.createTeacherUser(app, teacher: teacher)
+            let session = try await TestUsers.session(app, teacher.residentID)
+            try await app.testing().test(.GET, "/", headers: session.headers) { #expect($0.headers.first(name: .location) == "/me") }
+            try await app.testing().test(.GET, "/me", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains(teacher.name))
+                #expect(response.body.string.contains("已参加信息技术应用能力提升培训并合格"))
+                #expect(!response.body.string.contains(teacher.residentID))
+                #expect(!response.body.string.contains(other.residentID.prefix(14)))
+            }
+            try await app.testing().test(.GET, "/reports/progress?year=2016", headers: session.headers) { #expect($0.status == .notFound) }
+            try await app.testing().test(.GET, "/api/v1/me/training", headers: try await TestUsers.bearer(app, "sheng")) { #expect($0.status == .notFound) }
+        }
+    }
+}

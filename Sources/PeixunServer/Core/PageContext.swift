@@ -27,6 +27,7 @@ struct LayoutContext: Encodable, Sendable {
             if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
                 nav.append(NavItem(label: "用户管理", url: "/users"))
             }
+            if user.role == .teacher { nav.append(NavItem(label: "我的培训", url: "/me")) }
             if [.province, .city, .county].contains(user.role) {
                 nav.append(NavItem(label: "审计日志", url: "/audit"))
             }

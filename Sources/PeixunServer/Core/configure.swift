@@ -76,12 +76,14 @@ func routes(_ app: Application) throws {
         if user.scope.root(in: request.application.regions) != nil {
             return request.redirect(to: SiteURL.progress(year: Appendix1.reportYear, region: nil).path)
         }
+        if user.role == .teacher { return request.redirect(to: "/me") }
         return request.redirect(to: "/account/password")
     }
     try protected.register(collection: ProgressController())
     AccountController().bootProtected(routes: protected)
     UsersController().boot(routes: protected)
     AuditController().boot(routes: protected)
+    MyTrainingController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {
