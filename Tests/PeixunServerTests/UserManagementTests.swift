@@ -156,3 +156,32 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct TeacherDetailTests {
+    @Test func theFullIDIsShownOnlyOnTheDetailPageAndEveryViewIsAudited() async throws {
+        try await withTestApp(demo: .small) { app in
+            let teacher = try await TeacherModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/teachers/\(teacher.id!)", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains(teacher.residentID))
+                #expect(response.body.string.contains(teacher.name))
+            }
+            try await app.testing().test(.GET, "/api/v1/teachers/\(teacher.id!)", headers: try await TestUsers.bearer(app, "chengdu")) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains(teacher.residentID))
+            }
+            let views = try await AuditEntryModel.query(on: app.db).filter(\.$action == "view_full_id").all()
+            #expect(views.map(\.username).sorted() == ["chengdu", "jinjiang"])
+            #expect(views.allSatisfy { $0.objectID == String(teacher.id!) && $0.countyCode == "510104" })
+            // Neighbours, reviewers and teachers get nothing, and nothing is audited for them.
+            for username in ["qingyang", "zigong", "pingshen"] {
+                try await app.testing().test(.GET, "/teachers/\(teacher.id!)", headers: try await TestUsers.session(app, username).headers) { response in
+                    #expect(response.status == .notFound)
+                    #expect(!response.body.string.contains(teacher.residentID))
+                }
+            }
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "view_full_id").count() == 2)
+        }
+    }
+}

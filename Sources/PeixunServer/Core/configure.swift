@@ -84,6 +84,7 @@ func routes(_ app: Application) throws {
     UsersController().boot(routes: protected)
     AuditController().boot(routes: protected)
     MyTrainingController().boot(routes: protected)
+    TeacherDetailController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

@@ -95,6 +95,7 @@ enum Percent {
 /// What `untrained.leaf` shows: one page of a school's untrained teachers, IDs masked.
 struct UntrainedPageModel: Encodable, Sendable {
     struct Teacher: Encodable, Sendable {
+        let id: Int
         let name: String
         let maskedID: String
         let stage: String
@@ -124,6 +125,7 @@ struct UntrainedPageModel: Encodable, Sendable {
         totalCount = page.totalCount
         teachers = page.teachers.map {
             Teacher(
+                id: $0.id,
                 name: $0.name,
                 maskedID: ResidentID(canonical: $0.resident_id)?.masked ?? "******",
                 stage: Stage(rawValue: $0.stage)?.label ?? $0.stage,

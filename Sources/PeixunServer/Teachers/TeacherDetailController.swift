@@ -1,0 +1,72 @@
+import Fluent
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// A teacher's page for the offices in scope: the only place the full resident ID is shown,
+/// and every such view is written to the audit log.
+struct TeacherDetailController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("teachers", ":teacherID", use: page)
+        routes.get("api", "v1", "teachers", ":teacherID", use: api)
+    }
+
+    struct TeacherDTO: Content {
+        let id: Int
+        let name: String
+        let residentID: String
+        let sex: String
+        let birthDate: String
+        let mobile: String?
+        let school: String
+        let countyCode: String
+        let county: String
+        let stage: String
+        let firstPassedYear: Int?
+        let hasAccount: Bool
+        let records: [MyTrainingController.RecordDTO]
+    }
+
+    private func load(_ request: Request) async throws -> TeacherDTO {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role),
+              let id = request.parameters.get("teacherID", as: Int.self),
+              let teacher = try await TeacherModel.query(on: request.db).filter(\.$id == id)
+                .scoped(to: user.scope).with(\.$school).first()
+        else { throw AppError.notFound("教师") }
+        struct Row: Decodable { let name: String; let level: String; let year: Int; let result: String }
+        let rows = try await request.sql.raw("""
+            SELECT p.name, p.level, r.year, r.result FROM training_records r JOIN projects p ON p.id = r.project_id
+            WHERE r.teacher_id = \(bind: id) ORDER BY r.year, p.name
+            """).all(decoding: Row.self)
+        let hasAccount = try await UserModel.query(on: request.db).filter(\.$teacherID == id).count() > 0
+        let residentID = ResidentID(canonical: teacher.residentID)
+        try await AuditLog.record(
+            on: request.db, actor: .init(request), action: .viewFullID, objectType: "teacher", objectID: String(id),
+            countyCode: teacher.countyCode, cityCode: teacher.cityCode, summary: "查看教师 \(teacher.name) 的完整身份证号")
+        return TeacherDTO(
+            id: id, name: teacher.name, residentID: teacher.residentID, sex: residentID?.sex.label ?? "",
+            birthDate: residentID?.birthDate.description ?? "", mobile: teacher.mobile, school: teacher.school.name,
+            countyCode: teacher.countyCode, county: request.application.regions.region(code: teacher.countyCode)?.name ?? "",
+            stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage, firstPassedYear: teacher.firstPassedYear,
+            hasAccount: hasAccount,
+            records: rows.map {
+                .init(project: $0.name, level: TrainingLevel(rawValue: $0.level)?.label ?? $0.level, year: $0.year,
+                      result: TrainingResult(rawValue: $0.result)?.label ?? $0.result)
+            })
+    }
+
+    struct Page: Encodable, Sendable {
+        let pageTitle: String
+        let teacher: TeacherDTO
+    }
+
+    @Sendable func page(request: Request) async throws -> View {
+        let teacher = try await load(request)
+        return try await request.renderPage("teacher", Page(pageTitle: teacher.name, teacher: teacher))
+    }
+
+    @Sendable func api(request: Request) async throws -> TeacherDTO {
+        try await load(request)
+    }
+}

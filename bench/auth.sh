@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Login (bcrypt cost 12 verify) latency, and req/s of an authenticated
+# GET /api/v1/reports/progress (wrk: 2 threads, 32 connections, 20 s) beside an
+# unauthenticated static route in the same run, on the full demo province.
+source "$(dirname "$0")/common.sh"
+
+data="$OUT/demo-data"
+[ -f "$data/peixun.sqlite" ] || PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full >/dev/null
+PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full --if-empty >/dev/null   # demo users
+port=18082
+PEIXUN_DATA_DIR="$data" PEIXUN_PORT=$port LOG_LEVEL=warning "$PEIXUN" serve --env production > "$OUT/serve-auth.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+echo "== login: POST /api/v1/session, 20 sequential =="
+python3 - "$port" <<'PY'
+import http.client, json, statistics, sys, time
+port = int(sys.argv[1]); samples = []
+for _ in range(20):
+    c = http.client.HTTPConnection("127.0.0.1", port); started = time.perf_counter()
+    c.request("POST", "/api/v1/session", json.dumps({"username": "sheng", "password": "Peixun2017demo"}), {"Content-Type": "application/json"})
+    r = c.getresponse(); body = r.read(); samples.append((time.perf_counter() - started) * 1000)
+    assert r.status == 200, body
+print(f"login median {statistics.median(samples):.1f} ms, min {min(samples):.1f} ms, max {max(samples):.1f} ms")
+PY
+
+token=$(curl -s -H 'Content-Type: application/json' -d '{"username":"sheng","password":"Peixun2017demo"}' "http://127.0.0.1:$port/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+echo "== wrk: authenticated report (province) =="
+wrk -t2 -c32 -d20s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/reports/progress?year=2016" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+echo "== wrk: unauthenticated static route /css/app.css =="
+wrk -t2 -c32 -d20s "http://127.0.0.1:$port/css/app.css" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+echo "== wrk: unauthenticated /healthz =="
+wrk -t2 -c32 -d20s "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+grep -E "VmRSS|VmHWM" /proc/$server/status
