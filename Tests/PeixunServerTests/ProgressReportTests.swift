@@ -87,6 +87,10 @@ import VaporTesting
             try await ProgressRollup.rebuild(on: app.sql)
             let rebuilt = Set(try await app.sql.raw("SELECT school_id, stage, first_passed_year, teachers FROM progress_rollups").all(decoding: Rollup.self))
             #expect(incremental == rebuilt)
+            struct CountyRollup: Decodable, Hashable { let county_code: String; let first_passed_year: Int; let teachers: Int }
+            let counties = Set(try await app.sql.raw("SELECT county_code, first_passed_year, teachers FROM progress_county_rollups").all(decoding: CountyRollup.self))
+            let summed = Set(try await app.sql.raw("SELECT county_code, first_passed_year, CAST(SUM(teachers) AS BIGINT) AS teachers FROM progress_rollups GROUP BY county_code, first_passed_year").all(decoding: CountyRollup.self))
+            #expect(counties == summed && !counties.isEmpty)
 
             try await app.db.transaction { db in
                 try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherID: teacher.id, projectID: project.id!)

@@ -13,7 +13,6 @@ struct CreateIndexes: AsyncMigration {
         ("teachers_name", TeacherModel.schema, ["name"]),
         ("records_project", TrainingRecordModel.schema, ["project_id"]),
         ("official_counts_year_city", OfficialCountModel.schema, ["school_year", "city_code"]),
-        ("rollups_city", CreateProgressRollups.schema, ["city_code", "first_passed_year", "teachers"]),
         ("rollups_county", CreateProgressRollups.schema, ["county_code", "first_passed_year", "school_id", "stage", "teachers"]),
         ("regions_parent", RegionModel.schema, ["parent_code"]),
     ]

@@ -17,5 +17,6 @@ enum Migrations {
         app.migrations.add(CreateAuthTables())
         app.migrations.add(CreateSessions())
         app.migrations.add(CreateAuditLog())
+        app.migrations.add(CreateCountyProgressRollups())
     }
 }

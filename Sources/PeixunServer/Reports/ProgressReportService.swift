@@ -50,7 +50,7 @@ struct ProgressReportService {
         var trained = database.select()
             .column(SQLColumn(keyColumn), as: "key")
             .column(SQLIntegerSum("teachers"), as: "teachers")
-            .from(CreateProgressRollups.schema)
+            .from(CreateCountyProgressRollups.schema)
             .where("first_passed_year", .greaterThanOrEqual, 1)
             .where("first_passed_year", .lessThanOrEqual, year)
             .groupBy(keyColumn)

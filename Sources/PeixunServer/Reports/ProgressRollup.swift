@@ -19,5 +19,22 @@ enum ProgressRollup {
             FROM teachers \(filter)
             GROUP BY school_id, county_code, city_code, stage, COALESCE(first_passed_year, 0)
             """).run()
+        try await rebuildCounties(counties, on: database)
+    }
+
+    private static func rebuildCounties(_ counties: [String]?, on database: any SQLDatabase) async throws {
+        let table = CreateCountyProgressRollups.schema
+        if let counties {
+            try await database.delete(from: table).where("county_code", .in, counties).run()
+        } else {
+            try await database.delete(from: table).run()
+        }
+        let filter: SQLQueryString = counties.map { "WHERE county_code IN \(SQLBind.group($0))" } ?? ""
+        try await database.raw("""
+            INSERT INTO progress_county_rollups (county_code, city_code, first_passed_year, teachers)
+            SELECT county_code, city_code, first_passed_year, SUM(teachers)
+            FROM progress_rollups \(filter)
+            GROUP BY county_code, city_code, first_passed_year
+            """).run()
     }
 }
