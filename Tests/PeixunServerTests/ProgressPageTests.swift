@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import PeixunCore
 import SQLKit
@@ -92,6 +93,8 @@ import VaporTesting
                 #expect(rows[25][4] == String(json.total.total))
                 #expect(rows[25][6] == String(json.total.untrained))
             }
+            let exports = try await AuditEntryModel.query(on: app.db).filter(\.$action == "export").all()
+            #expect(exports.count == 1 && exports[0].username == "sheng")
         }
     }
 }

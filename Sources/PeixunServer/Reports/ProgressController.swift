@@ -17,7 +17,12 @@ struct ProgressController: RouteCollection {
         let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         let report = try await request.progressReports.report(year: query.year, regionCode: query.regionCode)
         switch query.format {
-        case "xlsx": return try await ProgressExport.xlsxResponse(for: report, request: request)
+        case "xlsx":
+            let region = AuditLog.regionColumns(report.region.code, directory: request.application.regions)
+            try await AuditLog.record(
+                on: request.db, actor: .init(request), action: .export, objectType: "progress_report", objectID: report.region.code,
+                countyCode: region.county, cityCode: region.city, summary: "导出\(report.region.name)\(report.year)年培训实施情况统计表")
+            return try await ProgressExport.xlsxResponse(for: report, request: request)
         case "json": return try await ProgressDTO(report).encodeResponse(for: request)
         default:
             let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope)
