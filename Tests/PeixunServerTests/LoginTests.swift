@@ -107,6 +107,12 @@ import VaporTesting
 
             let fresh = try await TestUsers.session(app, "sheng")
             try await app.testing().test(.GET, "/users", headers: fresh.headers) { #expect($0.status == .ok) }
+
+            // A login sweeps expired sessions away (nothing else would).
+            try await SessionModel.query(on: app.db).set(\.$lastSeenAt, to: Date().addingTimeInterval(-2 * 3600)).update()
+            let (cookie, csrf) = try await loginForm(app)
+            #expect(try await postLogin(app, cookie: cookie, csrf: csrf, username: "sheng", password: TestUsers.password).status == .seeOther)
+            #expect(try await SessionModel.query(on: app.db).count() == 1)
         }
     }
 

@@ -49,6 +49,8 @@ enum Sessions {
         if let existing = request.sessionState {
             try await SessionModel.query(on: request.db).filter(\.$id == existing.id).delete()
         }
+        // Each login sweeps away sessions that can no longer be used.
+        if userID != nil { try await purgeExpired(on: request.db, config: request.application.config) }
         let token = ApiTokenModel.generateToken()
         let session = SessionModel()
         session.tokenHash = ApiTokenModel.hash(token)

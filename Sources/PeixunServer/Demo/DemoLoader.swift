@@ -80,6 +80,9 @@ struct DemoLoader {
             try await SecondaryIndexes.create(on: sql)
             try await ProgressRollup.rebuild(on: sql)
             try await SequenceRepair.afterExplicitIDs(tables: [SchoolModel.schema, TeacherModel.schema, TrainingRecordModel.schema, ProjectModel.schema], on: sql)
+            try await AuditLog.record(
+                on: transaction, actor: .commandLine, action: .import, objectType: "demo_province", objectID: nil,
+                summary: "载入演示数据：学校 \(summary.schools) 所，教师 \(summary.teachers) 人，培训记录 \(summary.records) 条")
             return summary
         }
         summary.seconds = Date().timeIntervalSince(started)
