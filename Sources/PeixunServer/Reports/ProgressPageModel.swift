@@ -55,13 +55,7 @@ struct ProgressPageModel: Encodable, Sendable {
         self.year = year
         yearChoices = Array((2014...max(year, CivilDate.today().year)).reversed())
         regionCode = report.region.code
-        var chain: [Region] = []
-        var current: Region? = report.region
-        while let region = current, scope.contains(regionCode: region.code, in: regions) {
-            chain.insert(region, at: 0)
-            current = regions.parent(of: region)
-        }
-        breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
+        breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
         rowHeader = report.rowLevel.header
         stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
         rows = report.table.rows.map { row in
@@ -131,16 +125,24 @@ struct UntrainedPageModel: Encodable, Sendable {
                 stage: Stage(rawValue: $0.stage)?.label ?? $0.stage,
                 status: $0.failed > 0 ? "不合格" : "未参训")
         }
-        var chain: [Region] = []
-        var current = regions.region(code: page.school.countyCode)
-        while let region = current, scope.contains(regionCode: region.code, in: regions) {
-            chain.insert(region, at: 0)
-            current = regions.parent(of: region)
-        }
-        breadcrumbs = chain.map { Link(label: $0.name, url: SiteURL.progress(year: page.year, region: $0.code).path) }
+        breadcrumbs = regions.visibleChain(to: page.school.countyCode, scope: scope).map { Link(label: $0.name, url: SiteURL.progress(year: page.year, region: $0.code).path) }
         self.page = page.page
         pageCount = page.pageCount
         previousURL = page.page > 1 ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page - 1).path : nil
         nextURL = page.page < page.pageCount ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page + 1).path : nil
+    }
+}
+
+extension RegionDirectory {
+    /// The regions from the top of the user's scope down to `code`, for breadcrumbs that
+    /// never link outside what the user may open.
+    func visibleChain(to code: String, scope: RegionScope) -> [Region] {
+        var chain: [Region] = []
+        var current = region(code: code)
+        while let region = current, scope.contains(regionCode: region.code, in: self) {
+            chain.insert(region, at: 0)
+            current = parent(of: region)
+        }
+        return chain
     }
 }

@@ -11,13 +11,6 @@ struct MyTrainingController {
         routes.get("api", "v1", "me", "training", use: api)
     }
 
-    struct RecordDTO: Content {
-        let project: String
-        let level: String
-        let year: Int
-        let result: String
-    }
-
     struct MyTrainingDTO: Content {
         let name: String
         let residentID: String
@@ -25,7 +18,7 @@ struct MyTrainingController {
         let county: String
         let stage: String
         let trained: Bool
-        let records: [RecordDTO]
+        let records: [TeacherRecordDTO]
     }
 
     private func load(_ request: Request) async throws -> MyTrainingDTO {
@@ -33,11 +26,7 @@ struct MyTrainingController {
         guard case .teacher = user.scope,
               let teacher = try await TeacherModel.query(on: request.db).scoped(to: user.scope).with(\.$school).first()
         else { throw AppError.notFound() }
-        struct Row: Decodable { let name: String; let level: String; let year: Int; let result: String }
-        let rows = try await request.sql.raw("""
-            SELECT p.name, p.level, r.year, r.result FROM training_records r JOIN projects p ON p.id = r.project_id
-            WHERE r.teacher_id = \(bind: teacher.id!) ORDER BY r.year, p.name
-            """).all(decoding: Row.self)
+        let records = try await TeacherRecordDTO.load(teacherID: teacher.id!, on: request.sql)
         let regions = request.application.regions
         let county = regions.region(code: teacher.countyCode)
         return MyTrainingDTO(
@@ -46,10 +35,7 @@ struct MyTrainingController {
             county: [county.flatMap { regions.parent(of: $0)?.name }, county?.name].compactMap { $0 }.joined(),
             stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage,
             trained: teacher.firstPassedYear != nil,
-            records: rows.map {
-                RecordDTO(project: $0.name, level: TrainingLevel(rawValue: $0.level)?.label ?? $0.level, year: $0.year,
-                          result: TrainingResult(rawValue: $0.result)?.label ?? $0.result)
-            })
+            records: records)
     }
 
     struct Page: Encodable, Sendable {

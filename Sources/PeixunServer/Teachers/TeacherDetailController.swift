@@ -24,7 +24,7 @@ struct TeacherDetailController {
         let stage: String
         let firstPassedYear: Int?
         let hasAccount: Bool
-        let records: [MyTrainingController.RecordDTO]
+        let records: [TeacherRecordDTO]
     }
 
     private func load(_ request: Request) async throws -> TeacherDTO {
@@ -34,11 +34,7 @@ struct TeacherDetailController {
               let teacher = try await TeacherModel.query(on: request.db).filter(\.$id == id)
                 .scoped(to: user.scope).with(\.$school).first()
         else { throw AppError.notFound("教师") }
-        struct Row: Decodable { let name: String; let level: String; let year: Int; let result: String }
-        let rows = try await request.sql.raw("""
-            SELECT p.name, p.level, r.year, r.result FROM training_records r JOIN projects p ON p.id = r.project_id
-            WHERE r.teacher_id = \(bind: id) ORDER BY r.year, p.name
-            """).all(decoding: Row.self)
+        let records = try await TeacherRecordDTO.load(teacherID: id, on: request.sql)
         let hasAccount = try await UserModel.query(on: request.db).filter(\.$teacherID == id).count() > 0
         let residentID = ResidentID(canonical: teacher.residentID)
         try await AuditLog.record(
@@ -49,11 +45,7 @@ struct TeacherDetailController {
             birthDate: residentID?.birthDate.description ?? "", mobile: teacher.mobile, school: teacher.school.name,
             countyCode: teacher.countyCode, county: request.application.regions.region(code: teacher.countyCode)?.name ?? "",
             stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage, firstPassedYear: teacher.firstPassedYear,
-            hasAccount: hasAccount,
-            records: rows.map {
-                .init(project: $0.name, level: TrainingLevel(rawValue: $0.level)?.label ?? $0.level, year: $0.year,
-                      result: TrainingResult(rawValue: $0.result)?.label ?? $0.result)
-            })
+            hasAccount: hasAccount, records: records)
     }
 
     struct Page: Encodable, Sendable {
