@@ -82,3 +82,25 @@ import VaporTesting
         #expect(IDMasking.maskIDs(in: "jinjiang") == "jinjiang")
     }
 }
+
+@Suite struct CommandLineAccountsTests {
+    @Test func theCommandLineCreatesAccountsWithTheSameChecksAndAuditsThem() async throws {
+        try await withTestApp(users: false) { app in
+            let admin = AccountsAdmin(app: app)
+            let created = try await admin.create(role: .city, username: "chengdu", displayName: "成都市教育局", regionCode: "510100", password: nil)
+            #expect(created.generatedPassword?.count == 12)
+            #expect(try Bcrypt.verify(created.generatedPassword!, created: created.user.passwordHash))
+            await #expect(throws: AppError.self) {
+                _ = try await admin.create(role: .city, username: "x y", displayName: "坏", regionCode: "510100", password: nil)
+            }
+            await #expect(throws: AppError.self) {
+                _ = try await admin.create(role: .county, username: "jinjiang", displayName: "锦江", regionCode: "510100", password: nil)
+            }
+            await #expect(throws: AppError.self) {
+                _ = try await admin.create(role: .county, username: "jinjiang", displayName: "锦江", regionCode: "510104", password: "short")
+            }
+            let entries = try await AuditEntryModel.query(on: app.db).all()
+            #expect(entries.count == 1 && entries[0].username == "（命令行）" && entries[0].cityCode == "510100")
+        }
+    }
+}

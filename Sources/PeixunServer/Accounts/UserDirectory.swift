@@ -57,18 +57,7 @@ struct UserDirectory {
         } catch {
             throw AppError(.unprocessableEntity, code: "user.scope", error.message)
         }
-        let username = input.username.trimmingCharacters(in: .whitespaces)
-        guard username.count >= 3, username.count <= 40,
-              username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-            throw AppError(.unprocessableEntity, code: "user.username", "用户名须为3–40位英文字母、数字或 . _ -")
-        }
-        let displayName = input.displayName.trimmingCharacters(in: .whitespaces)
-        guard !displayName.isEmpty, displayName.count <= 60 else {
-            throw AppError(.unprocessableEntity, code: "user.name", "请填写姓名或单位名称（不超过60字）")
-        }
-        if try await UserModel.query(on: request.db).filter(\.$username == username).first() != nil {
-            throw AppError(.conflict, code: "user.exists", "用户名“\(username)”已被使用")
-        }
+        let (username, displayName) = try await Self.validateNames(username: input.username, displayName: input.displayName, on: request.db)
         var generated: String?
         var password = input.password ?? ""
         if password.isEmpty {
@@ -97,6 +86,23 @@ struct UserDirectory {
                 summary: "新建\(role.label)账户 \(username)")
         }
         return Created(user: user, generatedPassword: generated)
+    }
+
+    /// The checks every new administrative account passes, from the web, the API or the CLI.
+    static func validateNames(username rawUsername: String, displayName rawName: String, on database: any Database) async throws -> (String, String) {
+        let username = rawUsername.trimmingCharacters(in: .whitespaces)
+        guard username.count >= 3, username.count <= 40,
+              username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw AppError(.unprocessableEntity, code: "user.username", "用户名须为3–40位英文字母、数字或 . _ -")
+        }
+        let displayName = rawName.trimmingCharacters(in: .whitespaces)
+        guard !displayName.isEmpty, displayName.count <= 60 else {
+            throw AppError(.unprocessableEntity, code: "user.name", "请填写姓名或单位名称（不超过60字）")
+        }
+        if try await UserModel.query(on: database).filter(\.$username == username).first() != nil {
+            throw AppError(.conflict, code: "user.exists", "用户名“\(username)”已被使用")
+        }
+        return (username, displayName)
     }
 
     func setDisabled(_ id: Int, disabled: Bool) async throws -> UserModel {

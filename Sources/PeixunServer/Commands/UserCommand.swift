@@ -95,8 +95,12 @@ struct AccountsAdmin {
                 throw AppError(.unprocessableEntity, code: "user.region", "“\(role.label)”账户须指定一个\(level.label)")
             }
         }
-        if try await UserModel.query(on: app.db).filter(\.$username == username).first() != nil {
-            throw AppError(.conflict, code: "user.exists", "用户名“\(username)”已被使用")
+        if role == .teacher {
+            if try await UserModel.query(on: app.db).filter(\.$username == username).first() != nil {
+                throw AppError(.conflict, code: "user.exists", "用户名“\(username)”已被使用")
+            }
+        } else {
+            _ = try await UserDirectory.validateNames(username: username, displayName: displayName, on: app.db)
         }
         let generated = password == nil ? PasswordGenerator.make() : nil
         let chosen = password ?? generated!
