@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.14.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -28,7 +29,7 @@ let package = Package(
         ),
         .target(
             name: "PeixunSheets",
-            dependencies: ["CXlsxWriter", "PeixunCore"]
+            dependencies: ["CXlsxWriter", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "PeixunServer",
@@ -50,7 +51,7 @@ let package = Package(
             dependencies: ["PeixunServer"]
         ),
         .testTarget(name: "PeixunCoreTests", dependencies: ["PeixunCore"]),
-        .testTarget(name: "PeixunSheetsTests", dependencies: ["PeixunSheets", "PeixunCore"]),
+        .testTarget(name: "PeixunSheetsTests", dependencies: ["PeixunSheets", "PeixunCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PeixunServerTests",
             dependencies: [

@@ -1,0 +1,81 @@
+/// A column a table must or may have, with the names offices give it.
+public struct ColumnSpec: Sendable, Hashable {
+    public let key: String
+    public let label: String
+    public let aliases: [String]
+    public let required: Bool
+
+    public init(key: String, label: String, aliases: [String] = [], required: Bool) {
+        self.key = key
+        self.label = label
+        self.aliases = aliases
+        self.required = required
+    }
+}
+
+/// Where the header row is and which column holds what.
+public struct HeaderMatch: Sendable, Equatable {
+    /// The header's row number as Excel shows it.
+    public let rowNumber: Int
+    public let columns: [String: Int]
+    /// Columns whose header names nothing we know, by their header text.
+    public let ignored: [String]
+    /// The header text of each column, for error messages.
+    public let headers: [Int: String]
+}
+
+/// Finds the header row below title and meta rows (参训合格教师信息反馈(样)表, 市(州)教育行政部门(盖章))
+/// by the column names it recognises, and knows where the table's notes begin.
+public enum HeaderDetector {
+    public static let searchDepth = 30
+
+    public static func normalise(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case " ", "\u{3000}", "\t", "\n", "\r", "*", "＊", ":", "：": continue
+            case "（": result.unicodeScalars.append("(")
+            case "）": result.unicodeScalars.append(")")
+            case "、": result.unicodeScalars.append("、")
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    public static func detect(in rows: [SheetRow], specs: [ColumnSpec]) -> HeaderMatch? {
+        var lookup: [String: String] = [:]
+        for spec in specs {
+            for name in [spec.label] + spec.aliases { lookup[normalise(name)] = spec.key }
+        }
+        var best: (row: SheetRow, columns: [String: Int])?
+        for row in rows.prefix(searchDepth) {
+            var columns: [String: Int] = [:]
+            for (index, cell) in row.cells.enumerated() {
+                if let key = lookup[normalise(cell.text)], columns[key] == nil { columns[key] = index }
+            }
+            if columns.count >= 2, columns.count > (best?.columns.count ?? 0) { best = (row, columns) }
+        }
+        guard let best else { return nil }
+        var headers: [Int: String] = [:]
+        var ignored: [String] = []
+        let known = Set(best.columns.values)
+        for (index, cell) in best.row.cells.enumerated() where !cell.isEmpty {
+            headers[index] = cell.text.trimmingCharacters(in: .whitespaces)
+            if !known.contains(index) { ignored.append(cell.text.trimmingCharacters(in: .whitespaces)) }
+        }
+        return HeaderMatch(rowNumber: best.row.number, columns: best.columns, ignored: ignored, headers: headers)
+    }
+
+    public static func missing(_ match: HeaderMatch, specs: [ColumnSpec]) -> [ColumnSpec] {
+        specs.filter { $0.required && match.columns[$0.key] == nil }
+    }
+
+    /// 备注：…, 注：…, 说明：…, 填表人 … — the notes under a table, where reading stops.
+    public static func isNoteRow(_ row: SheetRow) -> Bool {
+        guard let first = row.cells.first(where: { !$0.isEmpty })?.text.trimmingCharacters(in: .whitespaces) else { return false }
+        return ["备注", "注：", "注:", "说明", "填表说明", "填表人", "审核人"].contains { first.hasPrefix($0) }
+    }
+}
+
+import Foundation

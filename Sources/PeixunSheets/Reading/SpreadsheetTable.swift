@@ -1,0 +1,94 @@
+import Foundation
+
+/// Opens any spreadsheet an office sends (.xlsx from any writer, CSV in UTF-8 or GB18030),
+/// finds the table in it and hands over its data rows, or refuses the file with the reason.
+public enum SpreadsheetTable {
+    public struct Options: Sendable {
+        public var sheetName: String?
+        public var limits = XlsxTableReader.Limits()
+
+        public init(sheetName: String? = nil) { self.sheetName = sheetName }
+    }
+
+    public struct Opened: Sendable {
+        public let header: HeaderMatch
+        public let sheetName: String?
+        public let kind: FileKind
+    }
+
+    /// Reads `url`; `body` receives each data row below the header until the notes begin.
+    @discardableResult
+    public static func read(url: URL, fileName: String, specs: [ColumnSpec], options: Options = Options(),
+                            _ body: (SheetRow) throws -> Void) throws -> Opened {
+        let head: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            head = try handle.read(upToCount: 1 << 16) ?? Data()
+            try handle.close()
+        } catch {
+            throw SheetError(.corrupt, "无法读取文件“\(fileName)”")
+        }
+        let kind = FileKind.sniff(head, fileName: fileName)
+        if let refusal = kind.refusal(fileName: fileName) { throw refusal }
+        switch kind {
+        case .csv:
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch { throw SheetError(.corrupt, "无法读取文件“\(fileName)”") }
+            let (rows, _) = try CSVTableReader.rows(from: data, limit: options.limits.maxRows)
+            let header = try locate(rows: rows, specs: specs, fileName: fileName, sheet: nil)
+            for row in rows where row.number > header.rowNumber {
+                if HeaderDetector.isNoteRow(row) { break }
+                if !row.isBlank { try body(row) }
+            }
+            return Opened(header: header, sheetName: nil, kind: kind)
+        case .xlsx:
+            let reader = try XlsxTableReader(url: url, fileName: fileName, limits: options.limits)
+            var candidates = Array(reader.sheets.indices)
+            if let wanted = options.sheetName {
+                guard let index = reader.sheets.firstIndex(where: { $0.name == wanted }) else {
+                    throw SheetError(.noSheet, "文件“\(fileName)”中没有名为“\(wanted)”的工作表（有：\(reader.sheets.map(\.name).joined(separator: "、"))）")
+                }
+                candidates = [index]
+            }
+            var lastError: SheetError?
+            for index in candidates {
+                var head: [SheetRow] = []
+                try reader.forEachRow(sheet: index) { row in
+                    head.append(row)
+                    return head.count < HeaderDetector.searchDepth
+                }
+                do {
+                    let header = try locate(rows: head, specs: specs, fileName: fileName, sheet: reader.sheets[index].name)
+                    var finished = false
+                    try reader.forEachRow(sheet: index) { row in
+                        guard row.number > header.rowNumber else { return true }
+                        if HeaderDetector.isNoteRow(row) { finished = true; return false }
+                        if !row.isBlank { try body(row) }
+                        return !finished
+                    }
+                    return Opened(header: header, sheetName: reader.sheets[index].name, kind: kind)
+                } catch let error as SheetError where error.code == .missingColumns && options.sheetName == nil {
+                    lastError = error
+                }
+            }
+            throw lastError ?? SheetError(.missingColumns, "文件“\(fileName)”中找不到表头")
+        case .xls:
+            throw SheetError(.unsupported, "文件“\(fileName)”是旧版 Excel 97-2003（.xls）格式，暂不能直接读取；请在 Excel 或 WPS 中另存为 .xlsx 后上传")
+        default:
+            throw kind.refusal(fileName: fileName) ?? SheetError(.notSpreadsheet, "文件“\(fileName)”不是电子表格")
+        }
+    }
+
+    private static func locate(rows: [SheetRow], specs: [ColumnSpec], fileName: String, sheet: String?) throws(SheetError) -> HeaderMatch {
+        let place = sheet.map { "工作表“\($0)”" } ?? "文件"
+        guard let header = HeaderDetector.detect(in: rows, specs: specs) else {
+            let wanted = specs.filter(\.required).map(\.label).joined(separator: "、")
+            throw SheetError(.missingColumns, "文件“\(fileName)”的\(place)前 \(HeaderDetector.searchDepth) 行中找不到表头；表头应包含：\(wanted)")
+        }
+        let missing = HeaderDetector.missing(header, specs: specs)
+        guard missing.isEmpty else {
+            throw SheetError(.missingColumns, "文件“\(fileName)”的\(place)第 \(header.rowNumber) 行表头缺少必填列：\(missing.map(\.label).joined(separator: "、"))")
+        }
+        return header
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns the bytes of a CSV file into text: UTF-8 (with or without BOM) when they are valid
+/// UTF-8, otherwise GB18030 — what Chinese Excel and WPS save as "CSV" — through iconv.
+public enum TextDecoding {
+    public enum Encoding: String, Sendable { case utf8 = "UTF-8", gb18030 = "GB18030", utf16 = "UTF-16" }
+
+    public static func decode(_ data: Data) throws(SheetError) -> (text: String, encoding: Encoding) {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            guard let text = convert(bytes, from: "UTF-16") else { throw SheetError(.encoding, "文件是 UTF-16 编码但内容损坏，无法读取") }
+            return (text, .utf16)
+        }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
+        guard let text = convert(bytes, from: "GB18030") else {
+            throw SheetError(.encoding, "无法识别文件的文字编码（既不是 UTF-8 也不是 GB18030）；请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx")
+        }
+        return (text, .gb18030)
+    }
+
+    static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
+        let descriptor = iconv_open("UTF-8", encoding)
+        guard descriptor != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(descriptor) }
+        var input = bytes.map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
+        var inputLeft = input.count, outputLeft = output.count
+        let status: Int = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
+                var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
+                return iconv(descriptor, &inPointer, &inputLeft, &outPointer, &outputLeft)
+            }
+        }
+        guard status != -1, inputLeft == 0 else { return nil }
+        return String(decoding: output[0..<(output.count - outputLeft)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

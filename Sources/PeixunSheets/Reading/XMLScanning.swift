@@ -1,0 +1,133 @@
+/// Byte-level helpers for the few XML shapes a worksheet uses. Much faster than a general
+/// XML parser, and enough: OOXML parts are machine-written and regular.
+enum XMLBytes {
+    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        guard needle.count > 0, end - start >= needle.count else { return nil }
+        let first = needle[0]
+        var index = start
+        let last = end - needle.count
+        while index <= last {
+            if bytes[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The value of `name="…"` inside a start tag spanning `start..<end`.
+    static func attribute(_ name: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Range<Int>? {
+        var index = start
+        while let found = find(name, in: bytes, from: index, to: end) {
+            let before = found > 0 ? bytes[found - 1] : 32
+            let afterName = found + name.count
+            if (before == 32 || before == 9 || before == 10 || before == 13), afterName + 1 < end,
+               bytes[afterName] == UInt8(ascii: "="), bytes[afterName + 1] == UInt8(ascii: "\"") || bytes[afterName + 1] == UInt8(ascii: "'") {
+                let quote = bytes[afterName + 1]
+                var close = afterName + 2
+                while close < end, bytes[close] != quote { close += 1 }
+                return (afterName + 2)..<close
+            }
+            index = found + 1
+        }
+        return nil
+    }
+
+    /// Text with the five XML entities and numeric character references resolved.
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        var hasEntity = false
+        for index in range where bytes[index] == UInt8(ascii: "&") { hasEntity = true; break }
+        if !hasEntity { return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        var output: [UInt8] = []
+        output.reserveCapacity(range.count)
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "&") else { output.append(byte); index += 1; continue }
+            var semicolon = index + 1
+            while semicolon < range.upperBound, bytes[semicolon] != UInt8(ascii: ";"), semicolon - index < 12 { semicolon += 1 }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)..<semicolon]), as: UTF8.self)
+            var replacement: String?
+            switch name {
+            case "amp": replacement = "&"
+            case "lt": replacement = "<"
+            case "gt": replacement = ">"
+            case "quot": replacement = "\""
+            case "apos": replacement = "'"
+            default:
+                if name.hasPrefix("#x"), let value = UInt32(name.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(value) {
+                    replacement = String(Character(scalar))
+                } else if name.hasPrefix("#"), let value = UInt32(name.dropFirst()), let scalar = Unicode.Scalar(value) {
+                    replacement = String(Character(scalar))
+                }
+            }
+            if let replacement, semicolon < range.upperBound {
+                output.append(contentsOf: replacement.utf8)
+                index = semicolon + 1
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// All `<t>…</t>` texts between `start` and `end`, concatenated, skipping phonetic runs.
+    static func joinedTexts(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> String {
+        var result = ""
+        var index = start
+        while let open = find(tOpen, in: bytes, from: index, to: end) {
+            let next = bytes[open + 2]
+            guard next == UInt8(ascii: ">") || next == UInt8(ascii: " ") else { index = open + 2; continue }
+            if let phonetic = find(rPhOpen, in: bytes, from: index, to: open), let phoneticEnd = find(rPhClose, in: bytes, from: phonetic, to: end), phoneticEnd > open {
+                index = phoneticEnd + rPhClose.count
+                continue
+            }
+            guard let contentStart = find([UInt8(ascii: ">")], in: bytes, from: open, to: end) else { break }
+            if bytes[contentStart - 1] == UInt8(ascii: "/") { index = contentStart + 1; continue }
+            guard let close = find(tClose, in: bytes, from: contentStart, to: end) else { break }
+            result += text(bytes, (contentStart + 1)..<close)
+            index = close + tClose.count
+        }
+        return result
+    }
+
+    static let tOpen = Array("<t".utf8)
+    static let tClose = Array("</t>".utf8)
+    static let rPhOpen = Array("<rPh".utf8)
+    static let rPhClose = Array("</rPh>".utf8)
+}
+
+/// Collects decompressed chunks and hands over each complete element that ends with
+/// `closing`, keeping only the unfinished tail in memory.
+struct ElementStream {
+    let closing: [UInt8]
+    private var buffer: [UInt8] = []
+
+    init(closing: String) {
+        self.closing = Array(closing.utf8)
+        buffer.reserveCapacity(1 << 17)
+    }
+
+    mutating func feed(_ chunk: some Collection<UInt8>, _ handle: (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Void) rethrows {
+        buffer.append(contentsOf: chunk)
+        var consumed = 0
+        try buffer.withUnsafeBufferPointer { bytes in
+            var searchFrom = 0
+            while let end = XMLBytes.find(closing, in: bytes, from: searchFrom, to: bytes.count) {
+                let elementEnd = end + closing.count
+                try handle(bytes, consumed..<elementEnd)
+                consumed = elementEnd
+                searchFrom = elementEnd
+            }
+        }
+        if consumed > 0 { buffer.removeSubrange(0..<consumed) }
+    }
+
+    var leftover: Int { buffer.count }
+}
