@@ -19,7 +19,7 @@ func fixture(_ name: String) -> URL {
 
 func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened, [SheetRow]) {
     var rows: [SheetRow] = []
-    let opened = try SpreadsheetTable.read(url: url, fileName: name ?? url.lastPathComponent, specs: rosterSpecs) { rows.append($0) }
+    let opened = try SpreadsheetTable.read(url: url, fileName: name ?? url.lastPathComponent, specs: rosterSpecs) { row, _ in rows.append(row) }
     return (opened, rows)
 }
 
@@ -114,7 +114,7 @@ func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened
         var options = SpreadsheetTable.Options()
         options.limits.maxRows = 20
         #expect(throws: SheetError.self) {
-            try SpreadsheetTable.read(url: URL(fileURLWithPath: path), fileName: "many.csv", specs: rosterSpecs, options: options) { _ in }
+            try SpreadsheetTable.read(url: URL(fileURLWithPath: path), fileName: "many.csv", specs: rosterSpecs, options: options) { _, _ in }
         }
     }
 

@@ -21,7 +21,9 @@ public enum Entrypoint {
                     if config.storage.isSQLite { try await app.autoMigrate() }
                     printWelcome(config)
                 }
-                try await app.execute()
+                // Not `app.execute()`: it logs every error, and `--json` must print one JSON object only.
+                try await app.startup()
+                try await app.running?.onStop.get()
             } catch let exit as ExitCode {
                 status = exit.code
             } catch {

@@ -16,10 +16,11 @@ public enum SpreadsheetTable {
         public let kind: FileKind
     }
 
-    /// Reads `url`; `body` receives each data row below the header until the notes begin.
+    /// Reads `url`; `body` receives each data row below the header until the notes begin,
+    /// with the header that says which column holds what.
     @discardableResult
     public static func read(url: URL, fileName: String, specs: [ColumnSpec], options: Options = Options(),
-                            _ body: (SheetRow) throws -> Void) throws -> Opened {
+                            _ body: (SheetRow, HeaderMatch) throws -> Void) throws -> Opened {
         let head: Data
         do {
             let handle = try FileHandle(forReadingFrom: url)
@@ -38,7 +39,7 @@ public enum SpreadsheetTable {
             let header = try locate(rows: rows, specs: specs, fileName: fileName, sheet: nil)
             for row in rows where row.number > header.rowNumber {
                 if HeaderDetector.isNoteRow(row) { break }
-                if !row.isBlank { try body(row) }
+                if !row.isBlank { try body(row, header) }
             }
             return Opened(header: header, sheetName: nil, kind: kind)
         case .xlsx:
@@ -63,7 +64,7 @@ public enum SpreadsheetTable {
                     try reader.forEachRow(sheet: index) { row in
                         guard row.number > header.rowNumber else { return true }
                         if HeaderDetector.isNoteRow(row) { finished = true; return false }
-                        if !row.isBlank { try body(row) }
+                        if !row.isBlank { try body(row, header) }
                         return !finished
                     }
                     return Opened(header: header, sheetName: reader.sheets[index].name, kind: kind)

@@ -1,0 +1,157 @@
+/// A roster row as typed, before any checks.
+public struct RawTeacherRow: Sendable {
+    public let row: Int
+    public var values: [TeacherColumn: String]
+    /// True where the ID cell held a number rather than text (Excel's number format).
+    public var idWasNumber: Bool
+
+    public init(row: Int, values: [TeacherColumn: String], idWasNumber: Bool = false) {
+        self.row = row
+        self.values = values
+        self.idWasNumber = idWasNumber
+    }
+
+    public subscript(column: TeacherColumn) -> String { values[column] ?? "" }
+}
+
+/// A row that passed every check that needs no database: normalised values.
+public struct CheckedTeacherRow: Sendable, Equatable {
+    public let row: Int
+    public let county: Region
+    public let schoolName: String
+    public let stage: Stage?
+    public let name: String
+    public let residentID: ResidentID
+    public let phone: String?
+    public let remarks: String?
+}
+
+/// The checks every roster row passes, wherever it comes from (file, form, API).
+public struct TeacherRowValidator: Sendable {
+    public let regions: RegionDirectory
+    public let scope: RegionScope
+    public let today: CivilDate
+
+    public init(regions: RegionDirectory, scope: RegionScope, today: CivilDate = .today()) {
+        self.regions = regions
+        self.scope = scope
+        self.today = today
+    }
+
+    public struct Outcome: Sendable {
+        public let checked: CheckedTeacherRow?
+        public let errors: [RowIssue]
+        /// What was normalised safely (full-width digits, spaces, 15-digit IDs…), said back to the user.
+        public let notes: [RowIssue]
+    }
+
+    public func check(_ raw: RawTeacherRow) -> Outcome {
+        var errors: [RowIssue] = []
+        var notes: [RowIssue] = []
+        func refuse(_ column: TeacherColumn, _ code: String, _ message: String) {
+            errors.append(RowIssue(row: raw.row, column: column.label, code: code, message: message))
+        }
+
+        let name = Self.clean(raw[.name])
+        if name.isEmpty { refuse(.name, "name.missing", "教师姓名为空") }
+
+        var residentID: ResidentID?
+        do {
+            let parsed = try ResidentID.parse(raw[.residentID], today: today)
+            residentID = parsed.id
+            for normalisation in parsed.normalisations {
+                notes.append(RowIssue(row: raw.row, column: TeacherColumn.residentID.label, code: "id.normalised", message: normalisation.message))
+            }
+        } catch {
+            // A long number in a numeric cell has lost its last digits even when it still parses.
+            let code = raw.idWasNumber && error.code == "id.checksum" ? "id.excel_number" : error.code
+            let message = code == "id.excel_number" ? ResidentIDError.excelNumber(shown: "").message : error.message
+            refuse(.residentID, code, message)
+        }
+        if raw.idWasNumber, residentID != nil, raw[.residentID].hasSuffix("000") {
+            residentID = nil
+            refuse(.residentID, "id.excel_number", ResidentIDError.excelNumber(shown: "").message)
+        }
+
+        var county: Region?
+        let countyText = Self.clean(raw[.county])
+        if countyText.isEmpty {
+            refuse(.county, "region.unknown", "县(市、区)为空")
+        } else {
+            switch regions.resolve(countyText, level: .county) {
+            case .found(let region, let kind):
+                county = region
+                if kind == .historicName || kind == .historicCode {
+                    notes.append(RowIssue(row: raw.row, column: TeacherColumn.county.label, code: "region.renamed",
+                                          message: "“\(countyText)”已更名为“\(region.name)”（\(region.code)），按新名称导入"))
+                }
+            case .ambiguous(let candidates):
+                let names = candidates.compactMap { candidate in regions.parent(of: candidate).map { $0.name + candidate.name } }
+                refuse(.county, "region.unknown", "“\(countyText)”有重名（\(names.joined(separator: "、"))），请写明所属市州，如“\(names.first ?? "")”")
+            case .notFound(let suggestions):
+                let hint = suggestions.isEmpty ? "" : "，是否为：" + suggestions.map(\.name).joined(separator: "、")
+                refuse(.county, "region.unknown", "找不到县(市、区)“\(countyText)”\(hint)")
+            }
+        }
+        if let found = county, !scope.contains(regionCode: found.code, in: regions) {
+            refuse(.county, "region.out_of_scope", "\(found.name)不在您的管辖范围内，不能导入该县的教师")
+            county = nil
+        }
+
+        let schoolName = Self.clean(raw[.school])
+        if schoolName.isEmpty { refuse(.school, "school.unknown", "所在学校为空") }
+
+        var stage: Stage?
+        let stageText = Self.clean(raw[.stage])
+        if !stageText.isEmpty {
+            stage = Stage(label: stageText)
+            if stage == nil { refuse(.stage, "stage.invalid", "学段“\(stageText)”无效，应为幼儿园、中小学或中职") }
+        }
+
+        var phone: String?
+        let phoneText = Self.clean(raw[.phone])
+        if !phoneText.isEmpty {
+            let digits = Self.halfWidth(phoneText).filter { $0.isASCII && $0.isNumber }
+            let shape = Self.halfWidth(phoneText).filter { !" -()（）".contains($0) }
+            if shape.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }),
+               (digits.count == 11 && digits.hasPrefix("1")) || (digits.count >= 7 && digits.count <= 12 && digits.hasPrefix("0")) {
+                phone = digits
+                if digits != phoneText {
+                    notes.append(RowIssue(row: raw.row, column: TeacherColumn.phone.label, code: "phone.normalised", message: "联系电话已整理为 \(digits)"))
+                }
+            } else {
+                refuse(.phone, "phone.invalid", "联系电话“\(phoneText)”无效，应为11位手机号码或带区号的固定电话")
+            }
+        }
+
+        let sexText = Self.clean(raw[.sex])
+        if !sexText.isEmpty, let id = residentID {
+            if let sex = Sex(label: sexText) {
+                if sex != id.sex { refuse(.sex, "sex.mismatch", "性别“\(sexText)”与身份证号码（\(id.sex.label)）不符") }
+            } else {
+                refuse(.sex, "sex.mismatch", "性别“\(sexText)”无效，应为男或女")
+            }
+        }
+
+        let remarks = Self.clean(raw[.remarks])
+        guard errors.isEmpty, let county, let residentID else {
+            return Outcome(checked: nil, errors: errors, notes: notes)
+        }
+        return Outcome(
+            checked: CheckedTeacherRow(row: raw.row, county: county, schoolName: schoolName, stage: stage, name: name,
+                                       residentID: residentID, phone: phone, remarks: remarks.isEmpty ? nil : remarks),
+            errors: [], notes: notes)
+    }
+
+    /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).
+    static func clean(_ text: String) -> String {
+        text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
+            .reduce(into: "") { $0.unicodeScalars.append($1) }
+    }
+
+    static func halfWidth(_ text: String) -> String {
+        String(text.unicodeScalars.map { scalar -> Character in
+            (0xFF01...0xFF5E).contains(scalar.value) ? Character(Unicode.Scalar(scalar.value - 0xFEE0)!) : Character(scalar)
+        })
+    }
+}

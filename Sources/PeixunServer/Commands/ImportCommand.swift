@@ -1,0 +1,93 @@
+import Fluent
+import Foundation
+import PeixunCore
+import PeixunSheets
+import Vapor
+
+/// `peixun import teachers FILE [--dry-run] [--json] [--as USER] [--create-schools] [--skip-invalid]`.
+struct ImportCommand: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] { ["teachers": ImportTeachersCommand()] }
+    var help: String { "导入电子表格" }
+}
+
+struct ImportTeachersCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: ".xlsx 或 .csv（UTF-8 或 GB18030）教师名册")
+        var file: String
+        @Flag(name: "dry-run", help: "只检查，不写入")
+        var dryRun: Bool
+        @Flag(name: "json", help: "只输出一个 JSON 对象")
+        var json: Bool
+        @Option(name: "as", help: "以该用户的身份和管辖范围导入（默认全省）")
+        var actingUser: String?
+        @Flag(name: "create-schools", help: "自动新建名录中没有的学校")
+        var createSchools: Bool
+        @Flag(name: "skip-invalid", help: "有错误行时仍导入其余正确的行")
+        var skipInvalid: Bool
+        @Option(name: "sheet", help: "工作表名称（默认第一个有表头的工作表）")
+        var sheet: String?
+        @Option(name: "errors", help: "把出错的行写入这个 .xlsx 文件（含错误说明）")
+        var errorsFile: String?
+        init() {}
+    }
+
+    var help: String { "导入教师名册：逐行检查，全部正确才写入（同一文件重复导入不会重复写入）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        var scope = RegionScope.all
+        var actor = AuditLog.Actor.commandLine
+        if let username = signature.actingUser {
+            guard let user = try await UserModel.query(on: app.db).filter(\.$username == username).first(), !user.disabled else {
+                context.console.error("找不到用户 \(username)")
+                throw ExitCode(2)
+            }
+            scope = user.scope
+            actor = AuditLog.Actor(userID: user.id, username: user.username, address: "localhost")
+        }
+        let url = URL(fileURLWithPath: signature.file)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            context.console.error("找不到文件 \(signature.file)")
+            throw ExitCode(2)
+        }
+        var options = TeacherImporter.Options()
+        options.dryRun = signature.dryRun
+        options.skipInvalid = signature.skipInvalid
+        options.createSchools = signature.createSchools
+        options.sheetName = signature.sheet
+        let importer = TeacherImporter(database: app.db, regions: app.regions, scope: scope, actor: actor)
+        let outcome: TeacherImporter.Outcome
+        do {
+            outcome = try await importer.run(url: url, fileName: url.lastPathComponent, options: options)
+        } catch let error as SheetError {
+            if signature.json {
+                print(#"{"error":{"code":"\#(error.code.rawValue)","message":\#(jsonString(error.message))}}"#)
+            } else {
+                context.console.error(error.message)
+            }
+            throw ExitCode(2)
+        }
+        if let errorsFile = signature.errorsFile, try outcome.writeErrorWorkbook(to: errorsFile), !signature.json {
+            context.console.info("出错的行已写入 \(errorsFile)")
+        }
+        let report = outcome.report
+        if signature.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            for issue in report.errors.prefix(200) { context.console.print("第\(issue.row)行 \(issue.column)：\(issue.message)（\(issue.code)）") }
+            if report.errors.count > 200 { context.console.print("……另有 \(report.errors.count - 200) 处错误") }
+            if !report.ignoredColumns.isEmpty { context.console.print("未识别、已忽略的列：\(report.ignoredColumns.joined(separator: "、"))") }
+            if !report.newSchools.isEmpty { context.console.print("将新建学校：\(report.newSchools.joined(separator: "、"))") }
+            let verdict = report.committed ? "已写入" : signature.dryRun ? "试运行，未写入" : "有错误行，未写入（可修正后重新导入，或加 --skip-invalid 只导入正确的行）"
+            context.console.info("共 \(report.rows) 行，正确 \(report.valid) 行（新增 \(report.created)，更新 \(report.updated)，未变 \(report.unchanged)），出错 \(Set(report.errors.map(\.row)).count) 行；\(verdict)")
+        }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+
+    private func jsonString(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+}
