@@ -16,6 +16,8 @@ import VaporTesting
         let schoolID: Int
         let teacherID: Int
         let userID: Int
+        /// An upload made by somebody else.
+        var uploadID = 0
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -30,7 +32,7 @@ import VaporTesting
             let qingyangTeacher = try await firstID("teachers", county: "510105")
             let zigongSchool = try await firstID("schools", county: "510302")
             let zigongTeacher = try await firstID("teachers", county: "510302")
-            let outside: [String: Outside] = [
+            var outside: [String: Outside] = [
                 "sheng": Outside(forbiddenText: [], schoolID: 99_999_999, teacherID: 99_999_999, userID: users["sheng"]!),
                 "chengdu": Outside(forbiddenText: ["自贡市", "zigong", "凉山彝族自治州"], schoolID: zigongSchool, teacherID: zigongTeacher, userID: users["zigong"]!),
                 "zigong": Outside(forbiddenText: ["成都市", "锦江区", "jinjiang"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["chengdu"]!),
@@ -39,6 +41,19 @@ import VaporTesting
                 "jigou": Outside(forbiddenText: ["成都市", "锦江区", "自贡市"], schoolID: qingyangSchool, teacherID: qingyangTeacher, userID: users["jinjiang"]!),
             ]
             let outOfScopeRegion: [String: String] = ["chengdu": "510300", "zigong": "510104", "jinjiang": "510105", "pingshen": "510104", "jigou": "510104"]
+
+            // An upload by the province user, which nobody else may see or commit.
+            let upload = ImportUploadModel()
+            upload.userID = users["sheng"]!
+            upload.kind = "teachers"
+            upload.fileName = "成都市名册.csv"
+            upload.sha256 = ""
+            upload.content = Data("县(市、区),所在学校,教师姓名,身份证号码\n".utf8)
+            upload.createSchools = false
+            upload.createdAt = Date()
+            try await upload.create(on: app.db)
+            for key in Array(outside.keys) { outside[key]!.uploadID = upload.id! }
+            outside["sheng"]!.uploadID = 99_999_999
 
             let routes = app.routes.all
             #expect(routes.count >= 15, "the matrix should see every route")
@@ -53,6 +68,7 @@ import VaporTesting
                         case .parameter("schoolID"): path += "/\(reach.schoolID)"
                         case .parameter("teacherID"): path += "/\(reach.teacherID)"
                         case .parameter("userID"): path += "/\(reach.userID)"
+                        case .parameter("uploadID"): path += "/\(reach.uploadID)"
                         case .parameter(let name):
                             Issue.record("route \(route.path) has parameter :\(name) that the scope matrix does not know; add it")
                             path += "/1"

@@ -134,3 +134,81 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct TeacherImportWebTests {
+    struct Upload: Content {
+        let _csrf: String
+        let file: File
+        let createSchools: String?
+    }
+
+    @Test func uploadPreviewsDownloadsErrorsAndCommitsOnlyWhatTheUserChooses() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
+            let good = ResidentID.completing(body: "51010419950101123").value
+            let csv = "锦江区教师名册\n县(市、区),所在学校,教师姓名,身份证号码\n锦江区,\(school.name),新老师,\(good)\n锦江区,\(school.name),错老师,110105194912310021\n"
+            let before = try await TeacherModel.query(on: app.db).count()
+            let session = try await TestUsers.session(app, "jinjiang")
+            var uploadID = 0
+            try await app.testing().test(.POST, "/teachers/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(Upload(_csrf: session.csrf, file: File(data: ByteBuffer(string: csv), filename: "锦江名册.csv"), createSchools: nil), as: .formData)
+            }) { response in
+                #expect(response.status == .ok)
+                let html = response.body.string
+                #expect(html.contains("共 <strong>2</strong> 行"))
+                #expect(html.contains("第 4 行"))
+                #expect(html.contains("校验位错误"))
+                #expect(html.contains("只导入正确的 1 行"))
+                #expect(!html.contains("value=\"all\""))
+                let marker = "/teachers/import/"
+                let start = html.range(of: marker + "")!.upperBound
+                uploadID = Int(html[start...].prefix { $0.isNumber }) ?? 0
+            }
+            #expect(uploadID > 0)
+            #expect(try await TeacherModel.query(on: app.db).count() == before, "a preview writes nothing")
+            try await app.testing().test(.GET, "/teachers/import/\(uploadID)/errors.xlsx", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers.contentType?.subType.contains("spreadsheetml") == true)
+            }
+            // Somebody else's upload does not exist for them.
+            let other = try await TestUsers.session(app, "chengdu")
+            try await app.testing().test(.POST, "/teachers/import/\(uploadID)/commit", headers: other.headers, beforeRequest: { request in
+                try request.content.encode(["_csrf": other.csrf, "mode": "valid"], as: .urlEncodedForm)
+            }) { #expect($0.status == .notFound) }
+            try await app.testing().test(.POST, "/teachers/import/\(uploadID)/commit", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(["_csrf": session.csrf, "mode": "valid"], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("已写入数据库"))
+            }
+            #expect(try await TeacherModel.query(on: app.db).count() == before + 1)
+            #expect(try await ImportUploadModel.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func theAPIImportsAFileSentAsTheBody() async throws {
+        try await withTestApp { app in
+            let headers = try await TestUsers.bearer(app, "chengdu")
+            let id = ResidentID.completing(body: "51010519950101123").value
+            let csv = "县(市、区),所在学校,学段,教师姓名,身份证号码\n青羊区,青羊区实验小学,中小学,新老师,\(id)\n自流井区,某校,中小学,外市老师,\(ResidentID.completing(body: "51030219950101123").value)\n"
+            var reportJSON = ""
+            try await app.testing().test(.POST, "/api/v1/teachers/import?dryRun=false&createSchools=true&skipInvalid=true", headers: headers, beforeRequest: { request in
+                request.headers.add(name: "X-File-Name", value: "qingyang.csv")
+                request.body = ByteBuffer(string: csv)
+            }) { response in
+                #expect(response.status == .ok)
+                reportJSON = response.body.string
+                let report = try response.content.decode(TeacherImportReport.self)
+                #expect(report.committed && report.created == 1)
+                #expect(report.errors.map(\.code) == ["region.out_of_scope"])
+            }
+            #expect(reportJSON.contains("\"row\":3"))
+            try await app.testing().test(.POST, "/api/v1/teachers/import", headers: headers, beforeRequest: { request in
+                request.body = ByteBuffer(string: "<html><table><tr><td>x</td></tr></table></html>")
+            }) { response in
+                #expect(response.status == .unprocessableEntity)
+                #expect(response.body.string.contains("file.html_table"))
+            }
+        }
+    }
+}

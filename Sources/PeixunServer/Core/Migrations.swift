@@ -18,5 +18,6 @@ enum Migrations {
         app.migrations.add(CreateSessions())
         app.migrations.add(CreateAuditLog())
         app.migrations.add(CreateCountyProgressRollups())
+        app.migrations.add(CreateImportUploads())
     }
 }
