@@ -113,3 +113,27 @@ func convertToCSV(_ path: String, directory: String) throws -> [[String]] {
         line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 }
+
+/// Leaf treats every array, even an empty one, as true in `#if`; these pages must show their
+/// empty states and no empty error boxes.
+@Suite struct EmptyStateTests {
+    @Test func pagesShowEmptyStatesAndNoEmptyAlerts() async throws {
+        try await withTestApp { app in
+            let zigong = try await TestUsers.session(app, "zigong")
+            try await app.testing().test(.GET, "/account/password", headers: zigong.headers) { response in
+                #expect(response.status == .ok)
+                #expect(!response.body.string.contains("class=\"alert\""))
+            }
+            try await app.testing().test(.GET, "/users", headers: zigong.headers) { response in
+                #expect(response.body.string.contains("您管辖范围内还没有下级账户"))
+                #expect(!response.body.string.contains("<table"))
+            }
+            try await app.testing().test(.GET, "/audit?action=export", headers: zigong.headers) { response in
+                #expect(response.body.string.contains("没有符合条件的记录"))
+            }
+            try await app.testing().test(.GET, "/activate") { response in
+                #expect(!response.body.string.contains("class=\"alert\""))
+            }
+        }
+    }
+}

@@ -22,6 +22,13 @@ struct AccountController: RouteCollection {
         let pageTitle = "修改密码"
         let errors: [String]
         let done: Bool
+        let hasErrors: Bool
+
+        init(errors: [String], done: Bool) {
+            self.errors = errors
+            self.done = done
+            hasErrors = !errors.isEmpty
+        }
     }
 
     @Sendable func passwordPage(request: Request) async throws -> View {
@@ -97,6 +104,16 @@ struct AccountController: RouteCollection {
         let residentID: String
         let mobile: String
         let errors: [String]
+        let hasErrors: Bool
+
+        init(csrf: String, name: String, residentID: String, mobile: String, errors: [String]) {
+            self.csrf = csrf
+            self.name = name
+            self.residentID = residentID
+            self.mobile = mobile
+            self.errors = errors
+            hasErrors = !errors.isEmpty
+        }
     }
 
     @Sendable func activationPage(request: Request) async throws -> Response {

@@ -48,6 +48,15 @@ struct UsersController {
         let notice: String?
         let oneTimePassword: String?
         let oneTimeUser: String?
+        let hasUsers: Bool
+
+        init(users: [UserRow], notice: String?, oneTimePassword: String?, oneTimeUser: String?) {
+            self.users = users
+            self.notice = notice
+            self.oneTimePassword = oneTimePassword
+            self.oneTimeUser = oneTimeUser
+            hasUsers = !users.isEmpty
+        }
     }
 
     @Sendable func list(request: Request) async throws -> View {

@@ -104,6 +104,7 @@ struct AuditController {
         let previousURL: String?
         let nextURL: String?
         let pageCount: Int
+        let hasEntries: Bool
     }
 
     @Sendable func page(request: Request) async throws -> View {
@@ -124,7 +125,7 @@ struct AuditController {
         return try await request.renderPage("audit", Page(
             list: list, actions: actions, username: filter.username ?? "", from: filter.from ?? "", to: filter.to ?? "",
             previousURL: list.page > 1 ? link(list.page - 1) : nil,
-            nextURL: list.page < pageCount ? link(list.page + 1) : nil, pageCount: pageCount))
+            nextURL: list.page < pageCount ? link(list.page + 1) : nil, pageCount: pageCount, hasEntries: !list.entries.isEmpty))
     }
 
     @Sendable func api(request: Request) async throws -> ListDTO {

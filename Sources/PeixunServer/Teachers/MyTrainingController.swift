@@ -41,10 +41,13 @@ struct MyTrainingController {
     struct Page: Encodable, Sendable {
         let pageTitle = "我的培训"
         let me: MyTrainingDTO
+        let hasRecords: Bool
     }
 
+    private func page(for me: MyTrainingDTO) -> Page { Page(me: me, hasRecords: !me.records.isEmpty) }
+
     @Sendable func page(request: Request) async throws -> View {
-        try await request.renderPage("me", Page(me: try await load(request)))
+        try await request.renderPage("me", page(for: try await load(request)))
     }
 
     @Sendable func api(request: Request) async throws -> MyTrainingDTO {

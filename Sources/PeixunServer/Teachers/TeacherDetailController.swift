@@ -51,11 +51,12 @@ struct TeacherDetailController {
     struct Page: Encodable, Sendable {
         let pageTitle: String
         let teacher: TeacherDTO
+        let hasRecords: Bool
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let teacher = try await load(request)
-        return try await request.renderPage("teacher", Page(pageTitle: teacher.name, teacher: teacher))
+        return try await request.renderPage("teacher", Page(pageTitle: teacher.name, teacher: teacher, hasRecords: !teacher.records.isEmpty))
     }
 
     @Sendable func api(request: Request) async throws -> TeacherDTO {

@@ -147,6 +147,10 @@ struct PreviewPage: Encodable, Sendable {
     let moreErrors: Int
     let mayCommitAll: Bool
     let mayCommitValid: Bool
+    let hasErrors: Bool
+    let hasIgnoredColumns: Bool
+    let hasNewSchools: Bool
+    let noteCount: Int
 
     init(upload: ImportUploadModel, outcome: TeacherImporter.Outcome) {
         uploadID = upload.id ?? 0
@@ -157,5 +161,9 @@ struct PreviewPage: Encodable, Sendable {
         moreErrors = max(0, outcome.report.errors.count - 200)
         mayCommitAll = !outcome.report.committed && outcome.report.errors.isEmpty && outcome.report.valid > 0
         mayCommitValid = !outcome.report.committed && !outcome.report.errors.isEmpty && outcome.report.valid > 0
+        hasErrors = !outcome.report.errors.isEmpty
+        hasIgnoredColumns = !outcome.report.ignoredColumns.isEmpty
+        hasNewSchools = !outcome.report.newSchools.isEmpty
+        noteCount = outcome.report.notes.count
     }
 }
