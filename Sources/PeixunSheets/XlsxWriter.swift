@@ -38,8 +38,12 @@ public final class XlsxWorkbook {
     private var closed = false
     public let path: String
 
-    public init(path: String) throws {
-        guard let workbook = workbook_new(path) else {
+    /// `constantMemory`: rows are flushed as they are written (strings stored inline), for
+    /// exports of hundreds of thousands of rows; rows must then be written in order.
+    public init(path: String, constantMemory: Bool = false) throws {
+        var options = lxw_workbook_options()
+        options.constant_memory = constantMemory ? 1 : 0
+        guard let workbook = workbook_new_opt(path, &options) else {
             throw XlsxError(description: "无法创建 Excel 文件：\(path)")
         }
         self.workbook = workbook

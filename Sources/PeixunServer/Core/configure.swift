@@ -47,6 +47,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(InspectCommand(), as: "inspect")
+    app.asyncCommands.use(DemoRosterCommand(), as: "demo-roster")
 }
 
 private func configureDatabase(_ app: Application, storage: AppConfig.Storage) throws {

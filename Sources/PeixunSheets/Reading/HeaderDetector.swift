@@ -73,9 +73,12 @@ public enum HeaderDetector {
 
     /// 备注：…, 注：…, 说明：…, 填表人 … — the notes under a table, where reading stops.
     public static func isNoteRow(_ row: SheetRow) -> Bool {
-        guard let first = row.cells.first(where: { !$0.isEmpty })?.text.trimmingCharacters(in: .whitespaces) else { return false }
-        return ["备注", "注：", "注:", "说明", "填表说明", "填表人", "审核人"].contains { first.hasPrefix($0) }
+        guard let cell = row.cells.first(where: { !$0.isEmpty }), case .text(let text) = cell else { return false }
+        let first = text.utf8.drop { $0 == 32 || $0 == 9 }
+        return noteMarkers.contains { first.starts(with: $0) }
     }
+
+    private static let noteMarkers = ["备注", "注：", "注:", "说明", "填表说明", "填表人", "审核人"].map { Array($0.utf8) }
 }
 
 import Foundation

@@ -24,7 +24,11 @@ public enum CellValue: Sendable, Equatable {
 
     public var isEmpty: Bool {
         if case .empty = self { return true }
-        if case .text(let value) = self { return value.allSatisfy(\.isWhitespace) }
+        if case .text(let value) = self {
+            // Byte by byte: walking Characters here cost more than parsing the XML.
+            return value.utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }
+                || value.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+        }
         return false
     }
 }
@@ -55,6 +59,16 @@ public enum ColumnName {
             number = (number - 1) / 26
         }
         return result
+    }
+
+    /// The column of a cell reference ("AB12" → 27), read from the XML bytes.
+    static func column(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        var column = 0
+        for index in range {
+            let byte = bytes[index]
+            if byte >= 65 && byte <= 90 { column = column * 26 + Int(byte - 64) } else if byte == 36 { continue } else { break }
+        }
+        return column > 0 ? column - 1 : nil
     }
 
     /// "AB12" → (column 27, row 12).

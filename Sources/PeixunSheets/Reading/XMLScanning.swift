@@ -38,6 +38,18 @@ enum XMLBytes {
         return nil
     }
 
+    /// A non-negative decimal integer, or nil.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count < 19 else { return nil }
+        var value = 0
+        for index in range {
+            let digit = Int(bytes[index]) - 48
+            guard digit >= 0, digit <= 9 else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
     /// Text with the five XML entities and numeric character references resolved.
     static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         var hasEntity = false

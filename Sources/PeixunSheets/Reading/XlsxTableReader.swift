@@ -105,36 +105,34 @@ public final class XlsxTableReader {
         guard let rowStart = XMLBytes.find(Self.rowOpen, in: bytes, from: range.lowerBound, to: range.upperBound),
               let tagEnd = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: rowStart, to: range.upperBound) else { return nil }
         var number = defaultNumber
-        if let r = XMLBytes.attribute(Self.rAttribute, in: bytes, from: rowStart + 4, to: tagEnd),
-           let value = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)) {
+        if let r = XMLBytes.attribute(Self.rAttribute, in: bytes, from: rowStart + 4, to: tagEnd), let value = XMLBytes.integer(bytes, r) {
             number = value
         }
         var cells: [CellValue] = []
+        cells.reserveCapacity(16)
         var index = tagEnd + 1
         var nextColumn = 0
         let end = range.upperBound
-        while let open = XMLBytes.find(Self.cellOpen, in: bytes, from: index, to: end) {
+        let cellOpen = Self.cellOpen, cellClose = Self.cellClose
+        let rAttribute = Self.rAttribute, tAttribute = Self.tAttribute, sAttribute = Self.sAttribute
+        while let open = XMLBytes.find(cellOpen, in: bytes, from: index, to: end) {
             let after = bytes[open + 2]
             guard after == 32 || after == UInt8(ascii: ">") || after == UInt8(ascii: "/") else { index = open + 2; continue }
             guard let startTagEnd = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: open, to: end) else { break }
             var column = nextColumn
-            if let r = XMLBytes.attribute(Self.rAttribute, in: bytes, from: open + 2, to: startTagEnd),
-               let parsed = ColumnName.parse(reference: ArraySlice(UnsafeBufferPointer(rebasing: bytes[r]))) {
-                column = parsed.column
+            if let r = XMLBytes.attribute(rAttribute, in: bytes, from: open + 2, to: startTagEnd),
+               let parsed = ColumnName.column(bytes, r) {
+                column = parsed
             }
-            let type = XMLBytes.attribute(Self.tAttribute, in: bytes, from: open + 2, to: startTagEnd).map {
-                String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self)
-            }
-            let style = XMLBytes.attribute(Self.sAttribute, in: bytes, from: open + 2, to: startTagEnd).flatMap {
-                Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self))
-            }
+            let type = XMLBytes.attribute(tAttribute, in: bytes, from: open + 2, to: startTagEnd).map { CellType(bytes, $0) } ?? .number
+            let style = XMLBytes.attribute(sAttribute, in: bytes, from: open + 2, to: startTagEnd).flatMap { XMLBytes.integer(bytes, $0) }
             var value = CellValue.empty
             if bytes[startTagEnd - 1] == UInt8(ascii: "/") {
                 index = startTagEnd + 1
             } else {
-                guard let close = XMLBytes.find(Self.cellClose, in: bytes, from: startTagEnd, to: end) else { break }
+                guard let close = XMLBytes.find(cellClose, in: bytes, from: startTagEnd, to: end) else { break }
                 value = cellValue(bytes, contentStart: startTagEnd + 1, contentEnd: close, type: type, style: style)
-                index = close + Self.cellClose.count
+                index = close + cellClose.count
             }
             if column >= 0, column < 16_384 {
                 if column >= cells.count { cells.append(contentsOf: repeatElement(.empty, count: column - cells.count + 1)) }
@@ -146,8 +144,25 @@ public final class XlsxTableReader {
         return SheetRow(number: number, cells: cells)
     }
 
-    private func cellValue(_ bytes: UnsafeBufferPointer<UInt8>, contentStart: Int, contentEnd: Int, type: String?, style: Int?) -> CellValue {
-        if type == "inlineStr" {
+    /// The `t` attribute of a cell, read without making a string of it.
+    enum CellType {
+        case sharedString, inlineString, formulaString, error, boolean, date, number
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+            switch (range.count, bytes[range.lowerBound]) {
+            case (1, UInt8(ascii: "s")): self = .sharedString
+            case (9, UInt8(ascii: "i")): self = .inlineString
+            case (3, UInt8(ascii: "s")): self = .formulaString
+            case (1, UInt8(ascii: "e")): self = .error
+            case (1, UInt8(ascii: "b")): self = .boolean
+            case (1, UInt8(ascii: "d")): self = .date
+            default: self = .number
+            }
+        }
+    }
+
+    private func cellValue(_ bytes: UnsafeBufferPointer<UInt8>, contentStart: Int, contentEnd: Int, type: CellType, style: Int?) -> CellValue {
+        if type == .inlineString {
             guard let open = XMLBytes.find(Self.inlineOpen, in: bytes, from: contentStart, to: contentEnd) else { return .empty }
             let close = XMLBytes.find(Self.inlineClose, in: bytes, from: open, to: contentEnd) ?? contentEnd
             let text = XMLBytes.joinedTexts(bytes, from: open, to: close)
@@ -155,17 +170,19 @@ public final class XlsxTableReader {
         }
         guard let open = XMLBytes.find(Self.valueOpen, in: bytes, from: contentStart, to: contentEnd),
               let close = XMLBytes.find(Self.valueClose, in: bytes, from: open, to: contentEnd) else { return .empty }
-        let raw = XMLBytes.text(bytes, (open + Self.valueOpen.count)..<close)
-        switch type {
-        case "s":
-            guard let index = Int(raw), index >= 0, index < sharedStrings.count else { return .empty }
+        let valueRange = (open + Self.valueOpen.count)..<close
+        if type == .sharedString {
+            guard let index = XMLBytes.integer(bytes, valueRange), index < sharedStrings.count else { return .empty }
             let text = sharedStrings[index]
             return text.isEmpty ? .empty : .text(text)
-        case "str", "e":
+        }
+        let raw = XMLBytes.text(bytes, valueRange)
+        switch type {
+        case .formulaString, .error:
             return raw.isEmpty ? .empty : .text(raw)
-        case "b":
+        case .boolean:
             return .bool(raw == "1" || raw.lowercased() == "true")
-        case "d":
+        case .date:
             let parts = raw.prefix(10).split(separator: "-").compactMap { Int($0) }
             if parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) { return .date(date) }
             return .text(raw)

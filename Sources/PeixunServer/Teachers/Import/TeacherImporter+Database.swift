@@ -114,15 +114,21 @@ extension TeacherImporter {
         try await database.transaction { db in
             let sql = db as! any SQLDatabase
             var schoolIDs = resolved.schoolIDs
-            for (key, school) in resolved.newSchools.sorted(by: { $0.key < $1.key }) {
-                let model = SchoolModel()
-                model.name = school.name
-                model.kind = school.stage == .kindergarten ? SchoolKind.kindergarten.rawValue : school.stage == .vocational ? SchoolKind.vocational.rawValue : SchoolKind.primary.rawValue
-                model.stage = school.stage.rawValue
-                model.countyCode = school.county.code
-                model.cityCode = school.county.parentCode!
-                try await model.create(on: db)
-                schoolIDs[key] = model.id!
+            if !resolved.newSchools.isEmpty {
+                var schools = BulkInsert(into: SchoolModel.schema, columns: ["name", "kind", "stage", "county_code", "city_code"], on: sql)
+                for school in resolved.newSchools.values {
+                    let kind: SchoolKind = school.stage == .kindergarten ? .kindergarten : school.stage == .vocational ? .vocational : .primary
+                    try await schools.append([school.name, kind.rawValue, school.stage.rawValue, school.county.code, school.county.parentCode!])
+                }
+                try await schools.flush()
+                struct Created: Decodable { let id: Int; let name: String; let county_code: String }
+                let counties = Array(Set(resolved.newSchools.values.map(\.county.code)))
+                for chunk in counties.chunked(into: 200) {
+                    for school in try await sql.select().columns("id", "name", "county_code").from(SchoolModel.schema)
+                        .where("county_code", .in, chunk).all(decoding: Created.self) {
+                        schoolIDs[Self.schoolKey(school.county_code, school.name)] = school.id
+                    }
+                }
             }
             let now = Date()
             var insert = BulkInsert(into: TeacherModel.schema, columns: ["resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "created_at", "updated_at"], on: sql)
