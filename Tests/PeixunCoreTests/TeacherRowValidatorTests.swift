@@ -2,7 +2,7 @@ import Testing
 @testable import PeixunCore
 
 @Suite struct TeacherRowValidatorTests {
-    let validator = TeacherRowValidator(regions: .sichuan, scope: .city("510100"), today: CivilDate(year: 2017, month: 3, day: 15)!)
+    var validator = TeacherRowValidator(regions: .sichuan, scope: .city("510100"), today: CivilDate(year: 2017, month: 3, day: 15)!)
 
     func row(_ values: [TeacherColumn: String], number: Bool = false) -> RawTeacherRow {
         var base: [TeacherColumn: String] = [.county: "锦江区", .school: "锦江区实验小学", .name: "张伟", .residentID: "11010519491231002X"]
@@ -10,7 +10,7 @@ import Testing
         return RawTeacherRow(row: 7, values: base, idWasNumber: number)
     }
 
-    @Test func aGoodRowIsNormalised() throws {
+    @Test mutating func aGoodRowIsNormalised() throws {
         let outcome = validator.check(row([.name: " 李 娜 ", .residentID: "１１０１０５１９４９１２３１００２x", .phone: "139-1234-5678", .stage: "小学", .sex: "女"]))
         let checked = try #require(outcome.checked)
         #expect(checked.name == "李娜")
@@ -21,7 +21,7 @@ import Testing
         #expect(Set(outcome.notes.map(\.code)) == ["id.normalised", "phone.normalised"])
     }
 
-    @Test func historicCountyNamesAreAcceptedAndSaidBack() throws {
+    @Test mutating func historicCountyNamesAreAcceptedAndSaidBack() throws {
         let outcome = validator.check(row([.county: "郫县"]))
         #expect(outcome.checked?.county.code == "510117")
         #expect(outcome.notes.first?.code == "region.renamed")
@@ -43,23 +43,24 @@ import Testing
         ([.phone: "1234"], "phone.invalid", "联系电话"),
         ([.sex: "男"], "sex.mismatch", "性别"),
     ])
-    func eachProblemHasItsCodeAndColumn(values: [TeacherColumn: String], code: String, column: String) {
+    mutating func eachProblemHasItsCodeAndColumn(values: [TeacherColumn: String], code: String, column: String) {
         let outcome = validator.check(row(values))
         #expect(outcome.checked == nil)
         #expect(outcome.errors.contains { $0.code == code && $0.column == column && $0.row == 7 }, "\(outcome.errors)")
         #expect(outcome.errors.allSatisfy { !$0.message.isEmpty })
     }
 
-    @Test func anIDStoredAsANumberIsReportedAsSuch() {
+    @Test mutating func anIDStoredAsANumberIsReportedAsSuch() {
         let outcome = validator.check(row([.residentID: "510104199001011000"], number: true))
         #expect(outcome.errors.map(\.code) == ["id.excel_number"])
         #expect(outcome.errors[0].message.contains("设为文本"))
     }
 
-    @Test func suggestionsAndAmbiguityAreSpelledOut() {
+    @Test mutating func suggestionsAndAmbiguityAreSpelledOut() {
         let unknown = validator.check(row([.county: "锦江县"])).errors[0].message
         #expect(unknown.contains("是否为：锦江区"))
-        let ambiguous = TeacherRowValidator(regions: .sichuan, scope: .all).check(row([.county: "市中区"])).errors[0].message
+        var everywhere = TeacherRowValidator(regions: .sichuan, scope: .all)
+        let ambiguous = everywhere.check(row([.county: "市中区"])).errors[0].message
         #expect(ambiguous.contains("内江市市中区") && ambiguous.contains("乐山市市中区"))
     }
 }

@@ -31,6 +31,8 @@ public struct TeacherRowValidator: Sendable {
     public let regions: RegionDirectory
     public let scope: RegionScope
     public let today: CivilDate
+    /// A roster names the same few counties thousands of times; each is resolved once.
+    private var countyMatches: [String: RegionMatch] = [:]
 
     public init(regions: RegionDirectory, scope: RegionScope, today: CivilDate = .today()) {
         self.regions = regions
@@ -45,7 +47,7 @@ public struct TeacherRowValidator: Sendable {
         public let notes: [RowIssue]
     }
 
-    public func check(_ raw: RawTeacherRow) -> Outcome {
+    public mutating func check(_ raw: RawTeacherRow) -> Outcome {
         var errors: [RowIssue] = []
         var notes: [RowIssue] = []
         func refuse(_ column: TeacherColumn, _ code: String, _ message: String) {
@@ -78,7 +80,9 @@ public struct TeacherRowValidator: Sendable {
         if countyText.isEmpty {
             refuse(.county, "region.unknown", "县(市、区)为空")
         } else {
-            switch regions.resolve(countyText, level: .county) {
+            let match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
+            countyMatches[countyText] = match
+            switch match {
             case .found(let region, let kind):
                 county = region
                 if kind == .historicName || kind == .historicCode {
@@ -145,12 +149,15 @@ public struct TeacherRowValidator: Sendable {
 
     /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).
     static func clean(_ text: String) -> String {
-        text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
+        // Most cells have nothing to remove: no need to rebuild them.
+        if !text.utf8.contains(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xC2 || $0 == 0xE3 }) { return text }
+        return text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
             .reduce(into: "") { $0.unicodeScalars.append($1) }
     }
 
     static func halfWidth(_ text: String) -> String {
-        String(text.unicodeScalars.map { scalar -> Character in
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        return String(text.unicodeScalars.map { scalar -> Character in
             (0xFF01...0xFF5E).contains(scalar.value) ? Character(Unicode.Scalar(scalar.value - 0xFEE0)!) : Character(scalar)
         })
     }

@@ -13,7 +13,8 @@ public enum Stage: String, Sendable, Codable, CaseIterable, Comparable {
     }
 
     public init?(label: String) {
-        switch label.trimmingCharacters(in: .whitespaces) {
+        let trimmed = label.utf8.first == 32 || label.utf8.last == 32 ? label.trimmingCharacters(in: .whitespaces) : label
+        switch trimmed {
         case "幼儿园", "学前", "学前教育": self = .kindergarten
         case "中小学", "小学", "初中", "高中", "普通高中", "中学", "九年一贯制": self = .primarySecondary
         case "中职", "职高", "职业中学", "中等职业学校": self = .vocational

@@ -37,6 +37,8 @@ extension TeacherImporter {
 
     static func schoolKey(_ county: String, _ name: String) -> String { county + "|" + name }
 
+    static let indexRebuildThreshold = 100_000
+
     /// The checks that need the registry: known schools, and IDs already registered.
     func resolveAgainstDatabase(_ rows: [CheckedTeacherRow], createSchools: Bool, report: inout TeacherImportReport) async throws -> Resolved {
         let sql = database as! any SQLDatabase
@@ -131,12 +133,18 @@ extension TeacherImporter {
                 }
             }
             let now = Date()
+            // A province-sized roster loads far faster with the secondary indexes rebuilt once
+            // afterwards, as the demo load does (PostgreSQL then locks the table until commit).
+            let newTeachers = resolved.rows.lazy.filter { $0.existing == nil }.count
+            let rebuildIndexes = newTeachers > Self.indexRebuildThreshold
+            if rebuildIndexes { try await SecondaryIndexes.drop(on: sql) }
             var insert = BulkInsert(into: TeacherModel.schema, columns: ["resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "created_at", "updated_at"], on: sql)
             for row in resolved.rows where row.existing == nil {
                 try await insert.append([row.checked.residentID.value, row.checked.name, row.checked.phone, schoolIDs[row.schoolKey]!,
                                          row.stage.rawValue, row.checked.county.code, row.checked.county.parentCode!, now, now])
             }
             try await insert.flush()
+            if rebuildIndexes { try await SecondaryIndexes.create(on: sql) }
             for row in resolved.rows where row.existing != nil && !row.changes.isEmpty {
                 try await sql.update(TeacherModel.schema)
                     .set("mobile", to: row.checked.phone ?? row.existing!.mobile)

@@ -30,7 +30,7 @@ struct TeacherImporter {
         var report = TeacherImportReport()
         report.fileName = fileName
         report.sha256 = try Self.sha256(of: url)
-        let validator = TeacherRowValidator(regions: regions, scope: scope)
+        var validator = TeacherRowValidator(regions: regions, scope: scope)
         var checked: [CheckedTeacherRow] = []
         var refused: [Int: [String]] = [:]
         var firstRowOfID: [String: Int] = [:]
@@ -72,6 +72,7 @@ struct TeacherImporter {
         for (key, index) in opened.header.columns { if let column = TeacherColumn(rawValue: key) { labelIndex[column.label] = index } }
 
         let resolved = try await resolveAgainstDatabase(checked, createSchools: options.createSchools, report: &report)
+        checked = []
         for row in resolved.refusedRows { refused[row] = refused[row] ?? [] }
         report.valid = resolved.rows.count
         report.created = resolved.rows.filter { $0.existing == nil }.count
