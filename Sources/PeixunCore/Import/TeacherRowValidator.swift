@@ -114,7 +114,9 @@ public struct TeacherRowValidator: Sendable {
 
         var phone: String?
         let phoneText = Self.clean(raw[.phone])
-        if !phoneText.isEmpty {
+        if phoneText.utf8.count == 11, phoneText.utf8.first == UInt8(ascii: "1"), phoneText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            phone = phoneText
+        } else if !phoneText.isEmpty {
             let digits = Self.halfWidth(phoneText).filter { $0.isASCII && $0.isNumber }
             let shape = Self.halfWidth(phoneText).filter { !" -()（）".contains($0) }
             if shape.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }),
