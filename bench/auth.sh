@@ -4,14 +4,7 @@
 # unauthenticated static route in the same run, on the full demo province.
 source "$(dirname "$0")/common.sh"
 
-data="$OUT/demo-data"
-[ -f "$data/peixun.sqlite" ] || PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full >/dev/null
-PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full --if-empty >/dev/null   # demo users
-port=18082
-PEIXUN_DATA_DIR="$data" PEIXUN_PORT=$port LOG_LEVEL=warning "$PEIXUN" serve --env production > "$OUT/serve-auth.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+serve_demo 18082
 
 echo "== login: POST /api/v1/session, 20 sequential =="
 python3 - "$port" <<'PY'
@@ -25,9 +18,8 @@ for _ in range(20):
 print(f"login median {statistics.median(samples):.1f} ms, min {min(samples):.1f} ms, max {max(samples):.1f} ms")
 PY
 
-token=$(curl -s -H 'Content-Type: application/json' -d '{"username":"sheng","password":"Peixun2017demo"}' "http://127.0.0.1:$port/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 echo "== wrk: authenticated report (province) =="
-wrk -t2 -c32 -d20s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/reports/progress?year=2016" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+wrk -t2 -c32 -d20s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/reports/progress?year=2016" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 echo "== wrk: unauthenticated static route /css/app.css =="
 wrk -t2 -c32 -d20s "http://127.0.0.1:$port/css/app.css" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 echo "== wrk: unauthenticated /healthz =="

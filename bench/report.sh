@@ -4,17 +4,8 @@
 # CLI on the same file; then the server's resident memory.
 source "$(dirname "$0")/common.sh"
 
-data="$OUT/demo-data"
-[ -f "$data/peixun.sqlite" ] || PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full >/dev/null
-PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full --if-empty >/dev/null   # demo users
-port=18080
-PEIXUN_DATA_DIR="$data" PEIXUN_PORT=$port LOG_LEVEL=warning "$PEIXUN" serve --env production > "$OUT/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+serve_demo 18080
 
-TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{"username":"sheng","password":"Peixun2017demo"}' "http://127.0.0.1:$port/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-export TOKEN
 echo "== peixun: JSON endpoint, 50 sequential requests (authenticated) =="
 python3 bench/latency.py "http://127.0.0.1:$port/api/v1/reports/progress?year=2016" 50
 python3 bench/latency.py "http://127.0.0.1:$port/api/v1/reports/progress?year=2016&region=510100" 50
