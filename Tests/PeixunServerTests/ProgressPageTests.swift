@@ -137,3 +137,36 @@ func convertToCSV(_ path: String, directory: String) throws -> [[String]] {
         }
     }
 }
+
+@Suite struct UntrainedExportTests {
+    @Test func countiesExportTheirUntrainedTeachersMaskedAndNothingElse() async throws {
+        try await withTestApp(demo: .small) { app in
+            struct Teacher: Decodable { let name: String; let resident_id: String }
+            let untrained = try await app.sql.raw("SELECT name, resident_id FROM teachers WHERE county_code = '510104' AND (first_passed_year IS NULL OR first_passed_year > 2016)")
+                .all(decoding: Teacher.self)
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/reports/untrained?year=2016&region=510104&format=csv", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                let lines = response.body.string.split(separator: "\r\n")
+                #expect(lines.count == untrained.count + 1)
+                #expect(lines[0].hasSuffix("县(市、区),所在学校,学段,教师姓名,身份证号码,联系电话,状态"))
+                for teacher in untrained {
+                    #expect(!response.body.string.contains(teacher.resident_id))
+                    #expect(response.body.string.contains(ResidentID(canonical: teacher.resident_id)!.masked))
+                }
+            }
+            try await app.testing().test(.GET, "/reports/untrained?year=2016&region=510104", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                let directory = NSTemporaryDirectory() + "peixun-untrained-" + UUID().uuidString
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                try Data(buffer: response.body).write(to: URL(fileURLWithPath: directory + "/u.xlsx"))
+                let rows = try convertToCSV(directory + "/u.xlsx", directory: directory)
+                #expect(rows[0][0].contains("锦江区截至2016年底未培训教师名单"))
+                #expect(rows.count == untrained.count + 2)
+            }
+            try await app.testing().test(.GET, "/reports/untrained?year=2016&region=510105", headers: session.headers) { #expect($0.status == .notFound) }
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "export").count() == 2)
+        }
+    }
+}

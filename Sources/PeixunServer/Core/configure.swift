@@ -92,6 +92,7 @@ func routes(_ app: Application) throws {
     MyTrainingController().boot(routes: protected)
     TeacherDetailController().boot(routes: protected)
     TeacherImportController().boot(routes: protected)
+    UntrainedExportController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

@@ -47,6 +47,8 @@ struct ProgressPageModel: Encodable, Sendable {
     let statisticsNote: String
     let xlsxURL: String
     let jsonURL: String
+    /// 未培训教师名单 for a city or county (the province's would be too large to be useful).
+    let untrainedURL: String?
 
     init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope) {
         let year = report.year
@@ -75,6 +77,7 @@ struct ProgressPageModel: Encodable, Sendable {
         statisticsNote = note
         xlsxURL = SiteURL.progress(year: year, region: report.region.code).path + "&format=xlsx"
         jsonURL = SiteURL.apiProgress.path + "?year=\(year)&region=\(report.region.code)"
+        untrainedURL = report.region.level == .province ? nil : "/reports/untrained?year=\(year)&region=\(report.region.code)"
     }
 }
 
@@ -111,6 +114,8 @@ struct UntrainedPageModel: Encodable, Sendable {
     let pageCount: Int
     let previousURL: String?
     let nextURL: String?
+    let xlsxURL: String
+    let csvURL: String
 
     init(page: UntrainedTeachersPage, regions: RegionDirectory, scope: RegionScope) {
         pageTitle = "\(page.school.name) 未培训教师"
@@ -130,6 +135,8 @@ struct UntrainedPageModel: Encodable, Sendable {
         pageCount = page.pageCount
         previousURL = page.page > 1 ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page - 1).path : nil
         nextURL = page.page < page.pageCount ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page + 1).path : nil
+        xlsxURL = "/reports/untrained?year=\(page.year)&region=\(page.school.countyCode)&school=\(page.school.id)&format=xlsx"
+        csvURL = "/reports/untrained?year=\(page.year)&region=\(page.school.countyCode)&school=\(page.school.id)&format=csv"
     }
 }
 

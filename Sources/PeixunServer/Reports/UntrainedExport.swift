@@ -1,0 +1,101 @@
+import Fluent
+import Foundation
+import PeixunCore
+import PeixunSheets
+import SQLKit
+import Vapor
+
+/// 未培训教师名单: the teachers of a county (or a city, or one school) who had not passed any
+/// training by the report year, as .xlsx or CSV, with IDs masked. Scoped and audited.
+struct UntrainedExportController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("reports", "untrained", use: export)
+    }
+
+    struct Row: Decodable {
+        let county_code: String
+        let school: String
+        let stage: String
+        let name: String
+        let resident_id: String
+        let mobile: String?
+        let failed: Int
+    }
+
+    static let headers = ["县(市、区)", "所在学校", "学段", "教师姓名", "身份证号码", "联系电话", "状态"]
+
+    @Sendable func export(request: Request) async throws -> Response {
+        struct Query: Decodable { let year: Int?; let region: String?; let school: Int?; let format: String? }
+        let query = try request.query.decode(Query.self)
+        let regions = request.application.regions
+        let scope = request.scope
+        guard let root = scope.root(in: regions) else { throw AppError.notFound() }
+        let regionCode = query.region ?? root
+        guard scope.contains(regionCode: regionCode, in: regions), let region = regions.region(code: regionCode) else {
+            throw AppError.notFound("行政区划")
+        }
+        guard region.level != .province || query.school != nil else {
+            throw AppError.badRequest(code: "region.too_large", "全省名单过大，请按市(州)或县(市、区)导出")
+        }
+        let year = query.year ?? CivilDate.today().year
+        guard ProgressQuery.years.contains(year) else { throw AppError.badRequest(code: "year.invalid", "年度参数无效") }
+        let format = query.format ?? "xlsx"
+        guard ["xlsx", "csv"].contains(format) else { throw AppError.badRequest(code: "format.invalid", "格式只能是 xlsx 或 csv") }
+
+        let regionFilter: SQLQueryString = region.level == .city ? "t.city_code = \(bind: region.code)" : "t.county_code = \(bind: region.code)"
+        let schoolFilter: SQLQueryString = query.school.map { "AND t.school_id = \(bind: $0)" } ?? ""
+        let rows = try await request.sql.raw("""
+            SELECT t.county_code, s.name AS school, t.stage, t.name, t.resident_id, t.mobile,
+                   (SELECT COUNT(*) FROM training_records r
+                    WHERE r.teacher_id = t.id AND r.result = \(bind: TrainingResult.failed.rawValue) AND r.year <= \(bind: year)) AS failed
+            FROM teachers t JOIN schools s ON s.id = t.school_id
+            WHERE \(regionFilter) \(schoolFilter) AND (t.first_passed_year IS NULL OR t.first_passed_year > \(bind: year))
+            ORDER BY t.county_code, s.name, t.name, t.id
+            """).all(decoding: Row.self)
+        if let school = query.school, rows.isEmpty {
+            // A school outside the region or the scope must not be told apart from an empty one.
+            let exists = try await SchoolModel.query(on: request.db).filter(\.$id == school).scoped(to: scope).count() > 0
+            if !exists { throw AppError.notFound("学校") }
+        }
+        let lines = rows.map { row in
+            [regions.region(code: row.county_code)?.name ?? row.county_code, row.school, Stage(rawValue: row.stage)?.label ?? row.stage,
+             row.name, ResidentID(canonical: row.resident_id)?.masked ?? "******", row.mobile ?? "", row.failed > 0 ? "不合格" : "未参训"]
+        }
+        let audit = AuditLog.regionColumns(region.code, directory: regions)
+        try await AuditLog.record(on: request.db, actor: .init(request), action: .export, objectType: "untrained_list", objectID: region.code,
+                                  countyCode: audit.county, cityCode: audit.city,
+                                  summary: "导出\(region.name)截至\(year)年底未培训教师名单（\(lines.count) 人）")
+        let baseName = "\(region.name)未培训教师名单-\(year)"
+        let response: Response
+        if format == "csv" {
+            let text = ([Self.headers] + lines).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+            // With a BOM, so that Excel opens the UTF-8 file without garbling Chinese.
+            response = Response(status: .ok, body: .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        } else {
+            let path = NSTemporaryDirectory() + "peixun-untrained-\(UUID().uuidString).xlsx"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let workbook = try XlsxWorkbook(path: path, constantMemory: true)
+            let sheet = try workbook.addSheet(named: "未培训教师")
+            sheet.merge(rows: 0...0, columns: 0...6, "\(region.name)截至\(year)年底未培训教师名单", style: CellStyle(bold: true, fontSize: 14, alignment: .center))
+            let header = CellStyle(bold: true, alignment: .center, border: true, background: 0xF2F2F2)
+            for (column, title) in Self.headers.enumerated() { sheet.write(title, row: 1, column: column, style: header) }
+            let cell = CellStyle(border: true, numberFormat: "@")
+            for (offset, line) in lines.enumerated() {
+                for (column, value) in line.enumerated() { sheet.write(value, row: offset + 2, column: column, style: cell) }
+            }
+            sheet.setColumns(0...0, width: 14)
+            sheet.setColumns(1...1, width: 34)
+            sheet.setColumns(2...3, width: 10)
+            sheet.setColumns(4...5, width: 22)
+            sheet.setColumns(6...6, width: 10)
+            sheet.printA4Landscape(repeatingRows: 1...1)
+            try workbook.close()
+            response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        let encoded = (baseName + "." + format).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "untrained"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"untrained-\(year).\(format)\"; filename*=UTF-8''\(encoded)")
+        return response
+    }
+}
