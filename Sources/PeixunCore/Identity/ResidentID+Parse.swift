@@ -141,7 +141,7 @@ extension ResidentID {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 /// The two-digit province codes of GB/T 2260 (and 71/81/82 used on mainland documents).

@@ -117,12 +117,7 @@ struct AccountController: RouteCollection {
     }
 
     @Sendable func activationPage(request: Request) async throws -> Response {
-        let response = Response()
-        let csrf = try await Sessions.csrfToken(for: request, response: response)
-        let view = try await request.renderPage("activate", ActivationPage(csrf: csrf, name: "", residentID: "", mobile: "", errors: []))
-        response.body = try await view.encodeResponse(for: request).body
-        response.headers.contentType = .html
-        return response
+        try await request.renderFormPage("activate") { ActivationPage(csrf: $0, name: "", residentID: "", mobile: "", errors: []) }
     }
 
     struct ActivationForm: Content {
@@ -141,13 +136,9 @@ struct AccountController: RouteCollection {
             try await Sessions.start(userID: user.id, on: request, response: response)
             return response
         } catch let refusal as TeacherActivation.Refusal {
-            let response = Response(status: refusal.status)
-            let csrf = try await Sessions.csrfToken(for: request, response: response)
-            let view = try await request.renderPage("activate", ActivationPage(
-                csrf: csrf, name: form.name, residentID: form.residentID, mobile: form.mobile, errors: refusal.messages))
-            response.body = try await view.encodeResponse(for: request).body
-            response.headers.contentType = .html
-            return response
+            return try await request.renderFormPage("activate", status: refusal.status) {
+                ActivationPage(csrf: $0, name: form.name, residentID: form.residentID, mobile: form.mobile, errors: refusal.messages)
+            }
         }
     }
 }

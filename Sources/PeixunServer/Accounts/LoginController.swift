@@ -23,10 +23,7 @@ struct LoginController: RouteCollection {
     @Sendable func loginPage(request: Request) async throws -> Response {
         let next = safeNext(try? request.query.get(String.self, at: "next"))
         if request.currentUser != nil { return request.redirect(to: next) }
-        let response = Response()
-        let csrf = try await Sessions.csrfToken(for: request, response: response)
-        let view = try await request.renderPage("login", LoginPage(csrf: csrf, next: next, username: "", error: nil))
-        return try await merge(view: view, into: response, request: request)
+        return try await request.renderFormPage("login") { LoginPage(csrf: $0, next: next, username: "", error: nil) }
     }
 
     struct LoginForm: Content {
@@ -44,10 +41,9 @@ struct LoginController: RouteCollection {
             try await Sessions.start(userID: user.id, on: request, response: response)
             return response
         } catch let error as AppError where error.code.hasPrefix("login.") {
-            let response = Response(status: error.status)
-            let csrf = try await Sessions.csrfToken(for: request, response: response)
-            let view = try await request.renderPage("login", LoginPage(csrf: csrf, next: next, username: form.username, error: error.reason))
-            return try await merge(view: view, into: response, request: request)
+            return try await request.renderFormPage("login", status: error.status) {
+                LoginPage(csrf: $0, next: next, username: form.username, error: error.reason)
+            }
         }
     }
 
@@ -90,13 +86,6 @@ struct LoginController: RouteCollection {
     private func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
         return next
-    }
-
-    private func merge(view: View, into response: Response, request: Request) async throws -> Response {
-        let rendered = try await view.encodeResponse(for: request)
-        response.body = rendered.body
-        response.headers.contentType = .html
-        return response
     }
 }
 

@@ -41,13 +41,7 @@ struct UserDirectory {
         let password: String?
     }
 
-    struct Created: Sendable {
-        let user: UserModel
-        /// Shown once when the system generated it.
-        let generatedPassword: String?
-    }
-
-    func create(_ input: NewUser) async throws -> Created {
+    func create(_ input: NewUser) async throws -> AccountCreation.Created {
         guard let role = Role(rawValue: input.role), role != .teacher else {
             throw AppError.badRequest(code: "user.role", "角色无效（\(input.role.prefix(20))）")
         }
@@ -57,35 +51,11 @@ struct UserDirectory {
         } catch {
             throw AppError(.unprocessableEntity, code: "user.scope", error.message)
         }
-        let (username, displayName) = try await Self.validateNames(username: input.username, displayName: input.displayName, on: request.db)
-        var generated: String?
-        var password = input.password ?? ""
-        if password.isEmpty {
-            password = PasswordGenerator.make()
-            generated = password
-        }
-        let problems = PasswordPolicy.problems(password: password, username: username)
-        guard problems.isEmpty else { throw AppError(.unprocessableEntity, code: "user.password", problems.joined(separator: "；")) }
-        let hash = try await request.password.async.hash(password)
-        let user = UserModel()
-        user.username = username
-        user.displayName = displayName
-        user.passwordHash = hash
-        user.role = role.rawValue
-        user.regionCode = role.regionLevel == nil ? nil : regionCode
-        user.disabled = false
-        user.createdBy = actor.id
-        let region = AuditLog.regionColumns(user.regionCode, directory: regions)
-        try await request.db.transaction { db in
-            try await user.create(on: db)
-            try await AuditLog.record(
-                on: db, actor: .init(request), action: .create, objectType: "user", objectID: String(user.id!),
-                countyCode: region.county, cityCode: region.city,
-                changes: ["username": .init(before: nil, after: username), "role": .init(before: nil, after: role.rawValue),
-                          "region": .init(before: nil, after: user.regionCode), "displayName": .init(before: nil, after: displayName)],
-                summary: "新建\(role.label)账户 \(username)")
-        }
-        return Created(user: user, generatedPassword: generated)
+        let request = self.request
+        return try await AccountCreation(
+            database: request.db, regions: regions, actor: .init(request), hash: { try await request.password.async.hash($0) }
+        ).create(role: role, username: input.username, displayName: input.displayName, regionCode: regionCode,
+                 password: input.password, createdBy: actor.id)
     }
 
     /// The checks every new administrative account passes, from the web, the API or the CLI.

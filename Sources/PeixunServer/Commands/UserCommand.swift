@@ -84,45 +84,14 @@ struct ListUsersCommand: AsyncCommand {
 struct AccountsAdmin {
     let app: Application
 
-    struct Created: Sendable {
-        let user: UserModel
-        let generatedPassword: String?
-    }
-
-    func create(role: Role, username: String, displayName: String, regionCode: String?, password: String?, teacherID: Int? = nil) async throws -> Created {
+    func create(role: Role, username: String, displayName: String, regionCode: String?, password: String?, teacherID: Int? = nil) async throws -> AccountCreation.Created {
         if let level = role.regionLevel {
             guard let code = regionCode, app.regions.region(code: code)?.level == level else {
                 throw AppError(.unprocessableEntity, code: "user.region", "“\(role.label)”账户须指定一个\(level.label)")
             }
         }
-        if role == .teacher {
-            if try await UserModel.query(on: app.db).filter(\.$username == username).first() != nil {
-                throw AppError(.conflict, code: "user.exists", "用户名“\(username)”已被使用")
-            }
-        } else {
-            _ = try await UserDirectory.validateNames(username: username, displayName: displayName, on: app.db)
-        }
-        let generated = password == nil ? PasswordGenerator.make() : nil
-        let chosen = password ?? generated!
-        let problems = PasswordPolicy.problems(password: chosen, username: username)
-        guard problems.isEmpty else { throw AppError(.unprocessableEntity, code: "user.password", problems.joined(separator: "；")) }
-        let hash = try app.password.hash(chosen)
-        let user = UserModel()
-        user.username = username
-        user.displayName = displayName
-        user.passwordHash = hash
-        user.role = role.rawValue
-        user.regionCode = regionCode
-        user.teacherID = teacherID
-        user.disabled = false
-        let region = AuditLog.regionColumns(regionCode, directory: app.regions)
-        try await app.db.transaction { db in
-            try await user.create(on: db)
-            try await AuditLog.record(on: db, actor: .commandLine, action: .create, objectType: "user", objectID: String(user.id!),
-                                      countyCode: region.county, cityCode: region.city,
-                                      changes: ["username": .init(before: nil, after: username), "role": .init(before: nil, after: role.rawValue)],
-                                      summary: "命令行新建\(role.label)账户 \(username)")
-        }
-        return Created(user: user, generatedPassword: generated)
+        let passwords = app.password
+        return try await AccountCreation(database: app.db, regions: app.regions, actor: .commandLine, hash: { try passwords.hash($0) })
+            .create(role: role, username: username, displayName: displayName, regionCode: regionCode, password: password, teacherID: teacherID)
     }
 }

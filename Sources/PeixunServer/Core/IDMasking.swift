@@ -10,8 +10,8 @@ enum IDMasking {
         var index = 0
         while index < characters.count {
             if index + 18 <= characters.count, isID(characters[index..<index + 18]),
-               index == 0 || !characters[index - 1].isASCIIDigitCharacter,
-               index + 18 == characters.count || !characters[index + 18].isASCIIDigitCharacter {
+               index == 0 || !characters[index - 1].isASCIIDigit,
+               index + 18 == characters.count || !characters[index + 18].isASCIIDigit {
                 let id = String(characters[index..<index + 18])
                 result += ResidentID(canonical: id)?.masked ?? id
                 index += 18
@@ -24,10 +24,6 @@ enum IDMasking {
     }
 
     private static func isID(_ slice: ArraySlice<Character>) -> Bool {
-        slice.dropLast().allSatisfy(\.isASCIIDigitCharacter) && (slice.last!.isASCIIDigitCharacter || slice.last == "X")
+        slice.dropLast().allSatisfy(\.isASCIIDigit) && (slice.last!.isASCIIDigit || slice.last == "X")
     }
-}
-
-extension Character {
-    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

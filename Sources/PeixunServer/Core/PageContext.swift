@@ -54,6 +54,18 @@ struct PageContext<Model: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension Request {
+    /// A form page for someone not yet logged in (login, activation): its CSRF token needs a
+    /// session, which may have to be started here, so the page is rendered into the response
+    /// that carries the new session cookie.
+    func renderFormPage<Model: Encodable & Sendable>(_ template: String, status: HTTPResponseStatus = .ok,
+                                                     _ model: (_ csrf: String) -> Model) async throws -> Response {
+        let response = Response(status: status)
+        let csrf = try await Sessions.csrfToken(for: self, response: response)
+        response.body = try await renderPage(template, model(csrf)).encodeResponse(for: self).body
+        response.headers.contentType = .html
+        return response
+    }
+
     func renderPage<Model: Encodable & Sendable>(_ template: String, _ model: Model) async throws -> View {
         try await view.render(template, PageContext(layout: LayoutContext(self), model: model))
     }
