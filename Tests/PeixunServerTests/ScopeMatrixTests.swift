@@ -18,6 +18,8 @@ import VaporTesting
         let userID: Int
         /// An upload made by somebody else.
         var uploadID = 0
+        /// A transfer between two counties outside the user's reach.
+        var transferID = 99_999_999
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -55,6 +57,26 @@ import VaporTesting
             for key in Array(outside.keys) { outside[key]!.uploadID = upload.id! }
             outside["sheng"]!.uploadID = 99_999_999
 
+            // Pending transfers that only the counties at either end (and their cities) may see.
+            func transfer(teacher: Int, school: Int, from: String, to: String) async throws -> Int {
+                let transfer = TransferModel()
+                transfer.teacherID = teacher
+                transfer.fromSchoolID = school
+                transfer.fromCountyCode = from
+                transfer.fromCityCode = app.regions.region(code: from)!.parentCode!
+                transfer.toCountyCode = to
+                transfer.toCityCode = app.regions.region(code: to)!.parentCode!
+                transfer.status = TransferModel.Status.pending.rawValue
+                transfer.requestedBy = "test"
+                transfer.requestedAt = Date()
+                try await transfer.create(on: app.db)
+                return transfer.id!
+            }
+            let withinZigong = try await transfer(teacher: zigongTeacher, school: zigongSchool, from: "510302", to: "510303")
+            let withinChengdu = try await transfer(teacher: qingyangTeacher, school: qingyangSchool, from: "510105", to: "510106")
+            outside["chengdu"]!.transferID = withinZigong
+            for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.transferID = withinChengdu }
+
             let routes = app.routes.all
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
@@ -69,6 +91,7 @@ import VaporTesting
                         case .parameter("teacherID"): path += "/\(reach.teacherID)"
                         case .parameter("userID"): path += "/\(reach.userID)"
                         case .parameter("uploadID"): path += "/\(reach.uploadID)"
+                        case .parameter("transferID"): path += "/\(reach.transferID)"
                         case .parameter(let name):
                             Issue.record("route \(route.path) has parameter :\(name) that the scope matrix does not know; add it")
                             path += "/1"

@@ -150,14 +150,14 @@ public struct TeacherRowValidator: Sendable {
     }
 
     /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).
-    static func clean(_ text: String) -> String {
+    public static func clean(_ text: String) -> String {
         // Most cells have nothing to remove: no need to rebuild them.
         if !text.utf8.contains(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xC2 || $0 == 0xE3 }) { return text }
         return text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
             .reduce(into: "") { $0.unicodeScalars.append($1) }
     }
 
-    static func halfWidth(_ text: String) -> String {
+    public static func halfWidth(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
         return String(text.unicodeScalars.map { scalar -> Character in
             (0xFF01...0xFF5E).contains(scalar.value) ? Character(Unicode.Scalar(scalar.value - 0xFEE0)!) : Character(scalar)

@@ -11,6 +11,7 @@ struct AuditLog {
         case passwordChange = "password_change", passwordReset = "password_reset", activate
         case tokenIssue = "token_issue", tokenRevoke = "token_revoke"
         case `import`, export, approve, viewFullID = "view_full_id"
+        case submit, reject, cancel, transfer
 
         var label: String {
             switch self {
@@ -31,6 +32,10 @@ struct AuditLog {
             case .export: "导出"
             case .approve: "审核通过"
             case .viewFullID: "查看完整身份证号"
+            case .submit: "提交"
+            case .reject: "退回"
+            case .cancel: "撤销"
+            case .transfer: "调动"
             }
         }
     }

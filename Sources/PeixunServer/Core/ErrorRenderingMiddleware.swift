@@ -1,3 +1,4 @@
+import PeixunCore
 import Vapor
 
 /// Renders every error: JSON `{"error":{"code","message"}}` under `/api`, an HTML page
@@ -7,6 +8,8 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         struct Detail: Content {
             let code: String
             let message: String
+            /// For refused input: each problem with its field.
+            var issues: [RowIssue]? = nil
         }
         let error: Detail
     }
@@ -25,7 +28,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             let (status, code, message) = describe(error, request: request)
             if request.url.path.hasPrefix("/api/") {
                 let response = Response(status: status)
-                try response.content.encode(ErrorBody(error: .init(code: code, message: message)))
+                try response.content.encode(ErrorBody(error: .init(code: code, message: message, issues: (error as? InputRefusal)?.issues)))
                 return response
             }
             let view = try await request.renderPage("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
@@ -39,6 +42,8 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         switch error {
         case let error as AppError:
             return (error.status, error.code, error.reason)
+        case let refusal as InputRefusal:
+            return (.unprocessableEntity, refusal.code, refusal.message)
         case let error as any AbortError where error.status == .notFound:
             return (.notFound, "not_found", "页面不存在")
         case let error as any AbortError where error.status.code < 500:

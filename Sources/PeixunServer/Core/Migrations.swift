@@ -19,5 +19,6 @@ enum Migrations {
         app.migrations.add(CreateAuditLog())
         app.migrations.add(CreateCountyProgressRollups())
         app.migrations.add(CreateImportUploads())
+        app.migrations.add(CreateTransfers())
     }
 }

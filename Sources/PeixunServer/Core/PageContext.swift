@@ -29,6 +29,7 @@ struct LayoutContext: Encodable, Sendable {
             }
             if user.role == .teacher { nav.append(NavItem(label: "我的培训", url: "/me")) }
             if [.province, .city, .county].contains(user.role) {
+                nav.append(NavItem(label: "教师名册", url: "/teachers"))
                 nav.append(NavItem(label: "导入名册", url: "/teachers/import"))
                 nav.append(NavItem(label: "审计日志", url: "/audit"))
             }

@@ -42,15 +42,17 @@ extension QueryBuilder where Model: RegionScopedModel {
 
 extension RegionScope {
     /// The same narrowing for SQL queries: a predicate over the query's county and city
-    /// columns (and teacher id column, for a teacher's own scope).
-    func predicate(county: String = "county_code", city: String = "city_code", teacherID: String? = nil) -> any SQLExpression {
+    /// columns (and teacher id column, for a teacher's own scope), qualified by `table` when
+    /// the query joins tables that share those names.
+    func predicate(table: String? = nil, county: String = "county_code", city: String = "city_code", teacherID: String? = nil) -> any SQLExpression {
+        func column(_ name: String) -> SQLColumn { table.map { SQLColumn(name, table: $0) } ?? SQLColumn(name) }
         switch self {
         case .all: return SQLRaw("1 = 1")
-        case .city(let code): return SQLBinaryExpression(left: SQLColumn(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
-        case .county(let code): return SQLBinaryExpression(left: SQLColumn(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
+        case .city(let code): return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
+        case .county(let code): return SQLBinaryExpression(left: column(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .teacher(let id):
             guard let teacherID else { return SQLRaw("1 = 0") }
-            return SQLBinaryExpression(left: SQLColumn(teacherID), op: SQLBinaryOperator.equal, right: SQLBind(id))
+            return SQLBinaryExpression(left: column(teacherID), op: SQLBinaryOperator.equal, right: SQLBind(id))
         case .none: return SQLRaw("1 = 0")
         }
     }

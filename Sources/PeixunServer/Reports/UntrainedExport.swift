@@ -39,8 +39,7 @@ struct UntrainedExportController {
         }
         let year = query.year ?? CivilDate.today().year
         guard ProgressQuery.years.contains(year) else { throw AppError.badRequest(code: "year.invalid", "年度参数无效") }
-        let format = query.format ?? "xlsx"
-        guard ["xlsx", "csv"].contains(format) else { throw AppError.badRequest(code: "format.invalid", "格式只能是 xlsx 或 csv") }
+        let format = try TableDownload.format(query.format)
 
         let regionFilter: SQLQueryString = region.level == .city ? "t.city_code = \(bind: region.code)" : "t.county_code = \(bind: region.code)"
         let schoolFilter: SQLQueryString = query.school.map { "AND t.school_id = \(bind: $0)" } ?? ""
@@ -65,37 +64,10 @@ struct UntrainedExportController {
         try await AuditLog.record(on: request.db, actor: .init(request), action: .export, objectType: "untrained_list", objectID: region.code,
                                   countyCode: audit.county, cityCode: audit.city,
                                   summary: "导出\(region.name)截至\(year)年底未培训教师名单（\(lines.count) 人）")
-        let baseName = "\(region.name)未培训教师名单-\(year)"
-        let response: Response
-        if format == "csv" {
-            let text = ([Self.headers] + lines).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-            // With a BOM, so that Excel opens the UTF-8 file without garbling Chinese.
-            response = Response(status: .ok, body: .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)))
-            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        } else {
-            let path = NSTemporaryDirectory() + "peixun-untrained-\(UUID().uuidString).xlsx"
-            defer { try? FileManager.default.removeItem(atPath: path) }
-            let workbook = try XlsxWorkbook(path: path, constantMemory: true)
-            let sheet = try workbook.addSheet(named: "未培训教师")
-            sheet.merge(rows: 0...0, columns: 0...6, "\(region.name)截至\(year)年底未培训教师名单", style: CellStyle(bold: true, fontSize: 14, alignment: .center))
-            let header = CellStyle(bold: true, alignment: .center, border: true, background: 0xF2F2F2)
-            for (column, title) in Self.headers.enumerated() { sheet.write(title, row: 1, column: column, style: header) }
-            let cell = CellStyle(border: true, numberFormat: "@")
-            for (offset, line) in lines.enumerated() {
-                for (column, value) in line.enumerated() { sheet.write(value, row: offset + 2, column: column, style: cell) }
-            }
-            sheet.setColumns(0...0, width: 14)
-            sheet.setColumns(1...1, width: 34)
-            sheet.setColumns(2...3, width: 10)
-            sheet.setColumns(4...5, width: 22)
-            sheet.setColumns(6...6, width: 10)
-            sheet.printA4Landscape(repeatingRows: 1...1)
-            try workbook.close()
-            response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
-            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        }
-        let encoded = (baseName + "." + format).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "untrained"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"untrained-\(year).\(format)\"; filename*=UTF-8''\(encoded)")
-        return response
+        return try TableDownload(
+            title: "\(region.name)截至\(year)年底未培训教师名单", sheetName: "未培训教师", headers: Self.headers,
+            widths: [14, 34, 10, 10, 22, 22, 10], rows: lines,
+            fileName: "\(region.name)未培训教师名单-\(year)", asciiFileName: "untrained-\(year)"
+        ).response(format)
     }
 }

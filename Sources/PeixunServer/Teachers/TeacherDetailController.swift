@@ -25,6 +25,7 @@ struct TeacherDetailController {
         let firstPassedYear: Int?
         let hasAccount: Bool
         let records: [TeacherRecordDTO]
+        let transfers: [TransferController.TransferDTO]
     }
 
     private func load(_ request: Request) async throws -> TeacherDTO {
@@ -35,6 +36,9 @@ struct TeacherDetailController {
                 .scoped(to: user.scope).with(\.$school).first()
         else { throw AppError.notFound("教师") }
         let records = try await TeacherRecordDTO.load(teacherID: id, on: request.sql)
+        let transfers = try await TransferController.load(
+            TeacherTransfers(database: request.db, regions: request.application.regions, user: user, actor: .init(request)),
+            teacherID: id, on: request.sql)
         let hasAccount = try await UserModel.query(on: request.db).filter(\.$teacherID == id).count() > 0
         let residentID = ResidentID(canonical: teacher.residentID)
         try await AuditLog.record(
@@ -45,18 +49,32 @@ struct TeacherDetailController {
             birthDate: residentID?.birthDate.description ?? "", mobile: teacher.mobile, school: teacher.school.name,
             countyCode: teacher.countyCode, county: request.application.regions.region(code: teacher.countyCode)?.name ?? "",
             stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage, firstPassedYear: teacher.firstPassedYear,
-            hasAccount: hasAccount, records: records)
+            hasAccount: hasAccount, records: records, transfers: transfers)
     }
+
+    struct CountyOption: Encodable, Sendable { let code: String; let label: String }
 
     struct Page: Encodable, Sendable {
         let pageTitle: String
         let teacher: TeacherDTO
         let hasRecords: Bool
+        let hasTransfers: Bool
+        let hasPendingTransfer: Bool
+        let counties: [CountyOption]
+        let schools: [String]
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let teacher = try await load(request)
-        return try await request.renderPage("teacher", Page(pageTitle: teacher.name, teacher: teacher, hasRecords: !teacher.records.isEmpty))
+        let regions = request.application.regions
+        let counties = regions.counties(in: regions.province.code).map { county in
+            CountyOption(code: county.code, label: (regions.parent(of: county)?.name ?? "") + " " + county.name)
+        }
+        let schools = try await SchoolModel.query(on: request.db).filter(\.$countyCode == teacher.countyCode).sort(\.$name).all().map(\.name)
+        return try await request.renderPage("teacher", Page(
+            pageTitle: teacher.name, teacher: teacher, hasRecords: !teacher.records.isEmpty, hasTransfers: !teacher.transfers.isEmpty,
+            hasPendingTransfer: teacher.transfers.contains { $0.status == TransferModel.Status.pending.rawValue },
+            counties: counties, schools: schools))
     }
 
     @Sendable func api(request: Request) async throws -> TeacherDTO {

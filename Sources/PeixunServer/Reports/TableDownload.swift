@@ -1,0 +1,62 @@
+import Foundation
+import PeixunSheets
+import Vapor
+
+/// A list handed to an office as a file: a titled .xlsx (text cells, so that IDs and phone
+/// numbers stay as typed) or a UTF-8 CSV with a BOM (so that Excel does not garble Chinese).
+struct TableDownload {
+    let title: String
+    let sheetName: String
+    let headers: [String]
+    /// Column widths in characters, one per header.
+    let widths: [Double]
+    let rows: [[String]]
+    /// The file name the browser offers, without extension; an ASCII fallback for old browsers.
+    let fileName: String
+    let asciiFileName: String
+
+    enum Format: String, CaseIterable { case xlsx, csv }
+
+    static func format(_ text: String?) throws -> Format {
+        guard let format = Format(rawValue: text ?? "xlsx") else {
+            throw AppError.badRequest(code: "format.invalid", "格式只能是 xlsx 或 csv")
+        }
+        return format
+    }
+
+    func response(_ format: Format) throws -> Response {
+        let response: Response
+        switch format {
+        case .csv:
+            let text = ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+            response = Response(status: .ok, body: .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        case .xlsx:
+            response = Response(status: .ok, body: .init(data: try workbook()))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        let encoded = (fileName + "." + format.rawValue).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? asciiFileName
+        response.headers.replaceOrAdd(name: .contentDisposition,
+                                      value: "attachment; filename=\"\(asciiFileName).\(format.rawValue)\"; filename*=UTF-8''\(encoded)")
+        return response
+    }
+
+    private func workbook() throws -> Data {
+        let path = NSTemporaryDirectory() + "peixun-list-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let workbook = try XlsxWorkbook(path: path, constantMemory: true)
+        let sheet = try workbook.addSheet(named: sheetName)
+        let lastColumn = max(0, headers.count - 1)
+        sheet.merge(rows: 0...0, columns: 0...lastColumn, title, style: CellStyle(bold: true, fontSize: 14, alignment: .center))
+        let header = CellStyle(bold: true, alignment: .center, border: true, background: 0xF2F2F2)
+        for (column, text) in headers.enumerated() { sheet.write(text, row: 1, column: column, style: header) }
+        let cell = CellStyle(border: true, numberFormat: "@")
+        for (offset, line) in rows.enumerated() {
+            for (column, value) in line.enumerated() { sheet.write(value, row: offset + 2, column: column, style: cell) }
+        }
+        for (column, width) in widths.enumerated() { sheet.setColumns(column...column, width: width) }
+        sheet.printA4Landscape(repeatingRows: 1...1)
+        try workbook.close()
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import PeixunCore
+import Vapor
+
+/// 教师名册: search, filter and page through the teachers in scope, on the web and in the
+/// API, and download the filtered list. IDs are masked here; the full ID is on a teacher's page.
+struct TeacherListController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("teachers", use: page)
+        routes.get("teachers", "export", use: export)
+        routes.get("api", "v1", "teachers", use: api)
+    }
+
+    struct TeacherRow: Content {
+        let id: Int
+        let name: String
+        let residentID: String
+        let mobile: String?
+        let countyCode: String
+        let county: String
+        let schoolID: Int
+        let school: String
+        let stage: String
+        let status: String
+        let statusLabel: String
+        let firstPassedYear: Int?
+    }
+
+    private func search(_ request: Request) throws -> TeacherSearch {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        return try TeacherSearch(try request.query.decode(TeacherSearch.Query.self), scope: user.scope, regions: request.application.regions)
+    }
+
+    private func row(_ row: TeacherSearch.Row, regions: RegionDirectory) -> TeacherRow {
+        TeacherRow(id: row.id, name: row.name, residentID: ResidentID(canonical: row.resident_id)?.masked ?? "******",
+                   mobile: row.mobile, countyCode: row.county_code, county: regions.region(code: row.county_code)?.name ?? row.county_code,
+                   schoolID: row.school_id, school: row.school, stage: Stage(rawValue: row.stage)?.label ?? row.stage,
+                   status: row.status.rawValue, statusLabel: row.status.label, firstPassedYear: row.first_passed_year)
+    }
+
+    struct ListDTO: Content {
+        let total: Int
+        let page: Int
+        let pageSize: Int
+        let pageCount: Int
+        let teachers: [TeacherRow]
+    }
+
+    private func list(_ request: Request, _ search: TeacherSearch) async throws -> ListDTO {
+        async let total = search.count(on: request.sql)
+        async let rows = search.rows(on: request.sql)
+        let regions = request.application.regions
+        let count = try await total
+        return ListDTO(total: count, page: search.page, pageSize: TeacherSearch.pageSize,
+                       pageCount: max(1, (count + TeacherSearch.pageSize - 1) / TeacherSearch.pageSize),
+                       teachers: try await rows.map { row($0, regions: regions) })
+    }
+
+    @Sendable func api(request: Request) async throws -> ListDTO {
+        try await list(request, try search(request))
+    }
+
+    struct Option: Encodable, Sendable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct Page: Encodable, Sendable {
+        let pageTitle = "教师名册"
+        let q: String
+        let school: String
+        let regions: [Option]
+        let stages: [Option]
+        let statuses: [Option]
+        let list: ListDTO
+        let hasRows: Bool
+        let isFiltered: Bool
+        let previousURL: String?
+        let nextURL: String?
+        let xlsxURL: String
+        let csvURL: String
+        let canCreate: Bool
+        let error: String?
+    }
+
+    @Sendable func page(request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        let query = try request.query.decode(TeacherSearch.Query.self)
+        let regions = request.application.regions
+        var error: String?
+        var search: TeacherSearch
+        do {
+            search = try TeacherSearch(query, scope: user.scope, regions: regions)
+        } catch let failure as AppError where failure.status == .badRequest {
+            // The form stays usable: the mistake is said above it and the unfiltered list shown.
+            error = failure.reason
+            search = try TeacherSearch(.init(region: query.region), scope: user.scope, regions: regions)
+        }
+        let list = try await list(request, search)
+        func url(_ path: String, _ extra: [(String, String)]) -> String {
+            var items: [(String, String)] = []
+            if let q = query.q, !q.isEmpty { items.append(("q", q)) }
+            if let region = search.region { items.append(("region", region.code)) }
+            if let school = search.school { items.append(("school", school)) }
+            if let schoolID = search.schoolID { items.append(("schoolID", String(schoolID))) }
+            if let stage = search.stage { items.append(("stage", stage.rawValue)) }
+            if let status = search.status { items.append(("status", status.rawValue)) }
+            items += extra
+            var components = URLComponents()
+            components.path = path
+            components.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
+            return components.string ?? path
+        }
+        var regionOptions = [Option(value: "", label: "全部", selected: search.region == nil)]
+        if let root = user.scope.root(in: regions), let top = regions.region(code: root) {
+            func add(_ region: Region, depth: Int) {
+                if region.level != .province {
+                    regionOptions.append(Option(value: region.code, label: String(repeating: "　", count: depth) + region.name,
+                                                selected: search.region?.code == region.code))
+                }
+                guard region.level != .county else { return }
+                for child in regions.children(of: region.code) { add(child, depth: region.level == .province ? 0 : depth + 1) }
+            }
+            add(top, depth: 0)
+        }
+        let page = Page(
+            q: query.q ?? "", school: search.school ?? "",
+            regions: regionOptions.count > 2 ? regionOptions : [],
+            stages: [Option(value: "", label: "全部", selected: search.stage == nil)]
+                + Stage.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.stage == $0) },
+            statuses: [Option(value: "", label: "全部", selected: search.status == nil)]
+                + TeacherSearch.Status.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.status == $0) },
+            list: list, hasRows: !list.teachers.isEmpty, isFiltered: search.isFiltered,
+            previousURL: search.page > 1 ? url("/teachers", [("page", String(search.page - 1))]) : nil,
+            nextURL: search.page < list.pageCount ? url("/teachers", [("page", String(search.page + 1))]) : nil,
+            xlsxURL: url("/teachers/export", [("format", "xlsx")]), csvURL: url("/teachers/export", [("format", "csv")]),
+            canCreate: user.role == .county, error: error)
+        return try await request.renderPage("teachers", page).encodeResponse(status: error == nil ? .ok : .badRequest, for: request)
+    }
+
+    static let exportHeaders = ["县(市、区)", "所在学校", "学段", "教师姓名", "身份证号码", "联系电话", "培训状态", "首次合格年度"]
+
+    /// The filtered list as a file, with masked IDs; audited with the filters used.
+    @Sendable func export(request: Request) async throws -> Response {
+        let search = try search(request)
+        let format = try TableDownload.format(try request.query.get(String?.self, at: "format"))
+        let total = try await search.count(on: request.sql)
+        guard total <= TeacherSearch.exportLimit else {
+            throw AppError.badRequest(code: "export.too_large", "符合条件的教师有 \(total) 人，超过单次导出上限 \(TeacherSearch.exportLimit) 人，请按市(州)或县(市、区)分别导出")
+        }
+        let regions = request.application.regions
+        let rows = try await search.allRows(on: request.sql).map { row in
+            [regions.region(code: row.county_code)?.name ?? row.county_code, row.school, Stage(rawValue: row.stage)?.label ?? row.stage,
+             row.name, ResidentID(canonical: row.resident_id)?.masked ?? "******", row.mobile ?? "", row.status.label,
+             row.first_passed_year.map(String.init) ?? ""]
+        }
+        let user = try request.requireUser()
+        let regionName = (search.region ?? user.scope.root(in: regions).flatMap { regions.region(code: $0) })?.name ?? ""
+        let audit = AuditLog.regionColumns(search.region?.code ?? user.scope.root(in: regions), directory: regions)
+        try await AuditLog.record(on: request.db, actor: .init(request), action: .export, objectType: "teacher_list",
+                                  objectID: search.region?.code ?? user.scope.root(in: regions) ?? "",
+                                  countyCode: audit.county, cityCode: audit.city,
+                                  changes: ["filters": .init(before: nil, after: request.url.query ?? "")],
+                                  summary: "导出\(regionName)教师名册（\(rows.count) 人）")
+        let stamp = CivilDate.today().description
+        return try TableDownload(
+            title: "\(regionName)教师名册（\(stamp)导出）", sheetName: "教师名册", headers: Self.exportHeaders,
+            widths: [14, 34, 10, 10, 22, 16, 10, 12], rows: rows,
+            fileName: "\(regionName)教师名册-\(stamp)", asciiFileName: "teachers-\(stamp)"
+        ).response(format)
+    }
+}

@@ -1,0 +1,153 @@
+import PeixunCore
+import SQLKit
+
+/// 教师名册查询: the filters of the registry page, its API and its export, turned into one SQL
+/// condition that always includes the user's region scope.
+struct TeacherSearch: Sendable {
+    /// Training status as the offices count it (Appendix 1): 已参训 means passed at least once.
+    enum Status: String, Sendable, CaseIterable, Codable {
+        case untrained, passed, failed
+
+        var label: String {
+            switch self {
+            case .untrained: "未参训"
+            case .passed: "已参训"
+            case .failed: "不合格"
+            }
+        }
+    }
+
+    /// The query string as sent by the filter form and API clients.
+    struct Query: Decodable, Sendable {
+        var q: String?
+        var region: String?
+        var school: String?
+        var schoolID: Int?
+        var stage: String?
+        var status: String?
+        var page: Int?
+    }
+
+    static let pageSize = 50
+    /// An export beyond this many rows is refused: ask for a county at a time instead.
+    static let exportLimit = 200_000
+
+    let scope: RegionScope
+    var term: TeacherSearchTerm?
+    var region: Region?
+    var school: String?
+    var schoolID: Int?
+    var stage: Stage?
+    var status: Status?
+    var page = 1
+
+    /// Checks every parameter, so that a mistyped filter is said back rather than ignored.
+    init(_ query: Query, scope: RegionScope, regions: RegionDirectory) throws {
+        self.scope = scope
+        if let text = query.q, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let term = TeacherSearchTerm(text) else {
+                throw AppError.badRequest(code: "search.too_short", "按身份证号码查询时请至少输入末尾\(TeacherSearchTerm.minimumSuffixLength)位")
+            }
+            self.term = term
+        }
+        if let code = query.region, !code.isEmpty {
+            guard let found = regions.region(code: code), scope.contains(regionCode: found.code, in: regions) else {
+                throw AppError.notFound("行政区划")
+            }
+            region = found.level == .province ? nil : found
+        }
+        if let name = query.school.map(TeacherRowValidator.clean), !name.isEmpty { school = name }
+        schoolID = query.schoolID
+        if let text = query.stage, !text.isEmpty {
+            guard let value = Stage(rawValue: text) ?? Stage(label: text) else {
+                throw AppError.badRequest(code: "stage.invalid", "学段参数无效，应为幼儿园、中小学或中职")
+            }
+            stage = value
+        }
+        if let text = query.status, !text.isEmpty {
+            guard let value = Status(rawValue: text) ?? Status.allCases.first(where: { $0.label == text }) else {
+                throw AppError.badRequest(code: "status.invalid", "培训状态参数无效，应为未参训、已参训或不合格")
+            }
+            status = value
+        }
+        page = max(1, query.page ?? 1)
+    }
+
+    var isFiltered: Bool { term != nil || region != nil || school != nil || schoolID != nil || stage != nil || status != nil }
+
+    private static let failedRecord: SQLQueryString =
+        "EXISTS (SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.result = 'failed')"
+
+    /// The condition over `teachers t JOIN schools s`.
+    var condition: SQLQueryString {
+        var parts: [SQLQueryString] = ["\(scope.predicate(table: "t", teacherID: "id"))"]
+        switch term {
+        case .residentID(let id): parts.append("t.resident_id = \(bind: id)")
+        case .idSuffix(let digits): parts.append("t.resident_id LIKE \(bind: "%" + digits)")
+        case .name(let name): parts.append("(t.name = \(bind: name) OR t.name LIKE \(bind: Self.likePrefix(name)) ESCAPE '!')")
+        case nil: break
+        }
+        if let region {
+            parts.append(region.level == .city ? "t.city_code = \(bind: region.code)" : "t.county_code = \(bind: region.code)")
+        }
+        if let school { parts.append("s.name LIKE \(bind: "%" + Self.escapeLike(school) + "%") ESCAPE '!'") }
+        if let schoolID { parts.append("t.school_id = \(bind: schoolID)") }
+        if let stage { parts.append("t.stage = \(bind: stage.rawValue)") }
+        switch status {
+        case .passed: parts.append("t.first_passed_year IS NOT NULL")
+        case .untrained: parts.append("t.first_passed_year IS NULL AND NOT \(Self.failedRecord)")
+        case .failed: parts.append("t.first_passed_year IS NULL AND \(Self.failedRecord)")
+        case nil: break
+        }
+        return parts.joined(separator: " AND ")
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
+    }
+
+    static func likePrefix(_ name: String) -> String { escapeLike(name) + "%" }
+
+    struct Row: Decodable, Sendable {
+        let id: Int
+        let name: String
+        let resident_id: String
+        let mobile: String?
+        let stage: String
+        let county_code: String
+        let school_id: Int
+        let school: String
+        let first_passed_year: Int?
+        let failed: Int
+    }
+
+    private var selectRows: SQLQueryString {
+        """
+        SELECT t.id, t.name, t.resident_id, t.mobile, t.stage, t.county_code, t.school_id, s.name AS school, t.first_passed_year,
+               CASE WHEN t.first_passed_year IS NULL AND \(Self.failedRecord) THEN 1 ELSE 0 END AS failed
+        FROM teachers t JOIN schools s ON s.id = t.school_id
+        WHERE \(condition)
+        """
+    }
+
+    func count(on sql: any SQLDatabase) async throws -> Int {
+        struct Count: Decodable { let n: Int }
+        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM teachers t JOIN schools s ON s.id = t.school_id WHERE \(condition)"
+        return try await sql.raw(query).first(decoding: Count.self)?.n ?? 0
+    }
+
+    /// One page, in registry order (county, then registration).
+    func rows(on sql: any SQLDatabase) async throws -> [Row] {
+        let query: SQLQueryString = selectRows + " ORDER BY t.county_code, t.id LIMIT \(literal: Self.pageSize) OFFSET \(literal: (page - 1) * Self.pageSize)"
+        return try await sql.raw(query).all(decoding: Row.self)
+    }
+
+    /// Every matching teacher, in the order an office reads a list: county, school, name.
+    func allRows(on sql: any SQLDatabase) async throws -> [Row] {
+        try await sql.raw(selectRows + " ORDER BY t.county_code, s.name, t.name, t.id").all(decoding: Row.self)
+    }
+}
+
+extension TeacherSearch.Row {
+    var status: TeacherSearch.Status { first_passed_year != nil ? .passed : failed > 0 ? .failed : .untrained }
+}

@@ -1,0 +1,75 @@
+import Fluent
+import SQLKit
+import Foundation
+
+/// 调动记录: a teacher's move to another school. Within a county it takes effect at once;
+/// across counties it waits for the receiving county, which also picks the school.
+final class TransferModel: Model, @unchecked Sendable {
+    static let schema = "teacher_transfers"
+
+    enum Status: String, Codable, Sendable, CaseIterable {
+        case pending, accepted, rejected, cancelled
+
+        var label: String {
+            switch self {
+            case .pending: "待接收"
+            case .accepted: "已调入"
+            case .rejected: "已拒绝"
+            case .cancelled: "已撤销"
+            }
+        }
+    }
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "teacher_id") var teacherID: Int
+    @Field(key: "from_school_id") var fromSchoolID: Int
+    @Field(key: "from_county_code") var fromCountyCode: String
+    @Field(key: "from_city_code") var fromCityCode: String
+    @OptionalField(key: "to_school_id") var toSchoolID: Int?
+    /// The school the sending county suggested; the receiving county decides.
+    @OptionalField(key: "requested_school") var requestedSchool: String?
+    @Field(key: "to_county_code") var toCountyCode: String
+    @Field(key: "to_city_code") var toCityCode: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "decision_reason") var decisionReason: String?
+    @Field(key: "requested_by") var requestedBy: String
+    @Field(key: "requested_at") var requestedAt: Date
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    init() {}
+
+    var statusValue: Status { Status(rawValue: status) ?? .pending }
+}
+
+struct CreateTransfers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(TransferModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("teacher_id", .int, .required, .references(TeacherModel.schema, .id))
+            .field("from_school_id", .int, .required, .references(SchoolModel.schema, .id))
+            .field("from_county_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("from_city_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("to_school_id", .int, .references(SchoolModel.schema, .id))
+            .field("requested_school", .string)
+            .field("to_county_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("to_city_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("status", .string, .required)
+            .field("note", .string)
+            .field("decision_reason", .string)
+            .field("requested_by", .string, .required)
+            .field("requested_at", .datetime, .required)
+            .field("decided_by", .string)
+            .field("decided_at", .datetime)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.create(index: "transfers_teacher").on(TransferModel.schema).column("teacher_id").run()
+        try await sql.create(index: "transfers_to_county").on(TransferModel.schema).column("to_county_code").column("status").run()
+        try await sql.create(index: "transfers_from_county").on(TransferModel.schema).column("from_county_code").column("status").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(TransferModel.schema).delete()
+    }
+}
