@@ -198,7 +198,7 @@ import VaporTesting
             }) { response in
                 #expect(response.status == .ok)
                 reportJSON = response.body.string
-                let report = try response.content.decode(TeacherImportReport.self)
+                let report = try response.content.decode(ImportReport.self)
                 #expect(report.committed && report.created == 1)
                 #expect(report.errors.map(\.code) == ["region.out_of_scope"])
             }

@@ -10,7 +10,18 @@ public enum Entrypoint {
         var status: Int32 = 0
         do {
             var environment = try Environment.detect()
-            try LoggingSystem.bootstrap(from: &environment)
+            if environment.arguments.contains("--json") {
+                // Standard output carries the one JSON object; logs (migrations…) go to standard error.
+                try LoggingSystem.bootstrap(from: &environment) { level in
+                    { label in
+                        var handler = StreamLogHandler.standardError(label: label)
+                        handler.logLevel = level
+                        return handler
+                    }
+                }
+            } else {
+                try LoggingSystem.bootstrap(from: &environment)
+            }
             let app = try await Application.make(environment)
             do {
                 let config = try AppConfig.fromEnvironment()

@@ -20,5 +20,6 @@ enum Migrations {
         app.migrations.add(CreateCountyProgressRollups())
         app.migrations.add(CreateImportUploads())
         app.migrations.add(CreateTransfers())
+        app.migrations.add(AddUploadSchoolYear())
     }
 }

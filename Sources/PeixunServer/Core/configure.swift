@@ -94,7 +94,8 @@ func routes(_ app: Application) throws {
     TeacherFormController().boot(routes: protected)
     TransferController().boot(routes: protected)
     TeacherDetailController().boot(routes: protected)
-    TeacherImportController().boot(routes: protected)
+    ImportController(kind: .teachers).boot(routes: protected)
+    ImportController(kind: .officialCounts).boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

@@ -40,7 +40,7 @@ extension TeacherImporter {
     static let indexRebuildThreshold = 100_000
 
     /// The checks that need the registry: known schools, and IDs already registered.
-    func resolveAgainstDatabase(_ rows: [CheckedTeacherRow], createSchools: Bool, report: inout TeacherImportReport) async throws -> Resolved {
+    func resolveAgainstDatabase(_ rows: [CheckedTeacherRow], createSchools: Bool, report: inout ImportReport) async throws -> Resolved {
         let sql = database as! any SQLDatabase
         var resolved = Resolved()
         struct School: Decodable { let id: Int; let name: String; let county_code: String; let stage: String }
@@ -110,7 +110,7 @@ extension TeacherImporter {
 
     /// Writes the import in one transaction: new schools, new teachers, changed teachers,
     /// the progress rollups of the counties touched, and one audit entry.
-    func commit(_ resolved: Resolved, report: inout TeacherImportReport) async throws {
+    func commit(_ resolved: Resolved, report: inout ImportReport) async throws {
         let summary = report
         let touched = Array(Set(resolved.rows.map(\.checked.county.code)))
         try await database.transaction { db in

@@ -26,8 +26,8 @@ struct TeacherImporter {
         TeacherColumn.allCases.map { ColumnSpec(key: $0.rawValue, label: $0.label, aliases: $0.aliases, required: $0.required) }
     }
 
-    func run(url: URL, fileName: String, options: Options) async throws -> Outcome {
-        var report = TeacherImportReport()
+    func run(url: URL, fileName: String, options: Options) async throws -> ImportOutcome {
+        var report = ImportReport()
         report.fileName = fileName
         report.sha256 = try Self.sha256(of: url)
         var validator = TeacherRowValidator(regions: regions, scope: scope)
@@ -82,33 +82,10 @@ struct TeacherImporter {
 
         let refusedRows = refused.keys.sorted().map { RefusedRow(row: $0, cells: refused[$0] ?? []) }
         guard !options.dryRun, report.errors.isEmpty || options.skipInvalid else {
-            return Outcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
+            return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
         }
         try await commit(resolved, report: &report)
-        return Outcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
-    }
-
-    struct Outcome: Sendable {
-        let report: TeacherImportReport
-        let header: [String]
-        let refused: [RefusedRow]
-        /// Header label → column index, to highlight the cells an error names.
-        let columnIndex: [String: Int]
-
-        /// Writes the refused rows as an error workbook; nil when nothing was refused.
-        func writeErrorWorkbook(to path: String) throws -> Bool {
-            guard !refused.isEmpty else { return false }
-            let byRow = Dictionary(grouping: report.errors, by: \.row)
-            let rows = refused.map { row in
-                let issues = byRow[row.row] ?? []
-                return ErrorWorkbook.Row(
-                    number: row.row, cells: row.cells,
-                    badColumns: Set(issues.compactMap { columnIndex[$0.column] }),
-                    explanation: issues.map { "\($0.column)：\($0.message)" }.joined(separator: "；"))
-            }
-            try ErrorWorkbook.write(header: header, rows: rows, to: path)
-            return true
-        }
+        return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
     }
 
     static func sha256(of url: URL) throws -> String {

@@ -13,6 +13,7 @@ final class ImportUploadModel: Model, @unchecked Sendable {
     @Field(key: "sha256") var sha256: String
     @Field(key: "content") var content: Data
     @Field(key: "create_schools") var createSchools: Bool
+    @OptionalField(key: "school_year") var schoolYear: Int?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -34,5 +35,16 @@ struct CreateImportUploads: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(ImportUploadModel.schema).delete()
+    }
+}
+
+/// The school year an official-count upload is for, chosen on the upload form.
+struct AddUploadSchoolYear: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ImportUploadModel.schema).field("school_year", .int).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ImportUploadModel.schema).deleteField("school_year").update()
     }
 }

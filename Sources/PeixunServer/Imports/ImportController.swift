@@ -1,0 +1,242 @@
+import Fluent
+import Foundation
+import PeixunCore
+import PeixunSheets
+import Vapor
+
+/// One kind of spreadsheet import (teacher roster, official counts…): where it lives and how
+/// an upload is checked or committed. `ImportController` gives every kind the same flow.
+struct ImportKind: Sendable {
+    /// `import_uploads.kind`, and the path segment under `/api/v1/…/import`.
+    let kind: String
+    let title: String
+    /// Web path components, e.g. ["teachers", "import"]; the API lives at /api/v1/ + the same.
+    let path: [String]
+    let formTemplate: String
+    /// What the upload form or the API query adds to the upload (create schools, school year).
+    let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
+    let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool) async throws -> ImportOutcome
+
+    var webPath: String { "/" + path.joined(separator: "/") }
+}
+
+/// Options sent with an upload, by the form or in the API query.
+struct ImportFields: Content {
+    var createSchools: String?
+    var year: Int?
+    var dryRun: Bool?
+    var skipInvalid: Bool?
+
+    var wantsNewSchools: Bool { ["on", "1", "true"].contains(createSchools ?? "") }
+}
+
+/// Upload → preview (always a dry run, with the error workbook) → commit all rows, or only
+/// the valid ones if the user chooses so; and the same as one API call for programs.
+struct ImportController {
+    static let maxUpload: ByteCount = "64mb"
+    static let maxRows = 1_000_000
+
+    let kind: ImportKind
+
+    func boot(routes: any RoutesBuilder) {
+        let path = kind.path.map { PathComponent(stringLiteral: $0) }
+        routes.get(path, use: form)
+        routes.on(.POST, path, body: .collect(maxSize: Self.maxUpload), use: upload)
+        routes.get(path + [":uploadID", "errors.xlsx"], use: errorWorkbook)
+        routes.post(path + [":uploadID", "commit"], use: commit)
+        routes.on(.POST, ["api", "v1"] + path, body: .collect(maxSize: Self.maxUpload), use: api)
+    }
+
+    private func requireImporter(_ request: Request) throws -> CurrentUser {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        return user
+    }
+
+    struct FormPage: Encodable, Sendable {
+        let pageTitle: String
+        let action: String
+        let error: String?
+        let maxRows: Int
+        let years: [Int]
+        let year: Int
+    }
+
+    private func formPage(_ error: String?, year: Int? = nil) -> FormPage {
+        let current = CivilDate.today().year
+        return FormPage(pageTitle: kind.title, action: kind.webPath, error: error, maxRows: Self.maxRows,
+                        years: Array((OfficialCountImporter.years.lowerBound...current).reversed()), year: year ?? current - 1)
+    }
+
+    @Sendable func form(request: Request) async throws -> View {
+        _ = try requireImporter(request)
+        return try await request.renderPage(kind.formTemplate, formPage(nil))
+    }
+
+    struct UploadForm: Content {
+        let file: File
+    }
+
+    @Sendable func upload(request: Request) async throws -> Response {
+        let user = try requireImporter(request)
+        let form = try request.content.decode(UploadForm.self)
+        let fields = try request.content.decode(ImportFields.self)
+        let upload = ImportUploadModel()
+        upload.userID = user.id
+        upload.kind = kind.kind
+        upload.fileName = Self.safeName(form.file.filename)
+        upload.content = Data(buffer: form.file.data)
+        upload.sha256 = ""
+        upload.createSchools = false
+        upload.createdAt = Date()
+        do {
+            try kind.configure(upload, fields)
+        } catch let error as AppError {
+            return try await request.renderPage(kind.formTemplate, formPage(error.reason)).encodeResponse(status: error.status, for: request)
+        }
+        try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
+        try await upload.create(on: request.db)
+        do {
+            let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false)
+            upload.sha256 = outcome.report.sha256
+            try await upload.update(on: request.db)
+            return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
+        } catch let error as SheetError {
+            try await upload.delete(on: request.db)
+            return try await request.renderPage(kind.formTemplate, formPage(error.message, year: upload.schoolYear))
+                .encodeResponse(status: .unprocessableEntity, for: request)
+        }
+    }
+
+    @Sendable func errorWorkbook(request: Request) async throws -> Response {
+        let upload = try await find(request)
+        let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false)
+        let path = NSTemporaryDirectory() + "peixun-errors-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard try outcome.writeErrorWorkbook(to: path) else { throw AppError.notFound("错误行") }
+        let response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        let name = (upload.fileName as NSString).deletingPathExtension + "-错误行.xlsx"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"errors.xlsx\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "errors.xlsx")")
+        return response
+    }
+
+    struct CommitForm: Content { let mode: String }
+
+    @Sendable func commit(request: Request) async throws -> View {
+        let upload = try await find(request)
+        let mode = try request.content.decode(CommitForm.self).mode
+        let outcome = try await run(upload, request: request, dryRun: false, skipInvalid: mode == "valid")
+        if outcome.report.committed { try await upload.delete(on: request.db) }
+        return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome))
+    }
+
+    /// `POST /api/v1/<path>?dryRun=true&skipInvalid=false[&createSchools=true][&year=2016]` with the
+    /// file as the body and its name in `X-File-Name`: the import report as JSON.
+    @Sendable func api(request: Request) async throws -> ImportReport {
+        let user = try requireImporter(request)
+        let fields = try request.query.decode(ImportFields.self)
+        guard let body = request.body.data, body.readableBytes > 0 else {
+            throw AppError.badRequest(code: "file.empty", "请求体为空：请把 .xlsx 或 .csv 文件内容作为请求体上传")
+        }
+        let upload = ImportUploadModel()
+        upload.userID = user.id
+        upload.kind = kind.kind
+        upload.fileName = Self.safeName(request.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload")
+        upload.content = Data(buffer: body)
+        upload.createSchools = false
+        try kind.configure(upload, fields)
+        do {
+            return try await run(upload, request: request, dryRun: fields.dryRun ?? true, skipInvalid: fields.skipInvalid ?? false).report
+        } catch let error as SheetError {
+            throw AppError(.unprocessableEntity, code: error.code.rawValue, error.message)
+        }
+    }
+
+    private func run(_ upload: ImportUploadModel, request: Request, dryRun: Bool, skipInvalid: Bool) async throws -> ImportOutcome {
+        _ = try requireImporter(request)
+        let path = NSTemporaryDirectory() + "peixun-upload-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try upload.content.write(to: URL(fileURLWithPath: path))
+        return try await kind.run(upload, URL(fileURLWithPath: path), request, dryRun, skipInvalid)
+    }
+
+    /// Uploads belong to the user who made them, and to their kind; anything else is 404.
+    private func find(_ request: Request) async throws -> ImportUploadModel {
+        let user = try requireImporter(request)
+        guard let id = request.parameters.get("uploadID", as: Int.self),
+              let upload = try await ImportUploadModel.query(on: request.db).filter(\.$id == id).filter(\.$userID == user.id)
+                .filter(\.$kind == kind.kind).first()
+        else { throw AppError.notFound("上传的文件") }
+        return upload
+    }
+
+    static func safeName(_ name: String) -> String {
+        let base = (name as NSString).lastPathComponent.filter { !"\\/:*?\"<>|\r\n".contains($0) }
+        return base.isEmpty ? "upload" : String(base.prefix(120))
+    }
+}
+
+struct PreviewPage: Encodable, Sendable {
+    let pageTitle = "导入预览"
+    let basePath: String
+    let uploadID: Int
+    let fileName: String
+    let report: ImportReport
+    let refusedRows: Int
+    let shownErrors: [RowIssue]
+    let moreErrors: Int
+    let mayCommitAll: Bool
+    let mayCommitValid: Bool
+    let hasErrors: Bool
+    let hasIgnoredColumns: Bool
+    let hasNewSchools: Bool
+    let noteCount: Int
+
+    init(kind: ImportKind, upload: ImportUploadModel, outcome: ImportOutcome) {
+        basePath = kind.webPath
+        uploadID = upload.id ?? 0
+        fileName = upload.fileName
+        report = outcome.report
+        refusedRows = Set(outcome.report.errors.map(\.row)).count
+        shownErrors = Array(outcome.report.errors.prefix(200))
+        moreErrors = max(0, outcome.report.errors.count - 200)
+        mayCommitAll = !outcome.report.committed && outcome.report.errors.isEmpty && outcome.report.valid > 0
+        mayCommitValid = !outcome.report.committed && !outcome.report.errors.isEmpty && outcome.report.valid > 0
+        hasErrors = !outcome.report.errors.isEmpty
+        hasIgnoredColumns = !outcome.report.ignoredColumns.isEmpty
+        hasNewSchools = !outcome.report.newSchools.isEmpty
+        noteCount = outcome.report.notes.count
+    }
+}
+
+extension ImportKind {
+    static let teachers = ImportKind(
+        kind: "teachers", title: "导入教师名册", path: ["teachers", "import"], formTemplate: "teacher-import",
+        configure: { upload, fields in upload.createSchools = fields.wantsNewSchools },
+        run: { upload, url, request, dryRun, skipInvalid in
+            var options = TeacherImporter.Options()
+            options.dryRun = dryRun
+            options.skipInvalid = skipInvalid
+            options.createSchools = upload.createSchools
+            options.maxRows = ImportController.maxRows
+            let importer = TeacherImporter(database: request.db, regions: request.application.regions,
+                                           scope: try request.requireUser().scope, actor: .init(request))
+            return try await importer.run(url: url, fileName: upload.fileName, options: options)
+        })
+
+    static let officialCounts = ImportKind(
+        kind: "official_counts", title: "导入专任教师数", path: ["statistics", "import"], formTemplate: "counts-import",
+        configure: { upload, fields in
+            guard let year = fields.year, OfficialCountImporter.years.contains(year) else {
+                throw AppError.badRequest(code: "year.invalid", "请选择学年（学年开始的年份，如 2016 表示 2016—2017 学年）")
+            }
+            upload.schoolYear = year
+        },
+        run: { upload, url, request, dryRun, skipInvalid in
+            let options = OfficialCountImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, schoolYear: upload.schoolYear ?? 0)
+            let importer = OfficialCountImporter(database: request.db, regions: request.application.regions,
+                                                 scope: try request.requireUser().scope, actor: .init(request))
+            return try await importer.run(url: url, fileName: upload.fileName, options: options)
+        })
+}
