@@ -23,13 +23,18 @@ let package = Package(
             pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]
         ),
+        .systemLibrary(
+            name: "CFreeXL",
+            pkgConfig: "freexl",
+            providers: [.apt(["libfreexl-dev"])]
+        ),
         .target(
             name: "PeixunCore",
             resources: [.copy("Resources/sichuan-divisions.csv"), .copy("Resources/sichuan-division-changes.csv")]
         ),
         .target(
             name: "PeixunSheets",
-            dependencies: ["CXlsxWriter", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CXlsxWriter", "CFreeXL", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "PeixunServer",

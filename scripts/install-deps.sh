@@ -4,7 +4,7 @@
 set -euo pipefail
 
 purpose="${1:-run}"
-packages=(pkg-config libxlsxwriter-dev sqlite3 curl)
+packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl)
 case "$purpose" in
   test)  packages+=(postgresql libreoffice-calc-nogui fonts-noto-cjk) ;;
   bench) packages+=(postgresql wrk hyperfine time) ;;

@@ -24,8 +24,8 @@ func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened
 }
 
 @Suite struct SpreadsheetTableTests {
-    @Test(arguments: ["roster-openpyxl.xlsx", "roster-libreoffice.xlsx"])
-    func readsXlsxFromDifferentWritersBelowTitleRowsAndAboveNotes(file: String) throws {
+    @Test(arguments: ["roster-openpyxl.xlsx", "roster-libreoffice.xlsx", "roster-libreoffice.xls"])
+    func readsWorkbooksFromDifferentWritersBelowTitleRowsAndAboveNotes(file: String) throws {
         let (opened, rows) = try readAll(fixture(file))
         #expect(opened.sheetName == "花名册", "the first sheet with a recognised header, not 说明")
         #expect(opened.header.rowNumber == 3)
@@ -80,7 +80,7 @@ func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened
         ("truncated.xlsx", .corrupt, "已损坏"),
         ("not-a-sheet.xlsx", .notSpreadsheet, "PDF"),
         ("bomb.xlsx", .tooLarge, "恶意构造"),
-        ("roster-libreoffice.xls", .unsupported, "另存为 .xlsx"),
+        ("truncated.xls", .corrupt, "已损坏"),
     ])
     func refusesBadFilesWithTheReason(file: String, code: SheetError.Code, phrase: String) {
         do {

@@ -12,7 +12,7 @@ struct ImportCommand: AsyncCommandGroup {
 
 struct ImportTeachersCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "file", help: ".xlsx 或 .csv（UTF-8 或 GB18030）教师名册")
+        @Argument(name: "file", help: ".xlsx、.xls 或 .csv（UTF-8 或 GB18030）教师名册")
         var file: String
         @Flag(name: "dry-run", help: "只检查，不写入")
         var dryRun: Bool
@@ -53,7 +53,7 @@ struct ImportTeachersCommand: AsyncCommand {
 /// `peixun import counts FILE --year 2016 [--dry-run] [--json] [--as USER] [--skip-invalid]`.
 struct ImportCountsCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "file", help: ".xlsx 或 .csv 专任教师数统计表")
+        @Argument(name: "file", help: ".xlsx、.xls 或 .csv 专任教师数统计表")
         var file: String
         @Option(name: "year", help: "学年（学年开始的年份，如 2016）")
         var year: Int?

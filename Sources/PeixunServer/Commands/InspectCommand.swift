@@ -7,7 +7,7 @@ import Vapor
 /// which header row, which columns, how many rows — without touching the database.
 struct InspectCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "file", help: ".xlsx 或 .csv 文件")
+        @Argument(name: "file", help: ".xlsx、.xls 或 .csv 文件")
         var file: String
         @Option(name: "sheet", help: "工作表名称")
         var sheet: String?

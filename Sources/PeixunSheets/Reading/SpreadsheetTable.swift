@@ -44,40 +44,48 @@ public enum SpreadsheetTable {
             return Opened(header: header, sheetName: nil, kind: kind)
         case .xlsx:
             let reader = try XlsxTableReader(url: url, fileName: fileName, limits: options.limits)
-            var candidates = Array(reader.sheets.indices)
-            if let wanted = options.sheetName {
-                guard let index = reader.sheets.firstIndex(where: { $0.name == wanted }) else {
-                    throw SheetError(.noSheet, "文件“\(fileName)”中没有名为“\(wanted)”的工作表（有：\(reader.sheets.map(\.name).joined(separator: "、"))）")
-                }
-                candidates = [index]
-            }
-            var lastError: SheetError?
-            for index in candidates {
-                var head: [SheetRow] = []
-                try reader.forEachRow(sheet: index) { row in
-                    head.append(row)
-                    return head.count < HeaderDetector.searchDepth
-                }
-                do {
-                    let header = try locate(rows: head, specs: specs, fileName: fileName, sheet: reader.sheets[index].name)
-                    var finished = false
-                    try reader.forEachRow(sheet: index) { row in
-                        guard row.number > header.rowNumber else { return true }
-                        if HeaderDetector.isNoteRow(row) { finished = true; return false }
-                        if !row.isBlank { try body(row, header) }
-                        return !finished
-                    }
-                    return Opened(header: header, sheetName: reader.sheets[index].name, kind: kind)
-                } catch let error as SheetError where error.code == .missingColumns && options.sheetName == nil {
-                    lastError = error
-                }
-            }
-            throw lastError ?? SheetError(.missingColumns, "文件“\(fileName)”中找不到表头")
+            return try readSheets(reader, kind: kind, fileName: fileName, specs: specs, options: options, body)
         case .xls:
-            throw SheetError(.unsupported, "文件“\(fileName)”是旧版 Excel 97-2003（.xls）格式，暂不能直接读取；请在 Excel 或 WPS 中另存为 .xlsx 后上传")
+            let reader = try XlsTableReader(url: url, fileName: fileName, limits: options.limits)
+            return try readSheets(reader, kind: kind, fileName: fileName, specs: specs, options: options, body)
         default:
             throw kind.refusal(fileName: fileName) ?? SheetError(.notSpreadsheet, "文件“\(fileName)”不是电子表格")
         }
+    }
+
+    /// A workbook: the first sheet with a recognised header (or the one named) gives the rows.
+    private static func readSheets(_ reader: some WorkbookReader, kind: FileKind, fileName: String, specs: [ColumnSpec], options: Options,
+                                   _ body: (SheetRow, HeaderMatch) throws -> Void) throws -> Opened {
+        let names = reader.sheetNames
+        var candidates = Array(names.indices)
+        if let wanted = options.sheetName {
+            guard let index = names.firstIndex(of: wanted) else {
+                throw SheetError(.noSheet, "文件“\(fileName)”中没有名为“\(wanted)”的工作表（有：\(names.joined(separator: "、"))）")
+            }
+            candidates = [index]
+        }
+        var lastError: SheetError?
+        for index in candidates {
+            var head: [SheetRow] = []
+            try reader.forEachRow(sheet: index) { row in
+                head.append(row)
+                return head.count < HeaderDetector.searchDepth
+            }
+            do {
+                let header = try locate(rows: head, specs: specs, fileName: fileName, sheet: names[index])
+                var finished = false
+                try reader.forEachRow(sheet: index) { row in
+                    guard row.number > header.rowNumber else { return true }
+                    if HeaderDetector.isNoteRow(row) { finished = true; return false }
+                    if !row.isBlank { try body(row, header) }
+                    return !finished
+                }
+                return Opened(header: header, sheetName: names[index], kind: kind)
+            } catch let error as SheetError where error.code == .missingColumns && options.sheetName == nil {
+                lastError = error
+            }
+        }
+        throw lastError ?? SheetError(.missingColumns, "文件“\(fileName)”中找不到表头")
     }
 
     private static func locate(rows: [SheetRow], specs: [ColumnSpec], fileName: String, sheet: String?) throws(SheetError) -> HeaderMatch {
@@ -92,4 +100,18 @@ public enum SpreadsheetTable {
         }
         return header
     }
+}
+
+/// A workbook of several sheets, read row by row.
+protocol WorkbookReader {
+    var sheetNames: [String] { get }
+    func forEachRow(sheet index: Int, _ body: (SheetRow) throws -> Bool) throws
+}
+
+extension XlsxTableReader: WorkbookReader {
+    var sheetNames: [String] { sheets.map(\.name) }
+}
+
+extension XlsTableReader: WorkbookReader {
+    var sheetNames: [String] { sheets }
 }
