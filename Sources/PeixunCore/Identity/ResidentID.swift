@@ -81,3 +81,24 @@ public enum Sex: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension ResidentID {
+    /// The 17-digit body as a number: the check character follows from it, so this identifies
+    /// the ID in 8 bytes (a province's roster is kept in memory during an import).
+    public var packed: Int64 {
+        var body: Int64 = 0
+        for byte in value.utf8.prefix(17) { body = body * 10 + Int64(byte - 48) }
+        return body
+    }
+
+    public init(packed: Int64) {
+        precondition(packed >= 0 && packed < 100_000_000_000_000_000)
+        var digits = [UInt8](repeating: 48, count: 17)
+        var rest = packed
+        for index in stride(from: 16, through: 0, by: -1) {
+            digits[index] = UInt8(48 + rest % 10)
+            rest /= 10
+        }
+        self = Self.completing(body: String(decoding: digits, as: UTF8.self))
+    }
+}

@@ -8,6 +8,9 @@ import SQLKit
 /// Imports a teacher roster: reads the file, checks every row, and — unless it is a dry run
 /// or rows were refused without `skipInvalid` — writes everything in one transaction.
 /// Importing the same file twice changes nothing the second time (upsert by resident ID).
+///
+/// A province's roster is 737,686 rows, so a checked row is kept compact (`PendingTeacher`:
+/// the ID as a number, the county and school as indexes) and nothing is copied per row.
 struct TeacherImporter {
     struct Options: Sendable {
         var dryRun = true
@@ -27,64 +30,41 @@ struct TeacherImporter {
     }
 
     func run(url: URL, fileName: String, options: Options) async throws -> ImportOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
         var report = ImportReport()
         report.fileName = fileName
         report.sha256 = try Self.sha256(of: url)
-        var validator = TeacherRowValidator(regions: regions, scope: scope)
-        var checked: [CheckedTeacherRow] = []
-        var refused: [Int: [String]] = [:]
-        var firstRowOfID: [String: Int] = [:]
         var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
         tableOptions.limits.maxRows = options.maxRows
-        var headerCells: [String] = []
-
-        let opened = try SpreadsheetTable.read(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
-            if headerCells.isEmpty {
-                headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" }
-            }
-            report.rows += 1
-            var raw = RawTeacherRow(row: row.number, values: [:])
-            for column in TeacherColumn.allCases {
-                guard let index = header.columns[column.rawValue] else { continue }
-                let cell = row[index]
-                raw.values[column] = cell.text
-                if column == .residentID, case .number = cell { raw.idWasNumber = true }
-            }
-            let outcome = validator.check(raw)
-            report.notes += outcome.notes
-            var errors = outcome.errors
-            if let good = outcome.checked {
-                if let first = firstRowOfID[good.residentID.value] {
-                    errors.append(RowIssue(row: row.number, column: TeacherColumn.residentID.label, code: "id.duplicate_in_file",
-                                           message: "身份证号码与第\(first)行重复"))
-                } else {
-                    firstRowOfID[good.residentID.value] = row.number
-                    checked.append(good)
-                }
-            }
-            if !errors.isEmpty {
-                report.errors += errors
-                refused[row.number] = row.cells.map(\.text)
-            }
+        let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope))
+        let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
+            check.consume(row, header: header)
         }
+        var batch = check.takeBatch()
+        var refused = check.refused
+        let headerCells = check.headerCells
+        report.rows = check.rows
+        report.errors = check.errors
+        report.notes = check.notes
+        let read = clock.now
         report.ignoredColumns = opened.header.ignored
         var labelIndex: [String: Int] = [:]
         for (key, index) in opened.header.columns { if let column = TeacherColumn(rawValue: key) { labelIndex[column.label] = index } }
 
-        let resolved = try await resolveAgainstDatabase(checked, createSchools: options.createSchools, report: &report)
-        checked = []
-        for row in resolved.refusedRows { refused[row] = refused[row] ?? [] }
-        report.valid = resolved.rows.count
-        report.created = resolved.rows.filter { $0.existing == nil }.count
-        report.updated = resolved.rows.filter { $0.existing != nil && $0.changes.isEmpty == false }.count
-        report.unchanged = resolved.rows.filter { $0.existing != nil && $0.changes.isEmpty }.count
+        try await resolveAgainstDatabase(&batch, createSchools: options.createSchools, report: &report)
+        for row in batch.rows where row.refused { refused[Int(row.row)] = refused[Int(row.row)] ?? [] }
         report.errors.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        let resolved = clock.now
 
         let refusedRows = refused.keys.sorted().map { RefusedRow(row: $0, cells: refused[$0] ?? []) }
+        let outcome = ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
         guard !options.dryRun, report.errors.isEmpty || options.skipInvalid else {
-            return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
+            database.logger.debug("teacher import \(fileName): read+check \(read - started), registry \(resolved - read)")
+            return outcome
         }
-        try await commit(resolved, report: &report)
+        try await commit(batch, report: &report)
+        database.logger.debug("teacher import \(fileName): read+check \(read - started), registry \(resolved - read), write \(clock.now - resolved)")
         return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
     }
 
@@ -97,3 +77,114 @@ struct TeacherImporter {
     }
 }
 
+/// The per-row checks of a roster, run on the checking thread of `readInBackground`; the
+/// importer reads the results once reading has ended.
+final class RosterCheck: @unchecked Sendable {
+    private var validator: TeacherRowValidator
+    private var firstRowOfID: [Int64: Int32] = [:]
+    private var columnOf: [(TeacherColumn, Int)] = []
+    private(set) var batch = PendingBatch()
+    private(set) var refused: [Int: [String]] = [:]
+    private(set) var headerCells: [String] = []
+    private(set) var rows = 0
+    private(set) var errors: [RowIssue] = []
+    private(set) var notes: [RowIssue] = []
+
+    init(validator: TeacherRowValidator) { self.validator = validator }
+
+    /// Hands the checked rows over without a copy (a province is 737,686 of them).
+    func takeBatch() -> PendingBatch {
+        firstRowOfID = [:]
+        defer { batch = PendingBatch() }
+        return batch
+    }
+
+    func consume(_ row: SheetRow, header: HeaderMatch) {
+        if headerCells.isEmpty {
+            headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" }
+            columnOf = TeacherColumn.allCases.compactMap { column in header.columns[column.rawValue].map { (column, $0) } }
+        }
+        rows += 1
+        var raw = RawTeacherRow(row: row.number)
+        for (column, index) in columnOf {
+            let cell = row[index]
+            raw[column] = cell.text
+            if column == .residentID, case .number = cell { raw.idWasNumber = true }
+        }
+        let outcome = validator.check(raw)
+        if !outcome.notes.isEmpty { notes += outcome.notes }
+        var rowErrors = outcome.errors
+        if let good = outcome.checked {
+            let key = good.residentID.packed
+            if let first = firstRowOfID[key] {
+                rowErrors.append(RowIssue(row: row.number, column: TeacherColumn.residentID.label, code: "id.duplicate_in_file",
+                                          message: "身份证号码与第\(first)行重复"))
+            } else {
+                firstRowOfID[key] = Int32(row.number)
+                batch.append(good)
+            }
+        }
+        if !rowErrors.isEmpty {
+            errors += rowErrors
+            refused[row.number] = row.cells.map(\.text)
+        }
+    }
+}
+
+/// One checked roster row, compact: the ID as a number, county and school as indexes into
+/// the batch's tables. Names and phone numbers fit Swift's inline small strings.
+struct PendingTeacher: Sendable {
+    var row: Int32
+    var county: Int16
+    var school: Int32
+    var stage: Stage?
+    var name: String
+    var residentID: Int64
+    var phone: String?
+    /// Index into `PendingBatch.existing`, or -1 for a teacher not yet registered.
+    var existing: Int32 = -1
+    var refused = false
+    var changed = false
+}
+
+/// The checked rows of one import with the tables their indexes point into.
+struct PendingBatch: Sendable {
+    struct SchoolKey: Hashable, Sendable {
+        let county: Int16
+        let name: String
+    }
+
+    struct School: Sendable {
+        let key: SchoolKey
+        /// Nil for a school the import creates.
+        var id: Int?
+        var stage: Stage?
+    }
+
+    var rows: [PendingTeacher] = []
+    var counties: [Region] = []
+    var countyIndex: [String: Int16] = [:]
+    var schools: [School] = []
+    var schoolIndex: [SchoolKey: Int32] = [:]
+    var existing: [TeacherImporter.ExistingTeacher] = []
+    /// Counties that had teachers before the import (their rollups are rebuilt, not written fresh).
+    var countiesWithTeachers: Set<String> = []
+
+    mutating func append(_ row: CheckedTeacherRow) {
+        let county: Int16
+        if let known = countyIndex[row.county.code] { county = known } else {
+            county = Int16(counties.count)
+            counties.append(row.county)
+            countyIndex[row.county.code] = county
+        }
+        let key = SchoolKey(county: county, name: row.schoolName)
+        let school: Int32
+        if let known = schoolIndex[key] { school = known } else {
+            school = Int32(schools.count)
+            schools.append(School(key: key, id: nil, stage: nil))
+            schoolIndex[key] = school
+        }
+        rows.append(PendingTeacher(row: Int32(row.row), county: county, school: school, stage: row.stage, name: row.name,
+                                   residentID: row.residentID.packed, phone: row.phone))
+    }
+}

@@ -1,0 +1,102 @@
+import Fluent
+import Foundation
+import FluentSQLiteDriver
+import SQLKit
+
+/// Multi-row `INSERT`s of plain values for the big loads (a province's roster): on SQLite the
+/// values go straight into SQLite's binds, skipping SQLKit's per-value serialization and
+/// dynamic casts (a third of the import's time); on PostgreSQL through `BulkInsert`.
+struct PlainBulkInsert {
+    enum Value: Sendable {
+        case text(String)
+        case integer(Int)
+        case date(Date)
+        case null
+
+        static func optional(_ text: String?) -> Value { text.map(Value.text) ?? .null }
+    }
+
+    private let table: String
+    private let columns: [String]
+    private let sqlite: (any SQLiteDatabase)?
+    private var fallback: BulkInsert?
+    private var binds: [SQLiteData] = []
+    private var rows = 0
+    private let rowsPerStatement: Int
+    private var fullStatement: String?
+    /// The statement SQLite is executing while the next one's values are gathered.
+    private var inFlight: EventLoopFuture<Void>?
+    private(set) var inserted = 0
+
+    init(into table: String, columns: [String], on database: any Database) {
+        self.table = table
+        self.columns = columns
+        sqlite = database as? any SQLiteDatabase
+        if sqlite == nil { fallback = BulkInsert(into: table, columns: columns, on: database as! any SQLDatabase) }
+        // SQLite allows 32,766 bound values per statement.
+        rowsPerStatement = max(1, 32_000 / columns.count)
+        binds.reserveCapacity(rowsPerStatement * columns.count)
+    }
+
+    mutating func append(_ values: [Value]) async throws {
+        precondition(values.count == columns.count, "\(table): \(values.count) values for \(columns.count) columns")
+        guard sqlite != nil else {
+            try await fallback!.append(values.map { value -> any Encodable & Sendable in
+                switch value {
+                case .text(let text): text
+                case .integer(let number): number
+                case .date(let date): date
+                case .null: String?.none
+                }
+            })
+            return
+        }
+        for value in values {
+            switch value {
+            case .text(let text): binds.append(.text(text))
+            case .integer(let number): binds.append(.integer(number))
+            case .date(let date): binds.append(.float(date.timeIntervalSince1970))
+            case .null: binds.append(.null)
+            }
+        }
+        rows += 1
+        if rows >= rowsPerStatement { try await send() }
+    }
+
+    /// Sends what is pending and waits until every statement has run.
+    mutating func flush() async throws {
+        try await send()
+        try await inFlight?.get()
+        inFlight = nil
+    }
+
+    /// Sends what is pending without waiting for it: SQLite works on its thread while the
+    /// caller gathers the next rows.
+    private mutating func send() async throws {
+        guard let sqlite else {
+            try await fallback!.flush()
+            inserted = fallback!.inserted
+            return
+        }
+        guard rows > 0 else { return }
+        try await inFlight?.get()
+        let statement: String
+        if rows == rowsPerStatement, let full = fullStatement {
+            statement = full
+        } else {
+            statement = Self.statement(table: table, columns: columns, rows: rows)
+            if rows == rowsPerStatement { fullStatement = statement }
+        }
+        inFlight = sqlite.query(statement, binds, logger: sqlite.logger) { _ in }
+        inserted += rows
+        rows = 0
+        binds = []
+        binds.reserveCapacity(rowsPerStatement * columns.count)
+    }
+
+    private static func statement(table: String, columns: [String], rows: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        return "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+            + Array(repeating: tuple, count: rows).joined(separator: ",")
+    }
+}

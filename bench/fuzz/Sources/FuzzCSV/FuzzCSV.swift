@@ -1,0 +1,26 @@
+import Foundation
+import PeixunSheets
+
+/// Any bytes as a CSV upload (UTF-8, BOM or GB18030): rows and a header, or a SheetError.
+let specs = [
+    ColumnSpec(key: "county", label: "县(市、区)", aliases: ["区县"], required: true),
+    ColumnSpec(key: "name", label: "教师姓名", aliases: ["姓名"], required: true),
+    ColumnSpec(key: "id", label: "身份证号码", aliases: ["身份证号"], required: true),
+]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let data = Data(bytes: start, count: count)
+    do {
+        let (rows, _) = try CSVTableReader.rows(from: data, limit: 10_000)
+        for (index, row) in rows.enumerated() where index > 0 && row.number <= rows[index - 1].number {
+            fatalError("row numbers must increase: \(rows[index - 1].number) then \(row.number)")
+        }
+        if let header = HeaderDetector.detect(in: Array(rows.prefix(HeaderDetector.searchDepth)), specs: specs) {
+            _ = HeaderDetector.missing(header, specs: specs)
+        }
+    } catch {
+        // SheetError is the only error the reader throws (typed throws).
+    }
+    return 0
+}
