@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "peixun", targets: ["peixun"]),
+        .executable(name: "peixun-xls", targets: ["peixun-xls"]),
+        // For bench/fuzz, which builds the readers with libFuzzer.
+        .library(name: "PeixunCore", targets: ["PeixunCore"]),
+        .library(name: "PeixunSheets", targets: ["PeixunSheets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -28,13 +32,15 @@ let package = Package(
             pkgConfig: "freexl",
             providers: [.apt(["libfreexl-dev"])]
         ),
+        // Reads .xls in a separate, limited process (see Sources/peixun-xls).
+        .executableTarget(name: "peixun-xls", dependencies: ["CFreeXL"]),
         .target(
             name: "PeixunCore",
             resources: [.copy("Resources/sichuan-divisions.csv"), .copy("Resources/sichuan-division-changes.csv")]
         ),
         .target(
             name: "PeixunSheets",
-            dependencies: ["CXlsxWriter", "CFreeXL", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CXlsxWriter", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "PeixunServer",

@@ -8,8 +8,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(name: "main", path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzXlsx", dependencies: [.product(name: "PeixunSheets", package: "main")]),
-        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "PeixunSheets", package: "main")]),
-        .executableTarget(name: "FuzzResidentID", dependencies: [.product(name: "PeixunCore", package: "main")]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "FuzzXlsx", dependencies: ["CFuzzDriver", .product(name: "PeixunSheets", package: "main")]),
+        .executableTarget(name: "FuzzCSV", dependencies: ["CFuzzDriver", .product(name: "PeixunSheets", package: "main")]),
+        .executableTarget(name: "FuzzResidentID", dependencies: ["CFuzzDriver", .product(name: "PeixunCore", package: "main")]),
     ]
 )

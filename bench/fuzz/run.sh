@@ -9,8 +9,13 @@ which="${1:-all}" seconds="${2:-600}"
 out=../out/fuzz
 mkdir -p "$out"
 ../../scripts/install-deps.sh run
-swift build --scratch-path ../../.build-fuzz -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | tail -n 2
+# gold crashes on these objects; lld (in the Swift toolchain) links them.
+swift build --scratch-path ../../.build-fuzz -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+  -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld 2>&1 | tail -n 1
 bin=../../.build-fuzz/debug
+# .xls goes through the peixun-xls child process, as in the server.
+(cd ../.. && swift build --product peixun-xls 2>&1 | tail -n 1)
+export PEIXUN_XLS_HELPER="$PWD/../../.build/debug/peixun-xls"
 fixtures=../../Tests/PeixunSheetsTests/Fixtures
 
 run() {
@@ -19,7 +24,7 @@ run() {
   mkdir -p "$corpus"
   for seed in "$@"; do cp -n "$seed" "$corpus/" 2>/dev/null || true; done
   echo "== $target for ${seconds}s =="
-  (cd "$out" && "$OLDPWD/$bin/$target" "corpus-$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  (cd "$out" && LSAN_OPTIONS=suppressions="$OLDPWD/lsan.supp" "$OLDPWD/$bin/$target" "corpus-$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -max_len=262144 -print_final_stats=1 2>&1 | tee "log-$name.txt" | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" || true)
   ls "$out" | grep -E "^(crash|timeout|leak|oom)-" || echo "findings: none"
 }

@@ -1,113 +1,120 @@
-import CFreeXL
 import Foundation
 import PeixunCore
 
-/// Reads legacy Excel 97–2003 workbooks (BIFF8 .xls) through libfreexl. The format caps a
-/// sheet at 65,536 rows, so the whole workbook in memory is bounded.
-public final class XlsTableReader {
+/// Reads legacy Excel 97–2003 workbooks (BIFF8 .xls) through libfreexl — in a child process,
+/// `peixun-xls`, because libfreexl 1.0.6 overflows a stack buffer on crafted files (found by
+/// bench/fuzz). The child limits its own memory and time; a crash refuses the file and
+/// leaves the server untouched. A sheet holds at most 65,536 rows, so rows are kept per sheet.
+public final class XlsTableReader: @unchecked Sendable {
     public let fileName: String
     public let sheets: [String]
-    private let handle: UnsafeRawPointer
+    private let url: URL
     private let limits: XlsxTableReader.Limits
+    private var cache: [Int: [SheetRow]] = [:]
 
     public init(url: URL, fileName: String? = nil, limits: XlsxTableReader.Limits = .init()) throws(SheetError) {
         let name = fileName ?? url.lastPathComponent
         self.fileName = name
+        self.url = url
         self.limits = limits
-        var opened: UnsafeRawPointer?
-        let status = freexl_open(url.path, &opened)
-        guard status == FREEXL_OK, let opened else {
-            if let opened { freexl_close(opened) }
-            throw Self.refusal(status, fileName: name)
-        }
-        handle = opened
-        var info: UInt32 = 0
-        if freexl_get_info(handle, UInt16(FREEXL_BIFF_PASSWORD), &info) == FREEXL_OK, info == UInt32(FREEXL_BIFF_OBFUSCATED) {
-            freexl_close(handle)
-            throw SheetError(.encrypted, "文件“\(name)”设置了打开密码，请在 Excel 或 WPS 中取消密码后重新上传")
-        }
-        var count: UInt32 = 0
-        guard freexl_get_info(handle, UInt16(FREEXL_BIFF_SHEET_COUNT), &count) == FREEXL_OK else {
-            freexl_close(handle)
-            throw SheetError(.corrupt, "文件“\(name)”已损坏，无法读取工作表")
-        }
-        var names: [String] = []
-        for index in 0..<min(count, UInt32(UInt16.max)) {
-            var text: UnsafePointer<CChar>?
-            if freexl_get_worksheet_name(handle, UInt16(index), &text) == FREEXL_OK, let text {
-                names.append(String(cString: text))
-            } else {
-                names.append("Sheet\(index + 1)")
-            }
-        }
-        sheets = names
-    }
-
-    deinit { freexl_close(handle) }
-
-    private static func refusal(_ status: Int32, fileName: String) -> SheetError {
-        switch status {
-        case FREEXL_INSUFFICIENT_MEMORY:
-            SheetError(.tooLarge, "文件“\(fileName)”过大，无法读取")
-        case FREEXL_INVALID_CFBF_HEADER, FREEXL_CFBF_INVALID_SIGNATURE, FREEXL_BIFF_WORKBOOK_NOT_FOUND:
-            SheetError(.notSpreadsheet, "文件“\(fileName)”不是有效的 Excel 97-2003（.xls）工作簿；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
-        default:
-            SheetError(.corrupt, "文件“\(fileName)”已损坏或不完整（.xls 读取错误 \(status)），请重新保存后上传")
-        }
+        let lines = try Self.run(["sheets", url.path], fileName: name, maxRows: limits.maxRows)
+        sheets = lines.compactMap { $0.first == "sheet" && $0.count > 1 ? $0[1] : nil }
+        guard !sheets.isEmpty else { throw SheetError(.noSheet, "文件“\(name)”中没有工作表") }
     }
 
     /// Calls `body` with each row of a sheet that has any cell, top to bottom; `body` returns
     /// false to stop.
     public func forEachRow(sheet index: Int, _ body: (SheetRow) throws -> Bool) throws {
-        guard freexl_select_active_worksheet(handle, UInt16(index)) == FREEXL_OK else {
-            throw SheetError(.noSheet, "文件“\(fileName)”中没有第 \(index + 1) 个工作表")
+        if cache[index] == nil {
+            let lines = try Self.run(["rows", url.path, String(index), String(limits.maxRows)], fileName: fileName, maxRows: limits.maxRows)
+            cache[index] = lines.compactMap(Self.row)
         }
-        var rows: UInt32 = 0
-        var columns: UInt16 = 0
-        guard freexl_worksheet_dimensions(handle, &rows, &columns) == FREEXL_OK else {
-            throw SheetError(.corrupt, "文件“\(fileName)”的工作表“\(sheets[index])”已损坏")
-        }
-        if Int(rows) > limits.maxRows {
-            throw SheetError(.tooManyRows, "文件“\(fileName)”超过 \(limits.maxRows) 行，请拆分后分批导入")
-        }
-        var value = FreeXL_CellValue()
-        for row in 0..<rows {
-            var cells: [CellValue] = []
-            cells.reserveCapacity(Int(columns))
-            for column in 0..<columns {
-                guard freexl_get_cell_value(handle, row, column, &value) == FREEXL_OK else {
-                    throw SheetError(.corrupt, "文件“\(fileName)”第 \(row + 1) 行第 \(ColumnName.letters(Int(column))) 列无法读取")
-                }
-                cells.append(cell(value))
+        for row in cache[index]! where try !body(row) { return }
+    }
+
+    private static func row(_ fields: [String]) -> SheetRow? {
+        guard fields.count >= 2, fields[0] == "row", let number = Int(fields[1]) else { return nil }
+        let cells = fields.dropFirst(2).map { field -> CellValue in
+            let kind = field.first
+            let text = String(field.dropFirst())
+            switch kind {
+            case "t": return .text(text)
+            case "n": return Double(text).map { .number($0, raw: text) } ?? .text(text)
+            case "d":
+                let parts = text.split(separator: "-").compactMap { Int($0) }
+                if parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) { return .date(date) }
+                return .text(text)
+            default: return .empty
             }
-            while let last = cells.last, last == .empty { cells.removeLast() }
-            if cells.isEmpty { continue }
-            if try !body(SheetRow(number: Int(row) + 1, cells: cells)) { return }
+        }
+        return SheetRow(number: number, cells: cells)
+    }
+
+    /// Where `peixun-xls` is: `PEIXUN_XLS_HELPER`, else beside the running program (the
+    /// server, the CLI or the test runner), else on the PATH.
+    static var helper: URL? {
+        if let path = ProcessInfo.processInfo.environment["PEIXUN_XLS_HELPER"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        var candidates: [URL] = []
+        if let main = Bundle.main.executableURL?.resolvingSymlinksInPath() { candidates.append(main.deletingLastPathComponent()) }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append(URL(fileURLWithPath: String(directory)))
+        }
+        return candidates.map { $0.appendingPathComponent("peixun-xls") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    private static func run(_ arguments: [String], fileName: String, maxRows: Int) throws(SheetError) -> [[String]] {
+        guard let helper else {
+            throw SheetError(.unsupported, "服务器缺少 .xls 读取组件（peixun-xls），暂不能读取“\(fileName)”；请另存为 .xlsx 后上传")
+        }
+        let process = Process()
+        process.executableURL = helper
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let data: Data
+        do {
+            try process.run()
+            data = try output.fileHandleForReading.readToEnd() ?? Data()
+            process.waitUntilExit()
+        } catch {
+            throw SheetError(.unsupported, "无法启动 .xls 读取组件，暂不能读取“\(fileName)”；请另存为 .xlsx 后上传")
+        }
+        guard process.terminationReason == .exit else {
+            throw SheetError(.corrupt, "文件“\(fileName)”已损坏或不完整（读取 .xls 时出错），请在 Excel 或 WPS 中重新保存后上传")
+        }
+        switch process.terminationStatus {
+        case 0: break
+        case 3: throw SheetError(.encrypted, "文件“\(fileName)”设置了打开密码，请在 Excel 或 WPS 中取消密码后重新上传")
+        case 4: throw SheetError(.notSpreadsheet, "文件“\(fileName)”不是有效的 Excel 97-2003（.xls）工作簿；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
+        case 6: throw SheetError(.tooManyRows, "文件“\(fileName)”超过 \(maxRows) 行，请拆分后分批导入")
+        default: throw SheetError(.corrupt, "文件“\(fileName)”已损坏或不完整（读取 .xls 时出错），请在 Excel 或 WPS 中重新保存后上传")
+        }
+        return data.split(separator: 10).map { line in
+            line.split(separator: 9, omittingEmptySubsequences: false).map(unescape)
         }
     }
 
-    private func cell(_ value: FreeXL_CellValue) -> CellValue {
-        switch Int32(value.type) {
-        case FREEXL_CELL_INT:
-            let number = Double(value.value.int_value)
-            return .number(number, raw: String(value.value.int_value))
-        case FREEXL_CELL_DOUBLE:
-            let number = value.value.double_value
-            return .number(number, raw: String(number))
-        case FREEXL_CELL_TEXT, FREEXL_CELL_SST_TEXT:
-            guard let text = value.value.text_value else { return .empty }
-            return .text(String(cString: text))
-        case FREEXL_CELL_DATE, FREEXL_CELL_DATETIME:
-            guard let text = value.value.text_value else { return .empty }
-            let string = String(cString: text)
-            let parts = string.prefix(10).split(separator: "-").compactMap { Int($0) }
-            if parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) { return .date(date) }
-            return .text(string)
-        case FREEXL_CELL_TIME:
-            guard let text = value.value.text_value else { return .empty }
-            return .text(String(cString: text))
-        default:
-            return .empty
+    private static func unescape(_ bytes: Data.SubSequence) -> String {
+        guard bytes.contains(92) else { return String(decoding: bytes, as: UTF8.self) }
+        var result: [UInt8] = []
+        var escaped = false
+        for byte in bytes {
+            if escaped {
+                switch byte {
+                case 116: result.append(9)
+                case 110: result.append(10)
+                case 114: result.append(13)
+                default: result.append(byte)
+                }
+                escaped = false
+            } else if byte == 92 {
+                escaped = true
+            } else {
+                result.append(byte)
+            }
         }
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import CFuzzDriver
 import Foundation
 import PeixunSheets
 
@@ -9,6 +10,14 @@ let specs = [
     ColumnSpec(key: "name", label: "教师姓名", aliases: ["姓名"], required: true),
     ColumnSpec(key: "id", label: "身份证号码", aliases: ["身份证号"], required: true),
 ]
+
+/// SwiftPM calls an executable's entry point FuzzXlsx_main on Linux; libFuzzer runs from there.
+@_cdecl("FuzzXlsx_main")
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { data, count in fuzz(UnsafeRawPointer(data!), count) }
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
