@@ -211,4 +211,64 @@ import VaporTesting
             }
         }
     }
+
+    struct TrackedUpload: Content {
+        let _csrf: String
+        let file: File
+        let progressToken: String
+    }
+
+    @Test func theUploadPageCanFollowTheReadOnlyForItsOwnUser() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
+            let rows = (0..<1500).map { "锦江区,\(school.name),教师\($0),\(ResidentID.completing(body: String(format: "5101041990010%04d", $0)).value)" }
+            let csv = "县(市、区),所在学校,教师姓名,身份证号码\n" + rows.joined(separator: "\n") + "\n"
+            let session = try await TestUsers.session(app, "jinjiang")
+            let token = "3f1c2a9e-5b7d-4e61-9c0a-2d8f6b4e1a77"
+            try await app.testing().test(.POST, "/teachers/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(TrackedUpload(_csrf: session.csrf, file: File(data: ByteBuffer(string: csv), filename: "big.csv"), progressToken: token), as: .formData)
+            }) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("共 <strong>1500</strong> 行"))
+            }
+            try await app.testing().test(.GET, "/api/v1/imports/progress/\(token)", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                let progress = try response.content.decode(ImportProgressController.ProgressDTO.self)
+                #expect(progress.phase == "done" && progress.rows == 1500 && progress.fraction == 1)
+            }
+            let other = try await TestUsers.session(app, "chengdu")
+            try await app.testing().test(.GET, "/api/v1/imports/progress/\(token)", headers: other.headers) { response in
+                #expect(response.status == .notFound)
+            }
+            try await app.testing().test(.GET, "/api/v1/imports/progress/x", headers: session.headers) { response in
+                #expect(response.status == .notFound)
+            }
+            try await app.testing().test(.GET, "/teachers/import", headers: session.headers) { response in
+                #expect(response.body.string.contains("data-progress"))
+                #expect(response.body.string.contains("<script src=\"/js/import.js\" defer></script>"))
+            }
+            try await app.testing().test(.GET, "/js/import.js") { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("/api/v1/imports/progress/"))
+            }
+        }
+    }
+
+    /// Over a real connection a big upload arrives in pieces, after the CSRF check has started.
+    @Test func aMegabyteUploadOverTCPPassesTheCSRFCheck() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
+            let rows = (0..<40_000).map { "锦江区,\(school.name),教师\($0),\(ResidentID.completing(body: String(format: "510104198%08d", $0)).value)" }
+            let csv = "县(市、区),所在学校,教师姓名,身份证号码\n" + rows.joined(separator: "\n") + "\n"
+            #expect(csv.utf8.count > 2_000_000)
+            let session = try await TestUsers.session(app, "jinjiang")
+            let port = Int.random(in: 20_000...40_000)
+            try await app.testing(method: .running(port: port)).test(.POST, "/teachers/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(Upload(_csrf: session.csrf, file: File(data: ByteBuffer(string: csv), filename: "big.csv"), createSchools: nil), as: .formData)
+            }) { response in
+                #expect(response.status == .ok, "\(response.body.string.prefix(300))")
+                #expect(response.body.string.contains("共 <strong>40000</strong> 行"))
+            }
+        }
+    }
 }

@@ -15,7 +15,17 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.url.path.hasPrefix("/api/"), request.sessionState == nil {
             return try await next.respond(to: request)
         }
-        guard let expected = request.sessionState?.csrfToken, let presented = try? presentedToken(request),
+        guard let expected = request.sessionState?.csrfToken else {
+            throw AppError(.forbidden, code: "csrf", "页面已过期或请求来源无法确认，请刷新页面后重新提交")
+        }
+        // Route middleware runs before a route collects its body, and a big upload arrives in
+        // many pieces: collect it here (up to the upload limit for multipart forms, which only
+        // the upload pages send) so that the token in the form is seen.
+        if request.headers.first(name: "X-CSRF-Token") == nil, request.body.data == nil {
+            let limit = request.headers.contentType?.type == "multipart" ? ImportController.maxUpload : request.application.routes.defaultMaxBodySize
+            _ = try await request.body.collect(max: limit.value).get()
+        }
+        guard let presented = try? presentedToken(request),
               Self.constantTimeEqual(expected, presented) else {
             throw AppError(.forbidden, code: "csrf", "页面已过期或请求来源无法确认，请刷新页面后重新提交")
         }

@@ -96,6 +96,7 @@ func routes(_ app: Application) throws {
     TeacherDetailController().boot(routes: protected)
     ImportController(kind: .teachers).boot(routes: protected)
     ImportController(kind: .officialCounts).boot(routes: protected)
+    ImportProgressController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

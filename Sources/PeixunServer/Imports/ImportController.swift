@@ -15,7 +15,8 @@ struct ImportKind: Sendable {
     let formTemplate: String
     /// What the upload form or the API query adds to the upload (create schools, school year).
     let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
-    let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool) async throws -> ImportOutcome
+    let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool,
+                        _ progress: ReadProgress?) async throws -> ImportOutcome
 
     var webPath: String { "/" + path.joined(separator: "/") }
 }
@@ -26,6 +27,8 @@ struct ImportFields: Content {
     var year: Int?
     var dryRun: Bool?
     var skipInvalid: Bool?
+    /// Made up by the upload page to poll `/api/v1/imports/progress/:token`.
+    var progressToken: String?
 
     var wantsNewSchools: Bool { ["on", "1", "true"].contains(createSchools ?? "") }
 }
@@ -96,8 +99,11 @@ struct ImportController {
         }
         try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
         try await upload.create(on: request.db)
+        let progress = fields.progressToken.flatMap { ImportProgressBoard.isValid($0) ? $0 : nil }
+            .map { request.application.importProgress.start(token: $0, userID: user.id) }
         do {
-            let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false)
+            defer { progress?.enter(.done) }
+            let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false, progress: progress)
             upload.sha256 = outcome.report.sha256
             try await upload.update(on: request.db)
             return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
@@ -153,12 +159,13 @@ struct ImportController {
         }
     }
 
-    private func run(_ upload: ImportUploadModel, request: Request, dryRun: Bool, skipInvalid: Bool) async throws -> ImportOutcome {
+    private func run(_ upload: ImportUploadModel, request: Request, dryRun: Bool, skipInvalid: Bool,
+                     progress: ReadProgress? = nil) async throws -> ImportOutcome {
         _ = try requireImporter(request)
         let path = NSTemporaryDirectory() + "peixun-upload-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try upload.content.write(to: URL(fileURLWithPath: path))
-        return try await kind.run(upload, URL(fileURLWithPath: path), request, dryRun, skipInvalid)
+        return try await kind.run(upload, URL(fileURLWithPath: path), request, dryRun, skipInvalid, progress)
     }
 
     /// Uploads belong to the user who made them, and to their kind; anything else is 404.
@@ -214,8 +221,9 @@ extension ImportKind {
     static let teachers = ImportKind(
         kind: "teachers", title: "导入教师名册", path: ["teachers", "import"], formTemplate: "teacher-import",
         configure: { upload, fields in upload.createSchools = fields.wantsNewSchools },
-        run: { upload, url, request, dryRun, skipInvalid in
+        run: { upload, url, request, dryRun, skipInvalid, progress in
             var options = TeacherImporter.Options()
+            options.progress = progress
             options.dryRun = dryRun
             options.skipInvalid = skipInvalid
             options.createSchools = upload.createSchools
@@ -233,8 +241,9 @@ extension ImportKind {
             }
             upload.schoolYear = year
         },
-        run: { upload, url, request, dryRun, skipInvalid in
-            let options = OfficialCountImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, schoolYear: upload.schoolYear ?? 0)
+        run: { upload, url, request, dryRun, skipInvalid, progress in
+            var options = OfficialCountImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, schoolYear: upload.schoolYear ?? 0)
+            options.progress = progress
             let importer = OfficialCountImporter(database: request.db, regions: request.application.regions,
                                                  scope: try request.requireUser().scope, actor: .init(request))
             return try await importer.run(url: url, fileName: upload.fileName, options: options)

@@ -13,6 +13,7 @@ struct OfficialCountImporter {
         var skipInvalid = false
         var sheetName: String?
         var schoolYear: Int
+        var progress: ReadProgress?
     }
 
     let database: any Database
@@ -40,7 +41,9 @@ struct OfficialCountImporter {
         var cells: [Int: [String]] = [:]
         var headerCells: [String] = []
 
-        let opened = try SpreadsheetTable.read(url: url, fileName: fileName, specs: Self.specs, options: .init(sheetName: options.sheetName)) { row, header in
+        var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
+        tableOptions.progress = options.progress
+        let opened = try SpreadsheetTable.read(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
             if checker == nil {
                 headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" }
                 let wide = header.columns[OfficialCountColumn.count.rawValue] == nil

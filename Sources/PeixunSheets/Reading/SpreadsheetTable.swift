@@ -6,6 +6,8 @@ public enum SpreadsheetTable {
     public struct Options: Sendable {
         public var sheetName: String?
         public var limits = XlsxTableReader.Limits()
+        /// Updated while reading, for a progress bar.
+        public var progress: ReadProgress?
 
         public init(sheetName: String? = nil) { self.sheetName = sheetName }
     }
@@ -37,13 +39,17 @@ public enum SpreadsheetTable {
             do { data = try Data(contentsOf: url) } catch { throw SheetError(.corrupt, "无法读取文件“\(fileName)”") }
             let (rows, _) = try CSVTableReader.rows(from: data, limit: options.limits.maxRows)
             let header = try locate(rows: rows, specs: specs, fileName: fileName, sheet: nil)
-            for row in rows where row.number > header.rowNumber {
+            var counter = RowCounter(progress: options.progress)
+            for (index, row) in rows.enumerated() where row.number > header.rowNumber {
                 if HeaderDetector.isNoteRow(row) { break }
                 if !row.isBlank { try body(row, header) }
+                counter.count(fraction: Double(index + 1) / Double(rows.count))
             }
+            counter.finish()
             return Opened(header: header, sheetName: nil, kind: kind)
         case .xlsx:
             let reader = try XlsxTableReader(url: url, fileName: fileName, limits: options.limits)
+            reader.progress = options.progress
             return try readSheets(reader, kind: kind, fileName: fileName, specs: specs, options: options, body)
         case .xls:
             let reader = try XlsTableReader(url: url, fileName: fileName, limits: options.limits)
@@ -74,12 +80,15 @@ public enum SpreadsheetTable {
             do {
                 let header = try locate(rows: head, specs: specs, fileName: fileName, sheet: names[index])
                 var finished = false
+                var counter = RowCounter(progress: options.progress)
                 try reader.forEachRow(sheet: index) { row in
                     guard row.number > header.rowNumber else { return true }
                     if HeaderDetector.isNoteRow(row) { finished = true; return false }
                     if !row.isBlank { try body(row, header) }
+                    counter.count(fraction: nil)
                     return !finished
                 }
+                counter.finish()
                 return Opened(header: header, sheetName: names[index], kind: kind)
             } catch let error as SheetError where error.code == .missingColumns && options.sheetName == nil {
                 lastError = error
@@ -114,4 +123,29 @@ extension XlsxTableReader: WorkbookReader {
 
 extension XlsTableReader: WorkbookReader {
     var sheetNames: [String] { sheets }
+}
+
+/// Tells a `ReadProgress` about rows in bunches, not one lock per row.
+struct RowCounter {
+    let progress: ReadProgress?
+    private var pending = 0
+
+    init(progress: ReadProgress?) { self.progress = progress }
+
+    mutating func count(fraction: Double?) {
+        guard let progress else { return }
+        pending += 1
+        if pending == 512 {
+            progress.add(rows: pending)
+            if let fraction { progress.reached(fraction: fraction) }
+            pending = 0
+        }
+    }
+
+    /// The whole table has been read.
+    mutating func finish() {
+        progress?.add(rows: pending)
+        progress?.reached(fraction: 1)
+        pending = 0
+    }
 }

@@ -16,6 +16,8 @@ public final class XlsxTableReader {
     }
 
     public let fileName: String
+    /// Told how much of a sheet has been inflated, for a progress bar.
+    public var progress: ReadProgress?
     public let sheets: [(name: String, path: String)]
     private let archive: Archive
     private let limits: Limits
@@ -59,10 +61,14 @@ public final class XlsxTableReader {
         var rows = 0
         var stop = false
         var failure: (any Error)?
+        var inflated = 0
+        let total = max(1, Double(entry.uncompressedSize))
         do {
             _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
                 guard !stop else { return }
                 try self.count(chunk.count)
+                inflated += chunk.count
+                self.progress?.reached(fraction: Double(inflated) / total)
                 try stream.feed(chunk) { bytes, range in
                     guard !stop else { return }
                     guard let row = self.parseRow(bytes, range, defaultNumber: nextRowNumber) else { return }

@@ -18,6 +18,8 @@ struct TeacherImporter {
         var createSchools = false
         var sheetName: String?
         var maxRows = 1_000_000
+        /// Rows read and the phase, for the upload page's progress bar.
+        var progress: ReadProgress?
     }
 
     let database: any Database
@@ -37,6 +39,7 @@ struct TeacherImporter {
         report.sha256 = try Self.sha256(of: url)
         var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
         tableOptions.limits.maxRows = options.maxRows
+        tableOptions.progress = options.progress
         let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope))
         let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
             check.consume(row, header: header)
@@ -52,6 +55,7 @@ struct TeacherImporter {
         var labelIndex: [String: Int] = [:]
         for (key, index) in opened.header.columns { if let column = TeacherColumn(rawValue: key) { labelIndex[column.label] = index } }
 
+        options.progress?.enter(.checking)
         try await resolveAgainstDatabase(&batch, createSchools: options.createSchools, report: &report)
         for row in batch.rows where row.refused { refused[Int(row.row)] = refused[Int(row.row)] ?? [] }
         report.errors.sort { ($0.row, $0.column) < ($1.row, $1.column) }
@@ -63,6 +67,7 @@ struct TeacherImporter {
             database.logger.debug("teacher import \(fileName): read+check \(read - started), registry \(resolved - read)")
             return outcome
         }
+        options.progress?.enter(.writing)
         try await commit(batch, report: &report)
         database.logger.debug("teacher import \(fileName): read+check \(read - started), registry \(resolved - read), write \(clock.now - resolved)")
         return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
