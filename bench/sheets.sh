@@ -22,10 +22,15 @@ echo "== floor: unzip -p (inflate only) =="
 /usr/bin/time -f "%e s wall, %M KB peak" sh -c "unzip -p '$roster' xl/worksheets/sheet1.xml > /dev/null"
 /usr/bin/time -f "%e s wall, %M KB peak (sharedStrings)" sh -c "unzip -p '$roster' xl/sharedStrings.xml > /dev/null"
 
-echo "== import: dry run + commit into an empty SQLite database =="
 data="$OUT/import-data"
 rm -rf "$data"
 PEIXUN_DATA_DIR="$data" "$PEIXUN" migrate --yes >/dev/null 2>&1
+echo "== import: dry run (every check, no writes) =="
+/usr/bin/time -f "%e s wall, %M KB peak" env PEIXUN_DATA_DIR="$data" "$PEIXUN" import teachers "$roster" --create-schools --dry-run 2>&1 | tail -n 2
+echo "== import: checks + commit into the empty SQLite database (phases with LOG_LEVEL=debug) =="
+/usr/bin/time -f "%e s wall, %M KB peak" env LOG_LEVEL=debug PEIXUN_DATA_DIR="$data" "$PEIXUN" import teachers "$roster" --create-schools 2>&1 \
+  | sed -n 's/.*teacher import[^:]*: \(.*\) \[database-id.*/  \1/p; /共/p; /wall/p'
+echo "== the same file again: nothing changes =="
 /usr/bin/time -f "%e s wall, %M KB peak" env PEIXUN_DATA_DIR="$data" "$PEIXUN" import teachers "$roster" --create-schools 2>&1 | tail -n 2
 echo "== reference: sqlite3 .import of the same rows as CSV =="
 python3 -c "
