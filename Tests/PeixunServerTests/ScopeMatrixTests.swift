@@ -20,6 +20,8 @@ import VaporTesting
         var uploadID = 0
         /// A transfer between two counties outside the user's reach.
         var transferID = 99_999_999
+        /// A qualified-list entry at a county outside the user's reach.
+        var entryID = 99_999_999
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -77,6 +79,31 @@ import VaporTesting
             outside["chengdu"]!.transferID = withinZigong
             for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.transferID = withinChengdu }
 
+            // A qualified list with one entry in 青羊区 and one in 自流井区.
+            let batch = IntegrationBatchModel()
+            batch.projectID = try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first()!.id!
+            batch.year = 2016
+            batch.deadline = "2016-09-30"
+            batch.createdAt = Date()
+            try await batch.create(on: app.db)
+            func entry(county: String, name: String, body: String) async throws -> Int {
+                let entry = IntegrationEntryModel()
+                entry.batchID = batch.id!
+                entry.countyCode = county
+                entry.cityCode = app.regions.region(code: county)!.parentCode
+                entry.sequence = 1
+                entry.name = name
+                entry.residentID = ResidentID.completing(body: body).value
+                entry.status = "pending"
+                entry.added = false
+                try await entry.create(on: app.db)
+                return entry.id!
+            }
+            let qingyangEntry = try await entry(county: "510105", name: "青羊区名单教师", body: "51010519800101001")
+            let zigongEntry = try await entry(county: "510302", name: "自流井区名单教师", body: "51030219800101001")
+            outside["chengdu"]!.entryID = zigongEntry
+            for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.entryID = qingyangEntry }
+
             let routes = app.routes.all
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
@@ -93,6 +120,9 @@ import VaporTesting
                         case .parameter("uploadID"): path += "/\(reach.uploadID)"
                         case .parameter("transferID"): path += "/\(reach.transferID)"
                         case .parameter("token"): path += "/progress-of-somebody-else"
+                        case .parameter("entryID"): path += "/\(reach.entryID)"
+                        // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
+                        case .parameter("batchID"): path += "/99999999"
                         case .parameter(let name):
                             Issue.record("route \(route.path) has parameter :\(name) that the scope matrix does not know; add it")
                             path += "/1"

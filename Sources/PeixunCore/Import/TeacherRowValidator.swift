@@ -83,23 +83,10 @@ public struct TeacherRowValidator: Sendable {
         let name = Self.clean(raw[.name])
         if name.isEmpty { refuse(.name, "name.missing", "教师姓名为空") }
 
-        var residentID: ResidentID?
-        do {
-            let parsed = try ResidentID.parse(raw[.residentID], today: today)
-            residentID = parsed.id
-            for normalisation in parsed.normalisations {
-                notes.append(RowIssue(row: raw.row, column: TeacherColumn.residentID.label, code: "id.normalised", message: normalisation.message))
-            }
-        } catch {
-            // A long number in a numeric cell has lost its last digits even when it still parses.
-            let code = raw.idWasNumber && error.code == "id.checksum" ? "id.excel_number" : error.code
-            let message = code == "id.excel_number" ? ResidentIDError.excelNumber(shown: "").message : error.message
-            refuse(.residentID, code, message)
-        }
-        if raw.idWasNumber, residentID != nil, raw[.residentID].hasSuffix("000") {
-            residentID = nil
-            refuse(.residentID, "id.excel_number", ResidentIDError.excelNumber(shown: "").message)
-        }
+        let idCheck = Self.residentID(raw[.residentID], wasNumber: raw.idWasNumber, row: raw.row, today: today)
+        let residentID = idCheck.id
+        errors += idCheck.errors
+        notes += idCheck.notes
 
         var county: Region?
         let countyText = Self.clean(raw[.county])
@@ -173,6 +160,26 @@ public struct TeacherRowValidator: Sendable {
             checked: CheckedTeacherRow(row: raw.row, county: county, schoolName: schoolName, stage: stage, name: name,
                                        residentID: residentID, phone: phone, remarks: remarks.isEmpty ? nil : remarks),
             errors: [], notes: notes)
+    }
+
+    /// The ID cell's checks, shared by every list that carries resident IDs (rosters, the
+    /// cooperation projects' qualified lists): parsed, or refused with its code; what was
+    /// normalised is said back.
+    public static func residentID(_ text: String, wasNumber: Bool, row: Int, today: CivilDate) -> (id: ResidentID?, errors: [RowIssue], notes: [RowIssue]) {
+        let column = TeacherColumn.residentID.label
+        do {
+            let parsed = try ResidentID.parse(text, today: today)
+            // A long number in a numeric cell has lost its last digits even when it still parses.
+            if wasNumber, text.hasSuffix("000") {
+                return (nil, [RowIssue(row: row, column: column, code: "id.excel_number", message: ResidentIDError.excelNumber(shown: "").message)], [])
+            }
+            let notes = parsed.normalisations.map { RowIssue(row: row, column: column, code: "id.normalised", message: $0.message) }
+            return (parsed.id, [], notes)
+        } catch {
+            let code = wasNumber && error.code == "id.checksum" ? "id.excel_number" : error.code
+            let message = code == "id.excel_number" ? ResidentIDError.excelNumber(shown: "").message : error.message
+            return (nil, [RowIssue(row: row, column: column, code: code, message: message)], [])
+        }
     }
 
     /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).

@@ -21,5 +21,7 @@ enum Migrations {
         app.migrations.add(CreateImportUploads())
         app.migrations.add(CreateTransfers())
         app.migrations.add(AddUploadSchoolYear())
+        app.migrations.add(CreateIntegrationTables())
+        app.migrations.add(AddUploadProject())
     }
 }

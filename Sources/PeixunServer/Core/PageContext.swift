@@ -32,6 +32,7 @@ struct LayoutContext: Encodable, Sendable {
                 nav.append(NavItem(label: "教师名册", url: "/teachers"))
                 nav.append(NavItem(label: "导入名册", url: "/teachers/import"))
                 nav.append(NavItem(label: "专任教师数", url: "/statistics/import"))
+                nav.append(NavItem(label: "项目整合", url: "/integration"))
                 nav.append(NavItem(label: "审计日志", url: "/audit"))
             }
             nav.append(NavItem(label: "修改密码", url: "/account/password"))

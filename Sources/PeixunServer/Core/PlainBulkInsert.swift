@@ -11,6 +11,7 @@ struct PlainBulkInsert {
         case text(String)
         case integer(Int)
         case date(Date)
+        case bool(Bool)
         case null
 
         static func optional(_ text: String?) -> Value { text.map(Value.text) ?? .null }
@@ -46,6 +47,7 @@ struct PlainBulkInsert {
                 case .text(let text): text
                 case .integer(let number): number
                 case .date(let date): date
+                case .bool(let flag): flag
                 case .null: String?.none
                 }
             })
@@ -56,6 +58,7 @@ struct PlainBulkInsert {
             case .text(let text): binds.append(.text(text))
             case .integer(let number): binds.append(.integer(number))
             case .date(let date): binds.append(.float(date.timeIntervalSince1970))
+            case .bool(let flag): binds.append(.integer(flag ? 1 : 0))
             case .null: binds.append(.null)
             }
         }

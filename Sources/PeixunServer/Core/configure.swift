@@ -96,7 +96,9 @@ func routes(_ app: Application) throws {
     TeacherDetailController().boot(routes: protected)
     ImportController(kind: .teachers).boot(routes: protected)
     ImportController(kind: .officialCounts).boot(routes: protected)
+    ImportController(kind: .qualifiedList).boot(routes: protected)
     ImportProgressController().boot(routes: protected)
+    IntegrationController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

@@ -13,6 +13,8 @@ struct ImportKind: Sendable {
     /// Web path components, e.g. ["teachers", "import"]; the API lives at /api/v1/ + the same.
     let path: [String]
     let formTemplate: String
+    /// Who may import this kind.
+    var roles: [Role] = [.province, .city, .county]
     /// What the upload form or the API query adds to the upload (create schools, school year).
     let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
     let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool,
@@ -25,6 +27,7 @@ struct ImportKind: Sendable {
 struct ImportFields: Content {
     var createSchools: String?
     var year: Int?
+    var projectID: Int?
     var dryRun: Bool?
     var skipInvalid: Bool?
     /// Made up by the upload page to poll `/api/v1/imports/progress/:token`.
@@ -52,28 +55,36 @@ struct ImportController {
 
     private func requireImporter(_ request: Request) throws -> CurrentUser {
         let user = try request.requireUser()
-        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        guard kind.roles.contains(user.role) else { throw AppError.notFound() }
         return user
     }
 
     struct FormPage: Encodable, Sendable {
+        struct Project: Encodable, Sendable { let id: Int; let name: String; let years: String }
         let pageTitle: String
         let action: String
         let error: String?
         let maxRows: Int
         let years: [Int]
         let year: Int
+        let projects: [Project]
     }
 
-    private func formPage(_ error: String?, year: Int? = nil) -> FormPage {
+    private func formPage(_ request: Request, _ error: String?, year: Int? = nil) async throws -> FormPage {
         let current = CivilDate.today().year
+        var projects: [FormPage.Project] = []
+        if kind.kind == ImportKind.qualifiedList.kind {
+            projects = try await ProjectModel.query(on: request.db).filter(\.$level == TrainingLevel.cooperation.rawValue).sort(\.$id).all()
+                .map { FormPage.Project(id: $0.id!, name: $0.name, years: "\($0.year)–\($0.endYear)") }
+        }
         return FormPage(pageTitle: kind.title, action: kind.webPath, error: error, maxRows: Self.maxRows,
-                        years: Array((OfficialCountImporter.years.lowerBound...current).reversed()), year: year ?? current - 1)
+                        years: Array((OfficialCountImporter.years.lowerBound...current).reversed()), year: year ?? current - 1,
+                        projects: projects)
     }
 
     @Sendable func form(request: Request) async throws -> View {
         _ = try requireImporter(request)
-        return try await request.renderPage(kind.formTemplate, formPage(nil))
+        return try await request.renderPage(kind.formTemplate, try await formPage(request, nil))
     }
 
     struct UploadForm: Content {
@@ -95,7 +106,7 @@ struct ImportController {
         do {
             try kind.configure(upload, fields)
         } catch let error as AppError {
-            return try await request.renderPage(kind.formTemplate, formPage(error.reason)).encodeResponse(status: error.status, for: request)
+            return try await request.renderPage(kind.formTemplate, try await formPage(request, error.reason)).encodeResponse(status: error.status, for: request)
         }
         try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
         try await upload.create(on: request.db)
@@ -109,7 +120,7 @@ struct ImportController {
             return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
         } catch let error as SheetError {
             try await upload.delete(on: request.db)
-            return try await request.renderPage(kind.formTemplate, formPage(error.message, year: upload.schoolYear))
+            return try await request.renderPage(kind.formTemplate, try await formPage(request, error.message, year: upload.schoolYear))
                 .encodeResponse(status: .unprocessableEntity, for: request)
         }
     }
@@ -246,6 +257,26 @@ extension ImportKind {
             options.progress = progress
             let importer = OfficialCountImporter(database: request.db, regions: request.application.regions,
                                                  scope: try request.requireUser().scope, actor: .init(request))
+            return try await importer.run(url: url, fileName: upload.fileName, options: options)
+        })
+}
+
+extension ImportKind {
+    static let qualifiedList = ImportKind(
+        kind: "qualified_list", title: "导入合作项目合格人员名单", path: ["integration", "import"], formTemplate: "qualified-import",
+        roles: [.province],
+        configure: { upload, fields in
+            guard let project = fields.projectID else { throw AppError.badRequest(code: "project.invalid", "请选择合作项目") }
+            guard let year = fields.year, OfficialCountImporter.years.contains(year) else {
+                throw AppError.badRequest(code: "year.invalid", "请选择培训年度")
+            }
+            upload.projectID = project
+            upload.schoolYear = year
+        },
+        run: { upload, url, request, dryRun, skipInvalid, progress in
+            let options = QualifiedListImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, projectID: upload.projectID ?? 0,
+                                                        year: upload.schoolYear ?? 0, progress: progress)
+            let importer = QualifiedListImporter(database: request.db, regions: request.application.regions, actor: .init(request))
             return try await importer.run(url: url, fileName: upload.fileName, options: options)
         })
 }

@@ -14,6 +14,7 @@ final class ImportUploadModel: Model, @unchecked Sendable {
     @Field(key: "content") var content: Data
     @Field(key: "create_schools") var createSchools: Bool
     @OptionalField(key: "school_year") var schoolYear: Int?
+    @OptionalField(key: "project_id") var projectID: Int?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -46,5 +47,16 @@ struct AddUploadSchoolYear: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(ImportUploadModel.schema).deleteField("school_year").update()
+    }
+}
+
+/// The cooperation project a qualified-list upload is for.
+struct AddUploadProject: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ImportUploadModel.schema).field("project_id", .int).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ImportUploadModel.schema).deleteField("project_id").update()
     }
 }

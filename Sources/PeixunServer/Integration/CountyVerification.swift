@@ -1,0 +1,210 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+
+/// 登记备案: a county checks each listed teacher in person and records the outcome; adds the
+/// teachers missing from the list; and submits when its conflicts are cleared. Every change
+/// is scoped (entries of other counties do not exist for it) and audited.
+struct CountyVerification {
+    let database: any Database
+    let regions: RegionDirectory
+    let user: CurrentUser
+    let actor: AuditLog.Actor
+
+    struct Verify: Codable, Sendable {
+        var certificateNumber: String?
+        var phone: String?
+        var school: String?
+    }
+
+    struct Reject: Codable, Sendable {
+        var reason: String?
+        var note: String?
+    }
+
+    struct Addition: Codable, Sendable {
+        var name: String?
+        var residentID: String?
+        var phone: String?
+        var school: String?
+        var certificateNumber: String?
+    }
+
+    /// The entry, if the user's scope reaches its county; 404 otherwise.
+    func entry(_ id: Int, on db: any Database) async throws -> IntegrationEntryModel {
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable { let id: Int }
+        guard try await sql.select().column("id").from(IntegrationEntryModel.schema).where("id", .equal, id)
+            .where(user.scope.predicate()).first(decoding: Row.self) != nil,
+              let entry = try await IntegrationEntryModel.find(id, on: db) else { throw AppError.notFound("名单条目") }
+        return entry
+    }
+
+    func state(batchID: Int, region: String, on db: any Database) async throws -> SubmissionState {
+        let row = try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$regionCode == region).first()
+        return row.flatMap { SubmissionState(rawValue: $0.state) } ?? .open
+    }
+
+    func openConflicts(batchID: Int, county: String, on db: any Database) async throws -> Int {
+        try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$countyCode == county)
+            .filter(\.$conflict != nil).filter(\.$status == EntryStatus.pending.rawValue).count()
+    }
+
+    func actions(batchID: Int, county: String, on db: any Database) async throws -> WorkflowActions {
+        guard let region = regions.region(code: county), let city = region.parentCode else { return WorkflowActions() }
+        return IntegrationWorkflow.countyActions(
+            role: user.role, county: try await state(batchID: batchID, region: county, on: db),
+            city: try await state(batchID: batchID, region: city, on: db),
+            openConflicts: try await openConflicts(batchID: batchID, county: county, on: db))
+    }
+
+    /// Only the county itself verifies, while its part is open.
+    private func editable(_ entry: IntegrationEntryModel, on db: any Database) async throws {
+        guard let county = entry.countyCode, user.role == .county, user.regionCode == county else {
+            throw AppError(.forbidden, code: "integration.not_county", "只有该教师所在的县(市、区)可以核实")
+        }
+        guard try await actions(batchID: entry.batchID, county: county, on: db).mayVerify else {
+            throw AppError(.conflict, code: "integration.locked", "本县名单已提交，不能再修改；如需修改请联系市(州)退回")
+        }
+    }
+
+    func verify(_ id: Int, _ input: Verify) async throws -> IntegrationEntryModel {
+        try await database.transaction { db in
+            let entry = try await entry(id, on: db)
+            try await editable(entry, on: db)
+            guard let certificate = input.certificateNumber.map(TeacherRowValidator.clean), !certificate.isEmpty else {
+                throw InputRefusal(field: "证书编号", code: "certificate.missing", "请填写所见合格证书的编号")
+            }
+            var changes: [String: AuditLog.Change] = ["status": .init(before: entry.status, after: EntryStatus.verified.rawValue),
+                                                       "certificate_no": .init(before: entry.certificateNumber, after: certificate)]
+            if let phone = input.phone.map(TeacherRowValidator.clean), !phone.isEmpty, phone != entry.phone {
+                changes["phone"] = .init(before: entry.phone, after: phone)
+                entry.phone = phone
+            }
+            if let school = input.school.map(TeacherRowValidator.clean), !school.isEmpty, school != entry.school {
+                changes["school"] = .init(before: entry.school, after: school)
+                entry.school = school
+            }
+            entry.status = EntryStatus.verified.rawValue
+            entry.certificateNumber = certificate
+            entry.reason = nil
+            entry.verifiedBy = user.username
+            entry.verifiedAt = Date()
+            try await entry.update(on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .approve, objectType: "integration_entry", objectID: String(id),
+                                      countyCode: entry.countyCode, cityCode: entry.cityCode, changes: changes,
+                                      summary: "核实 \(entry.name)（证书 \(certificate)）")
+            return entry
+        }
+    }
+
+    func reject(_ id: Int, _ input: Reject) async throws -> IntegrationEntryModel {
+        try await database.transaction { db in
+            let entry = try await entry(id, on: db)
+            try await editable(entry, on: db)
+            guard let reason = input.reason.flatMap(RejectionReason.init(rawValue:)) else {
+                throw InputRefusal(field: "原因", code: "reason.missing", "请选择不予认定的原因")
+            }
+            let note = input.note.map(TeacherRowValidator.clean).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+            if reason == .other, note == nil { throw InputRefusal(field: "说明", code: "reason.missing", "原因为“其他”时请写明说明") }
+            let before = entry.status
+            entry.status = EntryStatus.rejected.rawValue
+            entry.reason = reason.rawValue
+            entry.note = note
+            entry.verifiedBy = user.username
+            entry.verifiedAt = Date()
+            try await entry.update(on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .reject, objectType: "integration_entry", objectID: String(id),
+                                      countyCode: entry.countyCode, cityCode: entry.cityCode,
+                                      changes: ["status": .init(before: before, after: entry.status), "reason": .init(before: nil, after: reason.label)],
+                                      summary: "不予认定 \(entry.name)：\(reason.label)" + (note.map { "（\($0)）" } ?? ""))
+            return entry
+        }
+    }
+
+    /// 新增: a teacher who came with a certificate but is not on the list; appended after the
+    /// list's entries, flagged, and verified at once.
+    func add(batchID: Int, projectID: Int, _ input: Addition) async throws -> IntegrationEntryModel {
+        guard user.role == .county, let countyCode = user.regionCode, let county = regions.region(code: countyCode) else {
+            throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以新增人员")
+        }
+        return try await database.transaction { db in
+            guard try await actions(batchID: batchID, county: countyCode, on: db).mayVerify else {
+                throw AppError(.conflict, code: "integration.locked", "本县名单已提交，不能再修改；如需修改请联系市(州)退回")
+            }
+            var issues: [RowIssue] = []
+            let name = TeacherRowValidator.clean(input.name ?? "")
+            if name.isEmpty { issues.append(RowIssue(row: 1, column: "教师姓名", code: "name.missing", message: "教师姓名为空")) }
+            let id = TeacherRowValidator.residentID(input.residentID ?? "", wasNumber: false, row: 1, today: .today())
+            issues += id.errors
+            let certificate = TeacherRowValidator.clean(input.certificateNumber ?? "")
+            if certificate.isEmpty { issues.append(RowIssue(row: 1, column: "证书编号", code: "certificate.missing", message: "请填写所见合格证书的编号")) }
+            guard issues.isEmpty, let residentID = id.id else { throw InputRefusal(issues: issues) }
+            if let existing = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID)
+                .filter(\.$residentID == residentID.value).first() {
+                let place = existing.countyCode.flatMap { regions.region(code: $0)?.name } ?? "省级待分配名单"
+                throw InputRefusal(field: "身份证号码", code: "id.duplicate", "该教师已在本批名单中（\(place)第 \(existing.sequence) 号）")
+            }
+            let school = TeacherRowValidator.clean(input.school ?? "")
+            try await IntegrationEntries.append([
+                .init(county: county, listedCounty: nil, school: school, name: name, residentID: residentID,
+                      phone: input.phone.map(TeacherRowValidator.clean).flatMap { $0.isEmpty ? nil : $0 }, added: true),
+            ], batchID: batchID, projectID: projectID, on: db)
+            guard let entry = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID)
+                .filter(\.$residentID == residentID.value).first() else { throw AppError.notFound("名单条目") }
+            entry.status = EntryStatus.verified.rawValue
+            entry.certificateNumber = certificate
+            entry.verifiedBy = user.username
+            entry.verifiedAt = Date()
+            try await entry.update(on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .create, objectType: "integration_entry", objectID: String(entry.id!),
+                                      countyCode: countyCode, cityCode: county.parentCode,
+                                      changes: ["name": .init(before: nil, after: name), "resident_id": .init(before: nil, after: residentID.masked)],
+                                      summary: "新增并核实 \(name)（名单外人员）")
+            return entry
+        }
+    }
+
+    /// The county hands its part to the city; its entries lock. Late is flagged, not refused.
+    func submit(batchID: Int) async throws -> IntegrationSubmissionModel {
+        guard user.role == .county, let county = user.regionCode else {
+            throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以提交本县名单")
+        }
+        return try await database.transaction { db in
+            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
+            let actions = try await actions(batchID: batchID, county: county, on: db)
+            guard actions.maySubmit else {
+                let conflicts = try await openConflicts(batchID: batchID, county: county, on: db)
+                throw AppError(.conflict, code: conflicts > 0 ? "integration.conflicts" : "integration.locked",
+                               conflicts > 0 ? "还有 \(conflicts) 条冲突待处理（核实或不予认定），处理完后才能提交" : "本县名单已提交或市(州)已提交，不能再次提交")
+            }
+            let row = try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$regionCode == county).first()
+                ?? IntegrationSubmissionModel()
+            let before = row.id == nil ? SubmissionState.open.rawValue : row.state
+            row.batchID = batchID
+            row.regionCode = county
+            row.state = SubmissionState.submitted.rawValue
+            row.submittedAt = Date()
+            row.late = CivilDate(iso: batch.deadline).map { IntegrationWorkflow.isLate(submittedOn: .today(), deadline: $0) } ?? false
+            row.returnedReason = nil
+            row.updatedBy = user.username
+            row.updatedAt = Date()
+            try await row.save(on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .submit, objectType: "integration_batch", objectID: String(batchID),
+                                      countyCode: county, cityCode: regions.region(code: county)?.parentCode,
+                                      changes: ["state": .init(before: before, after: row.state)],
+                                      summary: "提交本县整合名单" + (row.late ? "（逾期）" : ""))
+            return row
+        }
+    }
+}
+
+extension CivilDate {
+    /// "2017-09-30".
+    init?(iso: String) {
+        let parts = iso.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+}

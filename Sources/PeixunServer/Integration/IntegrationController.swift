@@ -1,0 +1,229 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// 合作项目整合: the batches, and a county's list with verify / reject / add / submit, on the
+/// web and in the API. Every response says what the caller may do next.
+struct IntegrationController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("integration", use: batchesPage)
+        routes.get("integration", ":batchID", use: countyPage)
+        routes.post("integration", "entries", ":entryID", "verify", use: verifyForm)
+        routes.post("integration", "entries", ":entryID", "reject", use: rejectForm)
+        routes.post("integration", ":batchID", "add", use: addForm)
+        routes.post("integration", ":batchID", "submit", use: submitForm)
+        routes.get("api", "v1", "integration", "batches", use: apiBatches)
+        routes.get("api", "v1", "integration", ":batchID", "entries", use: apiEntries)
+        routes.post("api", "v1", "integration", "entries", ":entryID", "verify", use: apiVerify)
+        routes.post("api", "v1", "integration", "entries", ":entryID", "reject", use: apiReject)
+        routes.post("api", "v1", "integration", ":batchID", "entries", use: apiAdd)
+        routes.post("api", "v1", "integration", ":batchID", "submit", use: apiSubmit)
+    }
+
+    private func service(_ request: Request) throws -> CountyVerification {
+        let user = try request.requireUser()
+        guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
+        return CountyVerification(database: request.db, regions: request.application.regions, user: user, actor: .init(request))
+    }
+
+    struct BatchDTO: Content {
+        let id: Int
+        let project: String
+        let year: Int
+        let deadline: String
+        let allocated: Int
+        let verified: Int
+        let rejected: Int
+        let added: Int
+    }
+
+    private func batches(_ request: Request) async throws -> [BatchDTO] {
+        let service = try service(request)
+        struct Row: Decodable { let id: Int; let project: String; let year: Int; let deadline: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int }
+        return try await request.sql.raw("""
+            SELECT b.id, p.name AS project, b.year, b.deadline,
+                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: false) THEN 1 ELSE 0 END), 0) AS BIGINT) AS allocated,
+                   CAST(COALESCE(SUM(CASE WHEN e.status = 'verified' THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
+                   CAST(COALESCE(SUM(CASE WHEN e.status = 'rejected' THEN 1 ELSE 0 END), 0) AS BIGINT) AS rejected,
+                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: true) THEN 1 ELSE 0 END), 0) AS BIGINT) AS added
+            FROM integration_batches b JOIN projects p ON p.id = b.project_id
+            LEFT JOIN integration_entries e ON e.batch_id = b.id AND \(service.user.scope.predicate(table: "e"))
+            GROUP BY b.id, p.name, b.year, b.deadline
+            ORDER BY b.year DESC, b.id
+            """).all(decoding: Row.self).map {
+            BatchDTO(id: $0.id, project: $0.project, year: $0.year, deadline: $0.deadline, allocated: $0.allocated,
+                     verified: $0.verified, rejected: $0.rejected, added: $0.added)
+        }
+    }
+
+    struct BatchesPage: Encodable, Sendable {
+        let pageTitle = "合作项目整合"
+        let batches: [BatchDTO]
+        let hasBatches: Bool
+        let mayImport: Bool
+    }
+
+    @Sendable func batchesPage(request: Request) async throws -> View {
+        let list = try await batches(request)
+        return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty,
+                                                                       mayImport: try request.requireUser().role == .province))
+    }
+
+    @Sendable func apiBatches(request: Request) async throws -> [BatchDTO] {
+        try await batches(request)
+    }
+
+    struct EntryDTO: Content {
+        let id: Int
+        let sequence: Int
+        let name: String
+        let residentID: String
+        let phone: String?
+        let school: String?
+        let status: String
+        let statusLabel: String
+        let added: Bool
+        let conflict: String?
+        let conflictLabel: String?
+        let certificateNumber: String?
+        let reason: String?
+        let reasonLabel: String?
+        let note: String?
+        let isPending: Bool
+    }
+
+    struct CountyDTO: Content {
+        let batch: BatchDTO
+        let county: String
+        let countyName: String
+        let state: String
+        let stateLabel: String
+        let actions: WorkflowActions
+        let openConflicts: Int
+        let entries: [EntryDTO]
+    }
+
+    private func county(_ request: Request) async throws -> CountyDTO {
+        let service = try service(request)
+        guard let batchID = request.parameters.get("batchID", as: Int.self),
+              let batch = try await batches(request).first(where: { $0.id == batchID }) else { throw AppError.notFound("整合批次") }
+        let regions = request.application.regions
+        let code = try request.query.get(String?.self, at: "county") ?? service.user.regionCode ?? ""
+        guard let region = regions.region(code: code), region.level == .county,
+              service.user.scope.contains(regionCode: region.code, in: regions) else { throw AppError.notFound("县(市、区)") }
+        let entries = try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == region.code)
+            .sort(\.$added).sort(\.$sequence).all()
+        let state = try await service.state(batchID: batchID, region: region.code, on: request.db)
+        return CountyDTO(
+            batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
+            actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),
+            openConflicts: try await service.openConflicts(batchID: batchID, county: region.code, on: request.db),
+            entries: entries.map { entry in
+                let status = EntryStatus(rawValue: entry.status) ?? .pending
+                let conflict = entry.conflict.flatMap(IntegrationEntries.Conflict.init(rawValue:))
+                return EntryDTO(
+                    id: entry.id!, sequence: entry.sequence, name: entry.name,
+                    residentID: ResidentID(canonical: entry.residentID)?.masked ?? "******", phone: entry.phone, school: entry.school,
+                    status: status.rawValue, statusLabel: status.label, added: entry.added, conflict: conflict?.rawValue,
+                    conflictLabel: conflict?.label, certificateNumber: entry.certificateNumber, reason: entry.reason,
+                    reasonLabel: entry.reason.flatMap(RejectionReason.init(rawValue:))?.label, note: entry.note, isPending: status == .pending)
+            })
+    }
+
+    struct CountyPage: Encodable, Sendable {
+        struct Reason: Encodable, Sendable { let value: String; let label: String }
+        let pageTitle: String
+        let view: CountyDTO
+        let hasEntries: Bool
+        let reasons: [Reason]
+    }
+
+    @Sendable func countyPage(request: Request) async throws -> View {
+        let view = try await county(request)
+        return try await request.renderPage("integration-county", CountyPage(
+            pageTitle: "\(view.countyName) · \(view.batch.project) \(view.batch.year)年", view: view, hasEntries: !view.entries.isEmpty,
+            reasons: RejectionReason.allCases.map { .init(value: $0.rawValue, label: $0.label) }))
+    }
+
+    @Sendable func apiEntries(request: Request) async throws -> CountyDTO {
+        try await county(request)
+    }
+
+    private func entryID(_ request: Request) throws -> Int {
+        guard let id = request.parameters.get("entryID", as: Int.self) else { throw AppError.notFound("名单条目") }
+        return id
+    }
+
+    private func batch(_ request: Request) async throws -> IntegrationBatchModel {
+        guard let id = request.parameters.get("batchID", as: Int.self), try await batches(request).contains(where: { $0.id == id }),
+              let batch = try await IntegrationBatchModel.find(id, on: request.db) else { throw AppError.notFound("整合批次") }
+        return batch
+    }
+
+    /// Web forms answer with the county page again; refusals become a 422 page.
+    private func back(_ request: Request, batchID: Int, _ work: () async throws -> Void) async throws -> Response {
+        do {
+            try await work()
+        } catch let refusal as InputRefusal {
+            throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
+        }
+        return request.redirect(to: "/integration/\(batchID)", redirectType: .normal)
+    }
+
+    @Sendable func verifyForm(request: Request) async throws -> Response {
+        let service = try service(request)
+        let input = try request.content.decode(CountyVerification.Verify.self)
+        let entry = try await service.entry(try entryID(request), on: request.db)
+        return try await back(request, batchID: entry.batchID) { _ = try await service.verify(entry.id!, input) }
+    }
+
+    @Sendable func rejectForm(request: Request) async throws -> Response {
+        let service = try service(request)
+        let input = try request.content.decode(CountyVerification.Reject.self)
+        let entry = try await service.entry(try entryID(request), on: request.db)
+        return try await back(request, batchID: entry.batchID) { _ = try await service.reject(entry.id!, input) }
+    }
+
+    @Sendable func addForm(request: Request) async throws -> Response {
+        let service = try service(request)
+        let batch = try await batch(request)
+        let input = try request.content.decode(CountyVerification.Addition.self)
+        return try await back(request, batchID: batch.id!) { _ = try await service.add(batchID: batch.id!, projectID: batch.projectID, input) }
+    }
+
+    @Sendable func submitForm(request: Request) async throws -> Response {
+        let service = try service(request)
+        let batch = try await batch(request)
+        return try await back(request, batchID: batch.id!) { _ = try await service.submit(batchID: batch.id!) }
+    }
+
+    @Sendable func apiVerify(request: Request) async throws -> EntryResult {
+        let entry = try await service(request).verify(try entryID(request), try request.content.decode(CountyVerification.Verify.self))
+        return EntryResult(id: entry.id!, status: entry.status)
+    }
+
+    @Sendable func apiReject(request: Request) async throws -> EntryResult {
+        let entry = try await service(request).reject(try entryID(request), try request.content.decode(CountyVerification.Reject.self))
+        return EntryResult(id: entry.id!, status: entry.status)
+    }
+
+    @Sendable func apiAdd(request: Request) async throws -> Response {
+        let batch = try await batch(request)
+        let entry = try await service(request).add(batchID: batch.id!, projectID: batch.projectID,
+                                                   try request.content.decode(CountyVerification.Addition.self))
+        return try await EntryResult(id: entry.id!, status: entry.status).encodeResponse(status: .created, for: request)
+    }
+
+    @Sendable func apiSubmit(request: Request) async throws -> CountyDTO {
+        let batch = try await batch(request)
+        _ = try await service(request).submit(batchID: batch.id!)
+        return try await county(request)
+    }
+
+    struct EntryResult: Content {
+        let id: Int
+        let status: String
+    }
+}

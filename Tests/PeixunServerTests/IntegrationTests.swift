@@ -1,0 +1,169 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// 合作项目整合 (Appendix 2), the county's part: the province imports the qualified list, each
+/// entry lands at its county in the list's order, the county verifies, rejects, adds and submits.
+@Suite struct IntegrationTests {
+    static func id(_ body: String) -> String { ResidentID.completing(body: body).value }
+
+    /// 中国移动 project, 2016: four teachers of 锦江区 and 青羊区, one whose county is only known
+    /// from its school, one with no county at all.
+    func list(school: String) -> String {
+        """
+        中国移动中小学教师信息技术能力培训2016年合格人员名单
+        序号,县(市、区),所在学校,教师姓名,身份证号码,联系电话
+        1,锦江区,锦江区实验小学,张伟,\(Self.id("51010419850101001")),13800138001
+        2,青羊,青羊区实验小学,李娜,\(Self.id("51010519860202002")),13800138002
+        3,锦江区,锦江区实验小学,王芳,\(Self.id("51010419870303003")),
+        4,,\(school),赵敏,\(Self.id("51010419880404004")),
+        5,火星区,某校,孙丽,\(Self.id("51010419890505005")),
+        6,锦江区,锦江区实验小学,钱进,\(Self.id("51010419900606006")),
+        """
+    }
+
+    func importList(_ app: Application, school: String, dryRun: Bool = false) async throws -> ImportReport {
+        let directory = NSTemporaryDirectory() + "peixun-qualified-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let url = URL(fileURLWithPath: directory + "/list.csv")
+        try list(school: school).write(to: url, atomically: true, encoding: .utf8)
+        let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$name == "中国移动中小学教师信息技术能力培训").first())
+        let importer = QualifiedListImporter(database: app.db, regions: app.regions, actor: .commandLine)
+        return try await importer.run(url: url, fileName: "list.csv",
+                                      options: .init(dryRun: dryRun, projectID: project.id!, year: 2016)).report
+    }
+
+    func county(_ app: Application, batch: Int, as username: String, county: String? = nil) async throws -> IntegrationController.CountyDTO {
+        var dto: IntegrationController.CountyDTO?
+        try await app.testing().test(.GET, "/api/v1/integration/\(batch)/entries" + (county.map { "?county=\($0)" } ?? ""),
+                                     headers: try await TestUsers.bearer(app, username)) { response in
+            #expect(response.status == .ok, "\(response.body.string)")
+            dto = try response.content.decode(IntegrationController.CountyDTO.self)
+        }
+        return try #require(dto)
+    }
+
+    func post(_ app: Application, _ path: String, as username: String, _ body: [String: String] = [:], status: HTTPStatus) async throws {
+        try await app.testing().test(.POST, path, headers: try await TestUsers.bearer(app, username),
+                                     beforeRequest: { try $0.content.encode(body, as: .json) }) { response in
+            #expect(response.status == status, "\(path) as \(username): \(response.body.string)")
+        }
+    }
+
+    @Test func theListLandsAtEachCountyInItsOrderAndTheCountyVerifiesAndSubmits() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            let dry = try await importList(app, school: school.name, dryRun: true)
+            #expect(dry.rows == 6 && dry.created == 6 && dry.errors.isEmpty && !dry.committed)
+            #expect(dry.notes.map(\.code) == ["region.triage"] && dry.notes.first?.row == 7)
+            #expect(try await IntegrationEntryModel.query(on: app.db).count() == 0)
+
+            let report = try await importList(app, school: school.name)
+            #expect(report.committed && report.created == 6)
+            let again = try await importList(app, school: school.name)
+            #expect(again.created == 0 && again.unchanged == 6, "importing the list again adds nothing")
+            let batch = try #require(try await IntegrationBatchModel.query(on: app.db).first())
+            #expect(batch.deadline == "2016-09-30")
+            let triage = try await IntegrationEntryModel.query(on: app.db).filter(\.$countyCode == nil).all()
+            #expect(triage.map(\.name) == ["孙丽"] && triage.first?.listedCounty == "火星区")
+
+            let jinjiang = try await county(app, batch: batch.id!, as: "jinjiang")
+            #expect(jinjiang.entries.map(\.name) == ["张伟", "王芳", "赵敏", "钱进"], "the list's order, at the school's county too")
+            #expect(jinjiang.entries.map(\.sequence) == [1, 2, 3, 4])
+            #expect(jinjiang.actions == WorkflowActions(mayVerify: true, maySubmit: true))
+            #expect(jinjiang.entries.allSatisfy { $0.residentID.contains("********") })
+            let qingyang = try await county(app, batch: batch.id!, as: "qingyang")
+            #expect(qingyang.entries.map(\.name) == ["李娜"])
+            let city = try await county(app, batch: batch.id!, as: "chengdu", county: "510104")
+            #expect(city.actions == WorkflowActions(), "the city reviews, it does not verify")
+
+            // Another county's entry does not exist for a county.
+            let zhang = jinjiang.entries[0].id
+            try await post(app, "/api/v1/integration/entries/\(zhang)/verify", as: "qingyang", ["certificateNumber": "X1"], status: .notFound)
+            try await post(app, "/api/v1/integration/entries/\(zhang)/verify", as: "jinjiang", [:], status: .unprocessableEntity)
+            try await post(app, "/api/v1/integration/entries/\(zhang)/verify", as: "jinjiang",
+                           ["certificateNumber": "YD2016-0001", "phone": "13900139000"], status: .ok)
+            try await post(app, "/api/v1/integration/entries/\(jinjiang.entries[1].id)/reject", as: "jinjiang", ["reason": "other"], status: .unprocessableEntity)
+            try await post(app, "/api/v1/integration/entries/\(jinjiang.entries[1].id)/reject", as: "jinjiang",
+                           ["reason": "certificateNotPresented"], status: .ok)
+            try await post(app, "/api/v1/integration/\(batch.id!)/entries", as: "jinjiang",
+                           ["name": "周新", "residentID": Self.id("51010419910707007"), "certificateNumber": "YD2016-0099", "school": school.name], status: .created)
+            try await post(app, "/api/v1/integration/\(batch.id!)/entries", as: "jinjiang",
+                           ["name": "周新", "residentID": Self.id("51010519860202002"), "certificateNumber": "YD2016-0100"], status: .unprocessableEntity)
+
+            let after = try await county(app, batch: batch.id!, as: "jinjiang")
+            #expect(after.entries.map(\.name) == ["张伟", "王芳", "赵敏", "钱进", "周新"], "additions come last")
+            #expect(after.entries.last?.added == true && after.entries.last?.sequence == 5)
+            #expect(after.entries.map(\.status) == ["verified", "rejected", "pending", "pending", "verified"])
+            #expect(after.entries[0].phone == "13900139000")
+
+            try await post(app, "/api/v1/integration/\(batch.id!)/submit", as: "jinjiang", status: .ok)
+            let submitted = try await county(app, batch: batch.id!, as: "jinjiang")
+            #expect(submitted.state == "submitted" && submitted.actions == WorkflowActions())
+            let late = try #require(try await IntegrationSubmissionModel.query(on: app.db).first())
+            #expect(late.late, "the 2016 deadline has passed: flagged, not refused")
+            try await post(app, "/api/v1/integration/entries/\(jinjiang.entries[2].id)/verify", as: "jinjiang",
+                           ["certificateNumber": "YD2016-0003"], status: .conflict)
+            let city2 = try await county(app, batch: batch.id!, as: "chengdu", county: "510104")
+            #expect(city2.actions == WorkflowActions(maySendBack: true))
+
+            let audit = try await AuditEntryModel.query(on: app.db).filter(\.$objectType ~~ ["integration_entry", "integration_batch", "qualified_list"]).count()
+            #expect(audit == 6, "import ×2, verify, reject, add, submit")
+        }
+    }
+
+    @Test func conflictsWithTheRegistryMustBeClearedBeforeSubmitting() async throws {
+        try await withTestApp(demo: .small) { app in
+            // 张伟's ID belongs to a registered teacher of 青羊区 with another name.
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510105").first()!
+            let teacher = TeacherModel()
+            teacher.residentID = Self.id("51010419850101001")
+            teacher.name = "张卫"
+            teacher.$school.id = school.id!
+            teacher.stage = "primarySecondary"
+            teacher.countyCode = "510105"
+            teacher.cityCode = "510100"
+            try await teacher.create(on: app.db)
+            let mine = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
+            _ = try await importList(app, school: mine.name)
+            let batch = try await IntegrationBatchModel.query(on: app.db).first()!
+            let view = try await county(app, batch: batch.id!, as: "jinjiang")
+            #expect(view.entries[0].conflict == "registered_elsewhere")
+            #expect(view.openConflicts == 1 && view.actions == WorkflowActions(mayVerify: true, maySubmit: false))
+            try await post(app, "/api/v1/integration/\(batch.id!)/submit", as: "jinjiang", status: .conflict)
+            try await post(app, "/api/v1/integration/entries/\(view.entries[0].id)/reject", as: "jinjiang", ["reason": "notOurTeacher"], status: .ok)
+            try await post(app, "/api/v1/integration/\(batch.id!)/submit", as: "jinjiang", status: .ok)
+        }
+    }
+
+    @Test func thePagesShowTheListAndTheForms() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
+            _ = try await importList(app, school: school.name)
+            let batch = try await IntegrationBatchModel.query(on: app.db).first()!
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/integration", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("/integration/\(batch.id!)"))
+                #expect(!response.body.string.contains("导入合格人员名单"), "only the province imports")
+            }
+            try await app.testing().test(.GET, "/integration/\(batch.id!)", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                let html = response.body.string
+                #expect(html.contains("提交本县名单") && html.contains("新增名单外人员") && html.contains("张伟"))
+                #expect(!html.contains("李娜"), "青羊区's teacher is not on 锦江区's page")
+            }
+            try await app.testing().test(.GET, "/integration/import", headers: session.headers) { response in
+                #expect(response.status == .notFound)
+            }
+            try await app.testing().test(.GET, "/integration/import", headers: try await TestUsers.session(app, "sheng").headers) { response in
+                #expect(response.status == .ok && response.body.string.contains("合作项目"))
+            }
+        }
+    }
+}
