@@ -6,7 +6,7 @@ import Vapor
 
 /// `peixun import teachers FILE [--dry-run] [--json] [--as USER] [--create-schools] [--skip-invalid]`.
 struct ImportCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] { ["teachers": ImportTeachersCommand(), "counts": ImportCountsCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["teachers": ImportTeachersCommand(), "counts": ImportCountsCommand(), "qualified": ImportQualifiedCommand()] }
     var help: String { "导入电子表格" }
 }
 
@@ -84,6 +84,48 @@ struct ImportCountsCommand: AsyncCommand {
         let (scope, actor) = try await CommandImport.actingUser(signature.actingUser, app: app, context: context)
         let options = OfficialCountImporter.Options(dryRun: signature.dryRun, skipInvalid: signature.skipInvalid, sheetName: signature.sheet, schoolYear: year)
         let importer = OfficialCountImporter(database: app.db, regions: app.regions, scope: scope, actor: actor)
+        try await CommandImport.run(file: signature.file, json: signature.json, dryRun: signature.dryRun, errorsFile: signature.errorsFile,
+                                    context: context) { url in
+            try await importer.run(url: url, fileName: url.lastPathComponent, options: options)
+        }
+    }
+}
+
+/// `peixun import qualified FILE --project 名称或编号 --year 2016 [--dry-run] [--json] [--skip-invalid]`.
+struct ImportQualifiedCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: ".xlsx、.xls 或 .csv 合格人员名单")
+        var file: String
+        @Option(name: "project", help: "合作项目的编号或名称（可写名称中的关键词，如 中国移动）")
+        var project: String?
+        @Option(name: "year", help: "培训年度")
+        var year: Int?
+        @Flag(name: "dry-run", help: "只检查，不写入")
+        var dryRun: Bool
+        @Flag(name: "json", help: "只输出一个 JSON 对象")
+        var json: Bool
+        @Flag(name: "skip-invalid", help: "有错误行时仍导入其余正确的行")
+        var skipInvalid: Bool
+        @Option(name: "errors", help: "把出错的行写入这个 .xlsx 文件（含错误说明）")
+        var errorsFile: String?
+        init() {}
+    }
+
+    var help: String { "导入合作项目合格人员名单（省执行办）：按县下发，保持原名单顺序，无法确定县的列入省级待分配" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let projects = try await ProjectModel.query(on: app.db).filter(\.$level == TrainingLevel.cooperation.rawValue).sort(\.$id).all()
+        let wanted = signature.project ?? ""
+        let matches = projects.filter { String($0.id!) == wanted || $0.name == wanted || (!wanted.isEmpty && $0.name.contains(wanted)) }
+        guard matches.count == 1, let project = matches.first, let year = signature.year else {
+            context.console.error("请用 --project 指定一个合作项目、用 --year 指定年度。合作项目：")
+            for project in projects { context.console.print("  \(project.id!)  \(project.name)（\(project.year)–\(project.endYear)）") }
+            throw ExitCode(2)
+        }
+        let importer = QualifiedListImporter(database: app.db, regions: app.regions, actor: .commandLine)
+        let options = QualifiedListImporter.Options(dryRun: signature.dryRun, skipInvalid: signature.skipInvalid, projectID: project.id!, year: year)
         try await CommandImport.run(file: signature.file, json: signature.json, dryRun: signature.dryRun, errorsFile: signature.errorsFile,
                                     context: context) { url in
             try await importer.run(url: url, fileName: url.lastPathComponent, options: options)
