@@ -166,4 +166,83 @@ import VaporTesting
             }
         }
     }
+
+    func overview(_ app: Application, batch: Int, as username: String, city: String? = nil) async throws -> ApprovalController.OverviewDTO {
+        var dto: ApprovalController.OverviewDTO?
+        try await app.testing().test(.GET, "/api/v1/integration/\(batch)/overview" + (city.map { "?city=\($0)" } ?? ""),
+                                     headers: try await TestUsers.bearer(app, username)) { response in
+            #expect(response.status == .ok, "\(response.body.string)")
+            dto = try response.content.decode(ApprovalController.OverviewDTO.self)
+        }
+        return try #require(dto)
+    }
+
+    @Test func theWholeFlowFromProvinceToCountiesToCityAndBackCreatesRecordsOnce() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let batch = try await IntegrationBatchModel.query(on: app.db).first()!
+            let b = batch.id!
+            let jinjiang = try await county(app, batch: b, as: "jinjiang")
+            let qingyang = try await county(app, batch: b, as: "qingyang")
+            // 锦江区 verifies three, adds one; 青羊区 rejects its only entry.
+            for (index, entry) in jinjiang.entries.prefix(3).enumerated() {
+                try await post(app, "/api/v1/integration/entries/\(entry.id)/verify", as: "jinjiang",
+                               ["certificateNumber": "YD2016-\(index)", "school": school.name], status: .ok)
+            }
+            try await post(app, "/api/v1/integration/\(b)/entries", as: "jinjiang",
+                           ["name": "周新", "residentID": Self.id("51010419910707007"), "certificateNumber": "YD2016-0099", "school": "锦江区新建实验学校"], status: .created)
+            try await post(app, "/api/v1/integration/entries/\(qingyang.entries[0].id)/reject", as: "qingyang", ["reason": "notOurTeacher"], status: .ok)
+
+            try await post(app, "/api/v1/integration/\(b)/submit-city", as: "chengdu", status: .conflict)
+            try await post(app, "/api/v1/integration/\(b)/submit", as: "jinjiang", status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/submit", as: "qingyang", status: .ok)
+            var city = try await overview(app, batch: b, as: "chengdu")
+            #expect(city.level == "city" && city.actions.maySubmit)
+            #expect(city.rows.map(\.name) == ["锦江区", "青羊区"] && city.rows.allSatisfy(\.actions.maySendBack))
+
+            // The city sends 青羊区 back; it changes its mind and verifies; both submitted again.
+            try await post(app, "/api/v1/integration/\(b)/send-back-county", as: "chengdu", ["county": "510105"], status: .unprocessableEntity)
+            try await post(app, "/api/v1/integration/\(b)/send-back-county", as: "chengdu", ["county": "510105", "reason": "请再核对李娜的证书"], status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/send-back-county", as: "zigong", ["county": "510105", "reason": "x"], status: .notFound)
+            city = try await overview(app, batch: b, as: "chengdu")
+            #expect(!city.actions.maySubmit && city.rows.first { $0.code == "510105" }?.state == "returned")
+            #expect(try await county(app, batch: b, as: "qingyang").actions.mayVerify)
+            try await post(app, "/api/v1/integration/entries/\(qingyang.entries[0].id)/verify", as: "qingyang",
+                           ["certificateNumber": "YD2016-0200", "school": "青羊区实验小学"], status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/submit", as: "qingyang", status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/submit-city", as: "chengdu", status: .ok)
+            #expect(try await county(app, batch: b, as: "jinjiang").actions == WorkflowActions(), "the city has the data now")
+
+            // The province approves: five verified teachers, records at level cooperation.
+            let province = try await overview(app, batch: b, as: "sheng")
+            #expect(province.rows.first { $0.code == "510100" }?.actions == WorkflowActions(maySendBack: true, mayApprove: true))
+            try await post(app, "/api/v1/integration/\(b)/approve", as: "chengdu", ["city": "510100"], status: .forbidden)
+            try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510300"], status: .conflict)
+            let recordsBefore = try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count()
+            try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .ok)
+            let records = try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).all()
+            #expect(records.count - recordsBefore == 5)
+            #expect(records.filter { $0.year == 2016 && $0.result == "passed" }.count >= 5)
+            let added = try #require(try await TeacherModel.query(on: app.db).filter(\.$residentID == Self.id("51010419910707007")).with(\.$school).first())
+            #expect(added.countyCode == "510104" && added.school.name == "锦江区新建实验学校" && added.firstPassedYear == 2016)
+            try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .conflict)
+            try await post(app, "/api/v1/integration/\(b)/send-back-city", as: "sheng", ["city": "510100", "reason": "x"], status: .conflict)
+
+            // Reopening withdraws exactly those records; approving again restores them, once.
+            try await post(app, "/api/v1/integration/\(b)/reopen", as: "sheng", ["city": "510100"], status: .ok)
+            #expect(try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count() == recordsBefore)
+            #expect(try await TeacherModel.find(added.id, on: app.db)?.firstPassedYear == nil)
+            try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .ok)
+            #expect(try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count() == recordsBefore + 5)
+
+            let session = try await TestUsers.session(app, "chengdu")
+            try await app.testing().test(.GET, "/integration/\(b)/overview", headers: session.headers) { response in
+                #expect(response.status == .ok && response.body.string.contains("锦江区") && response.body.string.contains("已审核") == false)
+            }
+            try await app.testing().test(.GET, "/integration/\(b)/overview", headers: try await TestUsers.session(app, "sheng").headers) { response in
+                #expect(response.body.string.contains("成都市") && response.body.string.contains("重新打开"))
+            }
+        }
+    }
 }

@@ -23,5 +23,6 @@ enum Migrations {
         app.migrations.add(AddUploadSchoolYear())
         app.migrations.add(CreateIntegrationTables())
         app.migrations.add(AddUploadProject())
+        app.migrations.add(AddEntryRecordCreated())
     }
 }

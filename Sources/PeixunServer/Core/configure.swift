@@ -99,6 +99,7 @@ func routes(_ app: Application) throws {
     ImportController(kind: .qualifiedList).boot(routes: protected)
     ImportProgressController().boot(routes: protected)
     IntegrationController().boot(routes: protected)
+    ApprovalController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

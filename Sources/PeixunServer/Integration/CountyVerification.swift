@@ -86,6 +86,10 @@ struct CountyVerification {
                 changes["school"] = .init(before: entry.school, after: school)
                 entry.school = school
             }
+            // A teacher the registry does not know is registered at approval, in this school.
+            if (entry.school ?? "").isEmpty, try await TeacherModel.query(on: db).filter(\.$residentID == entry.residentID).count() == 0 {
+                throw InputRefusal(field: "所在学校", code: "school.unknown", "该教师尚未在名册中登记，请填写其所在学校")
+            }
             entry.status = EntryStatus.verified.rawValue
             entry.certificateNumber = certificate
             entry.reason = nil

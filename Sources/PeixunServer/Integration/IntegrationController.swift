@@ -63,12 +63,14 @@ struct IntegrationController {
         let batches: [BatchDTO]
         let hasBatches: Bool
         let mayImport: Bool
+        let showOverview: Bool
     }
 
     @Sendable func batchesPage(request: Request) async throws -> View {
         let list = try await batches(request)
+        let role = try request.requireUser().role
         return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty,
-                                                                       mayImport: try request.requireUser().role == .province))
+                                                                       mayImport: role == .province, showOverview: role != .county))
     }
 
     @Sendable func apiBatches(request: Request) async throws -> [BatchDTO] {

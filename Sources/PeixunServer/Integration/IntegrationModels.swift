@@ -40,6 +40,8 @@ final class IntegrationEntryModel: Model, @unchecked Sendable {
     @OptionalField(key: "conflict") var conflict: String?
     @OptionalField(key: "verified_by") var verifiedBy: String?
     @OptionalField(key: "verified_at") var verifiedAt: Date?
+    /// Set when the province's approval created this entry's training record (withdrawn on reopening).
+    @Field(key: "record_created") var recordCreated: Bool
 
     init() {}
 }
@@ -113,5 +115,16 @@ struct CreateIntegrationTables: AsyncMigration {
         try await database.schema(IntegrationSubmissionModel.schema).delete()
         try await database.schema(IntegrationEntryModel.schema).delete()
         try await database.schema(IntegrationBatchModel.schema).delete()
+    }
+}
+
+/// Which entries' records an approval created, so that reopening withdraws exactly those.
+struct AddEntryRecordCreated: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(IntegrationEntryModel.schema).field("record_created", .bool, .required, .sql(.default(false))).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(IntegrationEntryModel.schema).deleteField("record_created").update()
     }
 }

@@ -1,0 +1,152 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// The city's and the province's view of a batch: each county's (or city's) state and
+/// figures, with send back / submit / approve / reopen; on the web and in the API.
+struct ApprovalController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("integration", ":batchID", "overview", use: page)
+        routes.get("api", "v1", "integration", ":batchID", "overview", use: api)
+        for (path, action) in [("send-back-county", Action.sendBackCounty), ("submit-city", .submitCity), ("send-back-city", .sendBackCity),
+                               ("approve", .approve), ("reopen", .reopen)] {
+            routes.post("integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: false) }
+            routes.post("api", "v1", "integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: true) }
+        }
+    }
+
+    enum Action: Sendable { case sendBackCounty, submitCity, sendBackCity, approve, reopen }
+
+    struct Row: Content {
+        let code: String
+        let name: String
+        let state: String
+        let stateLabel: String
+        let late: Bool
+        let reason: String?
+        let allocated: Int
+        let verified: Int
+        let rejected: Int
+        let added: Int
+        let actions: WorkflowActions
+    }
+
+    struct OverviewDTO: Content {
+        let batchID: Int
+        let project: String
+        let year: Int
+        let deadline: String
+        /// "city": rows are the city's counties; "province": rows are cities.
+        let level: String
+        let region: String
+        let regionName: String
+        let state: String
+        let actions: WorkflowActions
+        let rows: [Row]
+    }
+
+    private func approval(_ request: Request) throws -> BatchApproval {
+        let user = try request.requireUser()
+        guard [.province, .city].contains(user.role) else { throw AppError.notFound() }
+        return BatchApproval(database: request.db, regions: request.application.regions, user: user, actor: .init(request))
+    }
+
+    private func overview(_ request: Request) async throws -> OverviewDTO {
+        let approval = try approval(request)
+        let regions = request.application.regions
+        guard let batchID = request.parameters.get("batchID", as: Int.self),
+              let batch = try await IntegrationBatchModel.find(batchID, on: request.db),
+              let project = try await ProjectModel.find(batch.projectID, on: request.db) else { throw AppError.notFound("整合批次") }
+        let user = approval.user
+        let cityCode = user.role == .city ? user.regionCode! : try request.query.get(String?.self, at: "city")
+        struct Figures: Decodable { let code: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int }
+        let keyColumn = cityCode == nil ? "city_code" : "county_code"
+        let filter: SQLQueryString = cityCode.map { "AND city_code = \(bind: $0)" } ?? ""
+        let figures = try await request.sql.raw("""
+            SELECT \(ident: keyColumn) AS code,
+                   CAST(SUM(CASE WHEN added = \(bind: false) THEN 1 ELSE 0 END) AS BIGINT) AS allocated,
+                   CAST(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END) AS BIGINT) AS verified,
+                   CAST(SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected,
+                   CAST(SUM(CASE WHEN added = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS added
+            FROM integration_entries WHERE batch_id = \(bind: batchID) AND \(ident: keyColumn) IS NOT NULL \(filter)
+            GROUP BY \(ident: keyColumn) ORDER BY \(ident: keyColumn)
+            """).all(decoding: Figures.self)
+        let submissions = Dictionary(uniqueKeysWithValues: try await IntegrationSubmissionModel.query(on: request.db)
+            .filter(\.$batchID == batchID).all().map { ($0.regionCode, $0) })
+        func state(_ code: String) -> SubmissionState { submissions[code].flatMap { SubmissionState(rawValue: $0.state) } ?? .open }
+        let verification = CountyVerification(database: request.db, regions: regions, user: user, actor: .init(request))
+        var rows: [Row] = []
+        for figure in figures {
+            let actions: WorkflowActions
+            if let cityCode {
+                actions = IntegrationWorkflow.countyActions(role: user.role, county: state(figure.code), city: state(cityCode),
+                                                            openConflicts: try await verification.openConflicts(batchID: batchID, county: figure.code, on: request.db))
+            } else {
+                actions = try await approval.cityActions(batchID: batchID, city: figure.code, on: request.db)
+            }
+            rows.append(Row(code: figure.code, name: regions.region(code: figure.code)?.name ?? figure.code, state: state(figure.code).rawValue,
+                            stateLabel: state(figure.code).label, late: submissions[figure.code]?.late ?? false,
+                            reason: submissions[figure.code]?.returnedReason, allocated: figure.allocated, verified: figure.verified,
+                            rejected: figure.rejected, added: figure.added, actions: actions))
+        }
+        if let cityCode {
+            guard user.scope.contains(regionCode: cityCode, in: regions) else { throw AppError.notFound("市(州)") }
+        }
+        let region = cityCode ?? regions.province.code
+        var actions = WorkflowActions()
+        if cityCode != nil { actions = try await approval.cityActions(batchID: batchID, city: region, on: request.db) }
+        return OverviewDTO(
+            batchID: batchID, project: project.name, year: batch.year, deadline: batch.deadline, level: cityCode == nil ? "province" : "city",
+            region: region, regionName: regions.region(code: region)?.name ?? region, state: state(region).rawValue,
+            actions: actions, rows: rows)
+    }
+
+    struct Page: Encodable, Sendable {
+        let pageTitle: String
+        let view: OverviewDTO
+        let isCity: Bool
+        let hasRows: Bool
+    }
+
+    @Sendable func page(request: Request) async throws -> View {
+        let view = try await overview(request)
+        return try await request.renderPage("integration-overview", Page(
+            pageTitle: "\(view.regionName) · \(view.project) \(view.year)年", view: view, isCity: view.level == "city", hasRows: !view.rows.isEmpty))
+    }
+
+    @Sendable func api(request: Request) async throws -> OverviewDTO {
+        try await overview(request)
+    }
+
+    struct Form: Content {
+        var county: String?
+        var city: String?
+        var reason: String?
+        var counties: [String]?
+    }
+
+    private func act(_ action: Action, request: Request, api: Bool) async throws -> Response {
+        let approval = try approval(request)
+        guard let batchID = request.parameters.get("batchID", as: Int.self),
+              try await IntegrationBatchModel.find(batchID, on: request.db) != nil else { throw AppError.notFound("整合批次") }
+        let form = try request.content.decode(Form.self)
+        do {
+            switch action {
+            case .sendBackCounty: try await approval.sendBackCounty(batchID: batchID, county: form.county ?? "", reason: form.reason)
+            case .submitCity: try await approval.submitCity(batchID: batchID)
+            case .sendBackCity: try await approval.sendBackCity(batchID: batchID, city: form.city ?? "", reason: form.reason, counties: form.counties ?? [])
+            case .approve: _ = try await approval.approveCity(batchID: batchID, city: form.city ?? "")
+            case .reopen: _ = try await approval.reopenCity(batchID: batchID, city: form.city ?? "")
+            }
+        } catch let refusal as InputRefusal where !api {
+            throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
+        }
+        if api {
+            if approval.user.role == .province, let city = form.city { request.url.query = "city=\(city)" }
+            return try await overview(request).encodeResponse(for: request)
+        }
+        return request.redirect(to: "/integration/\(batchID)/overview", redirectType: .normal)
+    }
+}

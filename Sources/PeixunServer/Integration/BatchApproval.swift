@@ -1,0 +1,201 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+
+/// The levels above the county: the city sends counties back or submits the city; the
+/// province approves a city — its verified entries become `passed` records at level
+/// `cooperation` — sends it back, or reopens an approved city (withdrawing those records).
+struct BatchApproval {
+    let database: any Database
+    let regions: RegionDirectory
+    let user: CurrentUser
+    let actor: AuditLog.Actor
+
+    private var verification: CountyVerification { CountyVerification(database: database, regions: regions, user: user, actor: actor) }
+
+    /// The counties of a city that have entries in the batch, with their states.
+    func countyStates(batchID: Int, city: String, on db: any Database) async throws -> [String: SubmissionState] {
+        struct Row: Decodable { let county_code: String }
+        let sql = db as! any SQLDatabase
+        let counties = try await sql.select().distinct().column("county_code").from(IntegrationEntryModel.schema)
+            .where("batch_id", .equal, batchID).where("city_code", .equal, city).all(decoding: Row.self).map(\.county_code)
+        var states: [String: SubmissionState] = [:]
+        for county in counties { states[county] = try await verification.state(batchID: batchID, region: county, on: db) }
+        return states
+    }
+
+    func cityActions(batchID: Int, city: String, on db: any Database) async throws -> WorkflowActions {
+        let counties = try await countyStates(batchID: batchID, city: city, on: db)
+        return IntegrationWorkflow.cityActions(role: user.role, city: try await verification.state(batchID: batchID, region: city, on: db),
+                                               counties: Array(counties.values))
+    }
+
+    private func setState(_ state: SubmissionState, batchID: Int, region: String, reason: String? = nil, late: Bool = false,
+                          on db: any Database) async throws -> SubmissionState {
+        let row = try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$regionCode == region).first()
+            ?? IntegrationSubmissionModel()
+        let before = row.id == nil ? SubmissionState.open : SubmissionState(rawValue: row.state) ?? .open
+        row.batchID = batchID
+        row.regionCode = region
+        row.state = state.rawValue
+        if state == .submitted { row.submittedAt = Date(); row.late = late }
+        if row.id == nil && state != .submitted { row.late = false }
+        row.returnedReason = reason
+        row.updatedBy = user.username
+        row.updatedAt = Date()
+        try await row.save(on: db)
+        return before
+    }
+
+    private func requireProvince() throws {
+        guard user.role == .province else { throw AppError(.forbidden, code: "integration.not_province", "只有省执行办可以审核、退回或重新打开市(州)名单") }
+    }
+
+    private func requireCity(_ city: String) throws {
+        guard let region = regions.region(code: city), region.level == .city, user.scope.contains(regionCode: city, in: regions) else {
+            throw AppError.notFound("市(州)")
+        }
+    }
+
+    private func reasonText(_ reason: String?) throws -> String {
+        guard let text = reason.map(TeacherRowValidator.clean), !text.isEmpty else {
+            throw InputRefusal(field: "退回原因", code: "reason.missing", "请填写退回原因")
+        }
+        return String(text.prefix(200))
+    }
+
+    /// 市(州) sends one submitted county back, with the reason the county reads.
+    func sendBackCounty(batchID: Int, county: String, reason: String?) async throws {
+        let text = try reasonText(reason)
+        try await database.transaction { db in
+            guard let region = regions.region(code: county), region.level == .county, user.scope.contains(regionCode: county, in: regions) else {
+                throw AppError.notFound("县(市、区)")
+            }
+            let actions = try await verification.actions(batchID: batchID, county: county, on: db)
+            guard actions.maySendBack else { throw AppError(.conflict, code: "integration.state", "该县尚未提交，或本市(州)已提交，不能退回") }
+            let before = try await setState(.returned, batchID: batchID, region: county, reason: text, on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .reject, objectType: "integration_batch", objectID: String(batchID),
+                                      countyCode: county, cityCode: region.parentCode,
+                                      changes: ["state": .init(before: before.rawValue, after: SubmissionState.returned.rawValue), "reason": .init(before: nil, after: text)],
+                                      summary: "退回\(region.name)的整合名单：\(text)")
+        }
+    }
+
+    /// 市(州) submits once every county with entries has submitted.
+    func submitCity(batchID: Int) async throws {
+        guard user.role == .city, let city = user.regionCode else { throw AppError(.forbidden, code: "integration.not_city", "只有市(州)可以提交本市(州)名单") }
+        try await database.transaction { db in
+            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
+            guard try await cityActions(batchID: batchID, city: city, on: db).maySubmit else {
+                let open = try await countyStates(batchID: batchID, city: city, on: db).filter { $0.value != .submitted }.keys
+                    .compactMap { regions.region(code: $0)?.name }.sorted()
+                throw AppError(.conflict, code: "integration.counties_open",
+                               open.isEmpty ? "本市(州)名单已提交或没有人员" : "以下县(市、区)尚未提交：\(open.joined(separator: "、"))")
+            }
+            let late = CivilDate(iso: batch.deadline).map { IntegrationWorkflow.isLate(submittedOn: .today(), deadline: $0) } ?? false
+            let before = try await setState(.submitted, batchID: batchID, region: city, late: late, on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .submit, objectType: "integration_batch", objectID: String(batchID),
+                                      cityCode: city, changes: ["state": .init(before: before.rawValue, after: SubmissionState.submitted.rawValue)],
+                                      summary: "提交本市(州)整合名单" + (late ? "（逾期）" : ""))
+        }
+    }
+
+    /// 省执行办 sends a submitted city back; the counties it names reopen too.
+    func sendBackCity(batchID: Int, city: String, reason: String?, counties: [String]) async throws {
+        let text = try reasonText(reason)
+        try requireProvince()
+        try requireCity(city)
+        try await database.transaction { db in
+            guard try await cityActions(batchID: batchID, city: city, on: db).maySendBack else {
+                throw AppError(.conflict, code: "integration.state", "该市(州)尚未提交或已审核，不能退回")
+            }
+            let before = try await setState(.returned, batchID: batchID, region: city, reason: text, on: db)
+            let states = try await countyStates(batchID: batchID, city: city, on: db)
+            for county in counties where states[county] != nil {
+                _ = try await setState(.returned, batchID: batchID, region: county, reason: text, on: db)
+            }
+            try await AuditLog.record(on: db, actor: actor, action: .reject, objectType: "integration_batch", objectID: String(batchID),
+                                      cityCode: city,
+                                      changes: ["state": .init(before: before.rawValue, after: SubmissionState.returned.rawValue),
+                                                "reason": .init(before: nil, after: text),
+                                                "counties": .init(before: nil, after: counties.joined(separator: ","))],
+                                      summary: "退回\(regions.region(code: city)?.name ?? city)的整合名单：\(text)")
+        }
+    }
+
+    /// 省执行办 approves a submitted city: each verified entry becomes a passed record of the
+    /// project and year; a teacher not yet registered is created in the entry's county and
+    /// school. Approving again never duplicates a record.
+    func approveCity(batchID: Int, city: String) async throws -> Int {
+        try requireProvince()
+        try requireCity(city)
+        return try await database.transaction { db in
+            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
+            guard try await cityActions(batchID: batchID, city: city, on: db).mayApprove else {
+                throw AppError(.conflict, code: "integration.state", "该市(州)尚未提交或已审核")
+            }
+            let sql = db as! any SQLDatabase
+            let entries = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$cityCode == city)
+                .filter(\.$status == EntryStatus.verified.rawValue).all()
+            var teacherIDs = try await IntegrationTeachers.ensureRegistered(entries, on: db, regions: regions)
+            // Records that already exist (approved before, or reopened and approved again) stay.
+            struct Existing: Decodable { let teacher_id: Int }
+            var existing = Set<Int>()
+            for chunk in Array(teacherIDs.values).chunked(into: 1000) {
+                for row in try await sql.select().column("teacher_id").from(TrainingRecordModel.schema)
+                    .where("project_id", .equal, batch.projectID).where("teacher_id", .in, chunk).all(decoding: Existing.self) {
+                    existing.insert(row.teacher_id)
+                }
+            }
+            teacherIDs = teacherIDs.filter { !existing.contains($0.value) }
+            try await TrainingLedger(database: sql).record(teacherIDs.values.map {
+                TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
+            })
+            for entry in entries where teacherIDs[entry.residentID] != nil {
+                entry.recordCreated = true
+                try await entry.update(on: db)
+            }
+            let before = try await setState(.approved, batchID: batchID, region: city, on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .approve, objectType: "integration_batch", objectID: String(batchID),
+                                      cityCode: city,
+                                      changes: ["state": .init(before: before.rawValue, after: SubmissionState.approved.rawValue),
+                                                "records": .init(before: nil, after: String(teacherIDs.count))],
+                                      summary: "审核认定\(regions.region(code: city)?.name ?? city)的整合名单：新增培训记录 \(teacherIDs.count) 条")
+            return teacherIDs.count
+        }
+    }
+
+    /// 省执行办 reopens an approved city (explicit, audited): the records the approval created
+    /// are withdrawn in the same transaction and the city may be sent back or approved again.
+    func reopenCity(batchID: Int, city: String) async throws -> Int {
+        try requireProvince()
+        try requireCity(city)
+        return try await database.transaction { db in
+            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
+            guard try await cityActions(batchID: batchID, city: city, on: db).mayReopen else {
+                throw AppError(.conflict, code: "integration.state", "该市(州)尚未审核，无需重新打开")
+            }
+            let sql = db as! any SQLDatabase
+            let entries = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$cityCode == city)
+                .filter(\.$recordCreated == true).all()
+            struct Teacher: Decodable { let id: Int }
+            let ledger = TrainingLedger(database: sql)
+            for entry in entries {
+                if let teacher = try await sql.select().column("id").from(TeacherModel.schema).where("resident_id", .equal, entry.residentID)
+                    .first(decoding: Teacher.self) {
+                    try await ledger.withdraw(teacherID: teacher.id, projectID: batch.projectID)
+                }
+                entry.recordCreated = false
+                try await entry.update(on: db)
+            }
+            let before = try await setState(.submitted, batchID: batchID, region: city, on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .cancel, objectType: "integration_batch", objectID: String(batchID),
+                                      cityCode: city,
+                                      changes: ["state": .init(before: before.rawValue, after: SubmissionState.submitted.rawValue),
+                                                "withdrawn": .init(before: nil, after: String(entries.count))],
+                                      summary: "重新打开\(regions.region(code: city)?.name ?? city)已审核的整合名单，撤回培训记录 \(entries.count) 条")
+            return entries.count
+        }
+    }
+}

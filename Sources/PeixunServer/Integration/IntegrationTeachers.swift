@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+
+/// The registry side of an approval: every verified entry's teacher, registered if needed in
+/// the entry's county and school (a school the county named but the registry lacks is added,
+/// 中小学 unless its name says otherwise).
+enum IntegrationTeachers {
+    /// Resident ID → teacher id for each entry.
+    static func ensureRegistered(_ entries: [IntegrationEntryModel], on db: any Database, regions: RegionDirectory) async throws -> [String: Int] {
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable { let id: Int; let resident_id: String }
+        var ids: [String: Int] = [:]
+        for chunk in entries.map(\.residentID).chunked(into: 1000) {
+            for row in try await sql.select().columns("id", "resident_id").from(TeacherModel.schema).where("resident_id", .in, chunk).all(decoding: Row.self) {
+                ids[row.resident_id] = row.id
+            }
+        }
+        var touched = Set<String>()
+        for entry in entries where ids[entry.residentID] == nil {
+            guard let county = entry.countyCode, let region = regions.region(code: county) else { continue }
+            let schoolName = entry.school.flatMap { $0.isEmpty ? nil : $0 } ?? "（学校待补充）"
+            let school: SchoolModel
+            if let known = try await SchoolModel.query(on: db).filter(\.$countyCode == county).filter(\.$name == schoolName).first() {
+                school = known
+            } else {
+                school = SchoolModel()
+                school.name = schoolName
+                let kind: SchoolKind = schoolName.contains("幼儿园") ? .kindergarten : schoolName.contains("职业") || schoolName.contains("职中") ? .vocational : .primary
+                school.kind = kind.rawValue
+                school.stage = kind.stage.rawValue
+                school.countyCode = county
+                school.cityCode = region.parentCode!
+                try await school.create(on: db)
+            }
+            let teacher = TeacherModel()
+            teacher.residentID = entry.residentID
+            teacher.name = entry.name
+            teacher.mobile = entry.phone
+            teacher.$school.id = school.id!
+            teacher.stage = school.stage
+            teacher.countyCode = county
+            teacher.cityCode = region.parentCode!
+            try await teacher.create(on: db)
+            ids[entry.residentID] = teacher.id
+            touched.insert(county)
+        }
+        try await ProgressRollup.rebuild(counties: Array(touched), on: sql)
+        return ids
+    }
+}
