@@ -236,6 +236,33 @@ import VaporTesting
             try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .ok)
             #expect(try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count() == recordsBefore + 5)
 
+            // The summary form: counties of the city, then 小计; the province: cities, then 合计.
+            var summary: SummaryController.SummaryDTO?
+            try await app.testing().test(.GET, "/api/v1/integration/summary?project=\(batch.projectID)", headers: try await TestUsers.bearer(app, "chengdu")) { response in
+                summary = try response.content.decode(SummaryController.SummaryDTO.self)
+            }
+            let city2016 = try #require(summary).rows.reduce(into: [String: (Int, Int)]()) { $0[$1.name] = ($1.cells[2].allocated, $1.cells[2].verified) }
+            #expect(city2016["锦江区"]! == (4, 4) && city2016["青羊区"]! == (1, 1) && city2016["金牛区"]! == (0, 0))
+            #expect(summary!.total.name == "小计" && summary!.total.cells[2].allocated == 5 && summary!.total.cells[2].verified == 5)
+            try await app.testing().test(.GET, "/api/v1/integration/summary?project=\(batch.projectID)", headers: try await TestUsers.bearer(app, "sheng")) { response in
+                let province = try response.content.decode(SummaryController.SummaryDTO.self)
+                #expect(province.rows.count == 21 && province.total.name == "合计" && province.total.cells[2].allocated == 5)
+                #expect(province.rows.first { $0.code == "510100" }?.cells[2].verified == 5)
+            }
+            let directory = NSTemporaryDirectory() + "peixun-summary-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await app.testing().test(.GET, "/integration/summary?project=\(batch.projectID)&format=xlsx", headers: try await TestUsers.session(app, "chengdu").headers) { response in
+                #expect(response.status == .ok)
+                try Data(buffer: response.body).write(to: URL(fileURLWithPath: directory + "/summary.xlsx"))
+            }
+            let sheet = try convertToCSV(directory + "/summary.xlsx", directory: directory)
+            #expect(sheet[0].first == "整合培训项目教师参训情况汇总表")
+            #expect(sheet[2].first == "项目名称：中国移动中小学教师信息技术能力培训")
+            #expect(sheet[3].prefix(4) == ["地区", "2014年", "", "2015年"] && sheet[4].prefix(3) == ["", "分配人数", "核实人数"])
+            #expect(sheet.contains { $0.first == "锦江区" && $0[5] == "4" && $0[6] == "4" })
+            #expect(sheet.contains { $0.first == "小计" && $0[5] == "5" && $0[6] == "5" })
+
             let session = try await TestUsers.session(app, "chengdu")
             try await app.testing().test(.GET, "/integration/\(b)/overview", headers: session.headers) { response in
                 #expect(response.status == .ok && response.body.string.contains("锦江区") && response.body.string.contains("已审核") == false)

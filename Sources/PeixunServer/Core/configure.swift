@@ -100,6 +100,7 @@ func routes(_ app: Application) throws {
     ImportProgressController().boot(routes: protected)
     IntegrationController().boot(routes: protected)
     ApprovalController().boot(routes: protected)
+    SummaryController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

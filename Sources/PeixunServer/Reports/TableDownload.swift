@@ -41,6 +41,15 @@ struct TableDownload {
         return response
     }
 
+    /// A finished workbook on disk as a download.
+    static func file(at path: String, fileName: String, asciiFileName: String) throws -> Response {
+        let response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        let encoded = (fileName + ".xlsx").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? asciiFileName
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(asciiFileName).xlsx\"; filename*=UTF-8''\(encoded)")
+        return response
+    }
+
     private func workbook() throws -> Data {
         let path = NSTemporaryDirectory() + "peixun-list-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
