@@ -272,4 +272,71 @@ import VaporTesting
             }
         }
     }
+
+    @Test func theFeedbackTableGoesOutInOrderAndComesBackWithEveryDifference() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let batch = try await IntegrationBatchModel.query(on: app.db).first()!
+            let b = batch.id!
+            try await post(app, "/api/v1/integration/\(b)/entries", as: "jinjiang",
+                           ["name": "周新", "residentID": Self.id("51010419910707007"), "certificateNumber": "YD2016-0099", "school": school.name], status: .created)
+            let directory = NSTemporaryDirectory() + "peixun-feedback-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/integration/\(b)/feedback.xlsx", headers: session.headers) { response in
+                #expect(response.status == .ok)
+                try Data(buffer: response.body).write(to: URL(fileURLWithPath: directory + "/feedback.xlsx"))
+            }
+            let sheet = try convertToCSV(directory + "/feedback.xlsx", directory: directory)
+            #expect(sheet[0].first == "参训合格教师信息反馈表")
+            #expect(sheet[2] == FeedbackTable.headers)
+            #expect(sheet.dropFirst(3).prefix(5).map { $0[3] } == ["张伟", "王芳", "赵敏", "钱进", "周新"], "original order, additions last")
+            #expect(sheet[3][4] == Self.id("51010419850101001") && sheet[3][1] == "2016" && sheet[7][7].hasPrefix("新增"))
+
+            // Filled in: 王芳 removed (not confirmed), 张伟's phone corrected, a newcomer at the end.
+            let filled = """
+                县(市、区),年度,序号,教师姓名,身份证号码,联系电话,所在学校,备注
+                锦江区,2016,1,张伟,\(Self.id("51010419850101001")),13911112222,锦江区实验小学,证书 YD2016-0001
+                锦江区,2016,3,赵敏,\(Self.id("51010419880404004")),,\(school.name),YD2016-0003
+                锦江区,2016,4,钱进,\(Self.id("51010419900606006")),,锦江区实验小学,
+                锦江区,2016,5,周新,\(Self.id("51010419910707007")),,\(school.name),新增；证书 YD2016-0099
+                锦江区,2016,,吴新来,\(Self.id("51010419920808008")),,\(school.name),证书 YD2016-0120
+                """
+            var outcome: FeedbackTable.Outcome?
+            let headers = try await TestUsers.bearer(app, "jinjiang")
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/feedback?dryRun=true", headers: headers, beforeRequest: { request in
+                request.headers.add(name: "X-File-Name", value: "feedback.csv")
+                request.body = ByteBuffer(string: filled)
+            }) { response in
+                #expect(response.status == .ok, "\(response.body.string)")
+                outcome = try response.content.decode(FeedbackTable.Outcome.self)
+            }
+            #expect(outcome?.applied == false && outcome?.notReturned == ["2 王芳"])
+            #expect(Set(outcome?.differences.map(\.code) ?? []) == ["feedback.phone", "feedback.added"])
+            #expect(try await IntegrationEntryModel.query(on: app.db).filter(\.$status == "verified").count() == 1, "a dry run changes nothing")
+
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/feedback", headers: headers, beforeRequest: { request in
+                request.headers.add(name: "X-File-Name", value: "feedback.csv")
+                request.body = ByteBuffer(string: filled)
+            }) { response in
+                outcome = try response.content.decode(FeedbackTable.Outcome.self)
+            }
+            #expect(outcome?.applied == true && outcome?.verified == 3 && outcome?.added == 1)
+            let view = try await county(app, batch: b, as: "jinjiang")
+            #expect(view.entries.map(\.name) == ["张伟", "王芳", "赵敏", "钱进", "周新", "吴新来"])
+            #expect(view.entries.map(\.status) == ["verified", "pending", "verified", "verified", "verified", "verified"])
+            #expect(view.entries[0].phone == "13911112222" && view.entries[0].certificateNumber == "YD2016-0001")
+
+            // A table with a bad row changes nothing.
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/feedback", headers: headers, beforeRequest: { request in
+                request.body = ByteBuffer(string: "教师姓名,身份证号码\n王芳,\(Self.id("51010419870303003"))\n坏行,110105194912310021\n")
+            }) { response in
+                let bad = try response.content.decode(FeedbackTable.Outcome.self)
+                #expect(!bad.applied && bad.errors.map(\.code) == ["id.checksum"] && bad.errors.first?.row == 3)
+            }
+            #expect(try await county(app, batch: b, as: "jinjiang").entries[1].status == "pending")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PeixunCore
+import PeixunSheets
 import SQLKit
 import Vapor
 
@@ -14,6 +15,9 @@ struct IntegrationController {
         routes.post("integration", "entries", ":entryID", "reject", use: rejectForm)
         routes.post("integration", ":batchID", "add", use: addForm)
         routes.post("integration", ":batchID", "submit", use: submitForm)
+        routes.get("integration", ":batchID", "feedback.xlsx", use: feedbackDownload)
+        routes.on(.POST, "integration", ":batchID", "feedback", body: .collect(maxSize: "16mb"), use: feedbackUpload)
+        routes.on(.POST, "api", "v1", "integration", ":batchID", "feedback", body: .collect(maxSize: "16mb"), use: apiFeedback)
         routes.get("api", "v1", "integration", "batches", use: apiBatches)
         routes.get("api", "v1", "integration", ":batchID", "entries", use: apiEntries)
         routes.post("api", "v1", "integration", "entries", ":entryID", "verify", use: apiVerify)
@@ -222,6 +226,71 @@ struct IntegrationController {
         let batch = try await batch(request)
         _ = try await service(request).submit(batchID: batch.id!)
         return try await county(request)
+    }
+
+    /// 参训合格教师信息反馈表 of one county, in the list's order, additions last.
+    @Sendable func feedbackDownload(request: Request) async throws -> Response {
+        let view = try await county(request)
+        let batch = try await batch(request)
+        let entries = try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batch.id!).filter(\.$countyCode == view.county)
+            .sort(\.$added).sort(\.$sequence).all()
+        let path = NSTemporaryDirectory() + "peixun-feedback-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FeedbackTable.write(entries: entries, countyName: view.countyName, year: batch.year, project: view.batch.project, to: path)
+        let region = AuditLog.regionColumns(view.county, directory: request.application.regions)
+        try await AuditLog.record(on: request.db, actor: .init(request), action: .export, objectType: "integration_feedback", objectID: String(batch.id!),
+                                  countyCode: region.county, cityCode: region.city,
+                                  summary: "下载\(view.countyName)参训合格教师信息反馈表（\(entries.count) 人）")
+        return try TableDownload.file(at: path, fileName: "\(view.countyName)参训合格教师信息反馈表-\(view.batch.project)-\(batch.year)",
+                                      asciiFileName: "feedback-\(batch.id!)-\(view.county)")
+    }
+
+    struct FeedbackForm: Content {
+        let file: File
+        let dryRun: String?
+    }
+
+    struct FeedbackPage: Encodable, Sendable {
+        let pageTitle = "反馈表导入结果"
+        let batchID: Int
+        let outcome: FeedbackTable.Outcome
+        let hasErrors: Bool
+        let hasDifferences: Bool
+        let hasNotReturned: Bool
+    }
+
+    private func applyFeedback(_ request: Request, data: ByteBuffer, fileName: String, dryRun: Bool) async throws -> (Int, FeedbackTable.Outcome) {
+        let service = try service(request)
+        guard service.user.role == .county else { throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以上传本县反馈表") }
+        let batch = try await batch(request)
+        let path = NSTemporaryDirectory() + "peixun-feedback-upload-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(buffer: data).write(to: URL(fileURLWithPath: path))
+        do {
+            return (batch.id!, try await FeedbackTable.apply(url: URL(fileURLWithPath: path), fileName: ImportController.safeName(fileName),
+                                                             batch: batch, verification: service, dryRun: dryRun))
+        } catch let error as SheetError {
+            throw AppError(.unprocessableEntity, code: error.code.rawValue, error.message)
+        } catch let refusal as InputRefusal {
+            throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
+        }
+    }
+
+    @Sendable func feedbackUpload(request: Request) async throws -> View {
+        let form = try request.content.decode(FeedbackForm.self)
+        let (batchID, outcome) = try await applyFeedback(request, data: form.file.data, fileName: form.file.filename, dryRun: form.dryRun == "1")
+        return try await request.renderPage("integration-feedback", FeedbackPage(
+            batchID: batchID, outcome: outcome, hasErrors: !outcome.errors.isEmpty, hasDifferences: !outcome.differences.isEmpty,
+            hasNotReturned: !outcome.notReturned.isEmpty))
+    }
+
+    /// `POST /api/v1/integration/:batchID/feedback?dryRun=true` with the filled table as the body.
+    @Sendable func apiFeedback(request: Request) async throws -> FeedbackTable.Outcome {
+        guard let body = request.body.data, body.readableBytes > 0 else {
+            throw AppError.badRequest(code: "file.empty", "请求体为空：请把反馈表文件内容作为请求体上传")
+        }
+        let dryRun = (try? request.query.get(Bool.self, at: "dryRun")) ?? false
+        return try await applyFeedback(request, data: body, fileName: request.headers.first(name: "X-File-Name") ?? "feedback.xlsx", dryRun: dryRun).1
     }
 
     struct EntryResult: Content {
