@@ -31,6 +31,7 @@ public final class XlsxTableReader {
         self.limits = limits
         let name = self.fileName
         let corrupt = SheetError(.corrupt, "文件“\(name)”已损坏或不完整（压缩包无法打开），请重新保存后上传")
+        guard ZipIntegrity.check(url) else { throw corrupt }
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
