@@ -261,8 +261,8 @@ struct IntegrationController {
 
     private func applyFeedback(_ request: Request, data: ByteBuffer, fileName: String, dryRun: Bool) async throws -> (Int, FeedbackTable.Outcome) {
         let service = try service(request)
-        guard service.user.role == .county else { throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以上传本县反馈表") }
         let batch = try await batch(request)
+        guard service.user.role == .county else { throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以上传本县反馈表") }
         let path = NSTemporaryDirectory() + "peixun-feedback-upload-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(buffer: data).write(to: URL(fileURLWithPath: path))
@@ -277,6 +277,7 @@ struct IntegrationController {
     }
 
     @Sendable func feedbackUpload(request: Request) async throws -> View {
+        _ = try await batch(request)
         let form = try request.content.decode(FeedbackForm.self)
         let (batchID, outcome) = try await applyFeedback(request, data: form.file.data, fileName: form.file.filename, dryRun: form.dryRun == "1")
         return try await request.renderPage("integration-feedback", FeedbackPage(
@@ -286,6 +287,7 @@ struct IntegrationController {
 
     /// `POST /api/v1/integration/:batchID/feedback?dryRun=true` with the filled table as the body.
     @Sendable func apiFeedback(request: Request) async throws -> FeedbackTable.Outcome {
+        _ = try await batch(request)
         guard let body = request.body.data, body.readableBytes > 0 else {
             throw AppError.badRequest(code: "file.empty", "请求体为空：请把反馈表文件内容作为请求体上传")
         }
