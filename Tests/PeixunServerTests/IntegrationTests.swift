@@ -339,4 +339,22 @@ import VaporTesting
             #expect(try await county(app, batch: b, as: "jinjiang").entries[1].status == "pending")
         }
     }
+
+    @Test func theProvincePlacesEntriesWhoseCountyCouldNotBeRead() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let batch = try await IntegrationBatchModel.query(on: app.db).first()!
+            let province = try await overview(app, batch: batch.id!, as: "sheng")
+            #expect(province.triage.map(\.name) == ["孙丽"] && province.triage.first?.listedCounty == "火星区")
+            let id = province.triage[0].id
+            try await post(app, "/api/v1/integration/entries/\(id)/assign", as: "chengdu", ["county": "510104"], status: .notFound)
+            try await post(app, "/api/v1/integration/entries/\(id)/assign", as: "sheng", ["county": "火星区"], status: .unprocessableEntity)
+            try await post(app, "/api/v1/integration/entries/\(id)/assign", as: "sheng", ["county": "锦江区"], status: .ok)
+            try await post(app, "/api/v1/integration/entries/\(id)/assign", as: "sheng", ["county": "青羊区"], status: .conflict)
+            let jinjiang = try await county(app, batch: batch.id!, as: "jinjiang")
+            #expect(jinjiang.entries.last?.name == "孙丽" && jinjiang.entries.last?.sequence == 5)
+            #expect(try await overview(app, batch: batch.id!, as: "sheng").triage.isEmpty)
+        }
+    }
 }

@@ -10,6 +10,8 @@ struct ApprovalController {
     func boot(routes: any RoutesBuilder) {
         routes.get("integration", ":batchID", "overview", use: page)
         routes.get("api", "v1", "integration", ":batchID", "overview", use: api)
+        routes.post("integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: false) }
+        routes.post("api", "v1", "integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: true) }
         for (path, action) in [("send-back-county", Action.sendBackCounty), ("submit-city", .submitCity), ("send-back-city", .sendBackCity),
                                ("approve", .approve), ("reopen", .reopen)] {
             routes.post("integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: false) }
@@ -45,6 +47,16 @@ struct ApprovalController {
         let state: String
         let actions: WorkflowActions
         let rows: [Row]
+        /// The province's 待分配 entries (county not recognised); empty for a city.
+        let triage: [Waiting]
+    }
+
+    struct Waiting: Content {
+        let id: Int
+        let name: String
+        let residentID: String
+        let listedCounty: String?
+        let school: String?
     }
 
     private func approval(_ request: Request) throws -> BatchApproval {
@@ -100,7 +112,12 @@ struct ApprovalController {
         return OverviewDTO(
             batchID: batchID, project: project.name, year: batch.year, deadline: batch.deadline, level: cityCode == nil ? "province" : "city",
             region: region, regionName: regions.region(code: region)?.name ?? region, state: state(region).rawValue,
-            actions: actions, rows: rows)
+            actions: actions, rows: rows,
+            triage: user.role == .province && cityCode == nil
+                ? try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == nil).sort(\.$id).all().map {
+                    Waiting(id: $0.id!, name: $0.name, residentID: ResidentID(canonical: $0.residentID)?.masked ?? "******",
+                            listedCounty: $0.listedCounty, school: $0.school)
+                } : [])
     }
 
     struct Page: Encodable, Sendable {
@@ -108,16 +125,34 @@ struct ApprovalController {
         let view: OverviewDTO
         let isCity: Bool
         let hasRows: Bool
+        let hasTriage: Bool
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let view = try await overview(request)
         return try await request.renderPage("integration-overview", Page(
-            pageTitle: "\(view.regionName) · \(view.project) \(view.year)年", view: view, isCity: view.level == "city", hasRows: !view.rows.isEmpty))
+            pageTitle: "\(view.regionName) · \(view.project) \(view.year)年", view: view, isCity: view.level == "city", hasRows: !view.rows.isEmpty,
+            hasTriage: !view.triage.isEmpty))
     }
 
     @Sendable func api(request: Request) async throws -> OverviewDTO {
         try await overview(request)
+    }
+
+    struct AssignForm: Content { let county: String? }
+
+    private func assign(request: Request, api: Bool) async throws -> Response {
+        let approval = try approval(request)
+        guard let id = request.parameters.get("entryID", as: Int.self) else { throw AppError.notFound("名单条目") }
+        let county = try request.content.decode(AssignForm.self).county ?? ""
+        let entry: IntegrationEntryModel
+        do {
+            entry = try await approval.assign(entryID: id, county: county)
+        } catch let refusal as InputRefusal where !api {
+            throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
+        }
+        if api { return try await ["id": entry.id!, "sequence": entry.sequence].encodeResponse(for: request) }
+        return request.redirect(to: "/integration/\(entry.batchID)/overview", redirectType: .normal)
     }
 
     struct Form: Content {

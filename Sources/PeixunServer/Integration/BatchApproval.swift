@@ -199,3 +199,39 @@ struct BatchApproval {
         }
     }
 }
+
+extension BatchApproval {
+    /// 省级待分配: the province places an entry whose county could not be read from the list.
+    func assign(entryID: Int, county code: String) async throws -> IntegrationEntryModel {
+        guard user.role == .province else { throw AppError.notFound("名单条目") }
+        return try await database.transaction { db in
+            guard let entry = try await IntegrationEntryModel.find(entryID, on: db) else { throw AppError.notFound("名单条目") }
+            guard let county = regions.region(code: code) ?? {
+                if case .found(let region, _) = regions.resolve(code, level: .county) { return region }
+                return nil
+            }(), county.level == .county else {
+                throw InputRefusal(field: "县(市、区)", code: "region.unknown", "找不到县(市、区)“\(code)”")
+            }
+            guard entry.countyCode == nil else {
+                throw AppError(.conflict, code: "integration.placed", "该人员已分配到县(市、区)，无需再分配")
+            }
+            let sql = db as! any SQLDatabase
+            struct Last: Decodable { let last: Int? }
+            let last = try await sql.raw("SELECT MAX(sequence) AS last FROM integration_entries WHERE batch_id = \(bind: entry.batchID) AND county_code = \(bind: county.code)")
+                .first(decoding: Last.self)?.last ?? 0
+            entry.countyCode = county.code
+            entry.cityCode = county.parentCode
+            entry.sequence = last + 1
+            if let teacher = try await TeacherModel.query(on: db).filter(\.$residentID == entry.residentID).first() {
+                entry.conflict = teacher.countyCode != county.code ? IntegrationEntries.Conflict.registeredElsewhere.rawValue
+                    : teacher.name != entry.name ? IntegrationEntries.Conflict.nameMismatch.rawValue : nil
+            }
+            try await entry.update(on: db)
+            try await AuditLog.record(on: db, actor: actor, action: .update, objectType: "integration_entry", objectID: String(entryID),
+                                      countyCode: county.code, cityCode: county.parentCode,
+                                      changes: ["county": .init(before: entry.listedCounty, after: county.code)],
+                                      summary: "将待分配人员 \(entry.name) 分配到\(county.name)")
+            return entry
+        }
+    }
+}
