@@ -236,6 +236,15 @@ import VaporTesting
             try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .ok)
             #expect(try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count() == recordsBefore + 5)
 
+            // 张伟, registered by the approval, sees where he stands on his own page.
+            let zhang = try #require(try await TeacherModel.query(on: app.db).filter(\.$residentID == Self.id("51010419850101001")).first())
+            _ = try await TestUsers.createTeacherUser(app, teacher: zhang)
+            try await app.testing().test(.GET, "/api/v1/me/training", headers: try await TestUsers.bearer(app, zhang.residentID)) { response in
+                let me = try response.content.decode(MyTrainingController.MyTrainingDTO.self)
+                #expect(me.integration.count == 1 && me.integration[0].approved && me.integration[0].stage.contains("已审核认定"))
+                #expect(me.trained && me.records.contains { $0.year == 2016 })
+            }
+
             // The summary form: counties of the city, then 小计; the province: cities, then 合计.
             var summary: SummaryController.SummaryDTO?
             try await app.testing().test(.GET, "/api/v1/integration/summary?project=\(batch.projectID)", headers: try await TestUsers.bearer(app, "chengdu")) { response in

@@ -19,6 +19,8 @@ struct MyTrainingController {
         let stage: String
         let trained: Bool
         let records: [TeacherRecordDTO]
+        /// 合作项目整合: where the teacher stands in each project's integration.
+        let integration: [TeacherPipelineDTO]
     }
 
     private func load(_ request: Request) async throws -> MyTrainingDTO {
@@ -35,16 +37,18 @@ struct MyTrainingController {
             county: [county.flatMap { regions.parent(of: $0)?.name }, county?.name].compactMap { $0 }.joined(),
             stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage,
             trained: teacher.firstPassedYear != nil,
-            records: records)
+            records: records,
+            integration: try await TeacherPipelineDTO.load(residentID: teacher.residentID, on: request.db))
     }
 
     struct Page: Encodable, Sendable {
         let pageTitle = "我的培训"
         let me: MyTrainingDTO
         let hasRecords: Bool
+        let hasIntegration: Bool
     }
 
-    private func page(for me: MyTrainingDTO) -> Page { Page(me: me, hasRecords: !me.records.isEmpty) }
+    private func page(for me: MyTrainingDTO) -> Page { Page(me: me, hasRecords: !me.records.isEmpty, hasIntegration: !me.integration.isEmpty) }
 
     @Sendable func page(request: Request) async throws -> View {
         try await request.renderPage("me", page(for: try await load(request)))

@@ -1,0 +1,48 @@
+import Fluent
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// Where a teacher stands in each cooperation project's integration: on the list → verified
+/// by the county → submitted by the city → approved by the province (or not confirmed, and why).
+struct TeacherPipelineDTO: Content {
+    let project: String
+    let year: Int
+    let listed: Bool
+    let verified: Bool
+    let citySubmitted: Bool
+    let approved: Bool
+    let rejectedReason: String?
+    /// The furthest step in words.
+    let stage: String
+
+    static func load(residentID: String, on db: any Database) async throws -> [TeacherPipelineDTO] {
+        let sql = db as! any SQLDatabase
+        struct Row: Decodable {
+            let project: String; let year: Int; let status: String; let reason: String?
+            let county_state: String?; let city_state: String?
+        }
+        let rows = try await sql.raw("""
+            SELECT p.name AS project, b.year, e.status, e.reason,
+                   (SELECT s.state FROM integration_submissions s WHERE s.batch_id = b.id AND s.region_code = e.county_code) AS county_state,
+                   (SELECT s.state FROM integration_submissions s WHERE s.batch_id = b.id AND s.region_code = e.city_code) AS city_state
+            FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id JOIN projects p ON p.id = b.project_id
+            WHERE e.resident_id = \(bind: residentID)
+            ORDER BY b.year, p.id
+            """).all(decoding: Row.self)
+        return rows.map { row in
+            let verified = row.status == EntryStatus.verified.rawValue
+            let city = row.city_state.flatMap(SubmissionState.init(rawValue:)) ?? .open
+            let approved = verified && city == .approved
+            let submitted = verified && (city == .submitted || city == .approved)
+            let reason = row.status == EntryStatus.rejected.rawValue ? row.reason.flatMap(RejectionReason.init(rawValue:))?.label ?? "其他" : nil
+            let stage = reason.map { "县级不予认定（\($0)），如有异议请联系所在县(市、区)教育局" }
+                ?? (approved ? "省执行办已审核认定，培训记录已生效"
+                    : submitted ? "县级已核实，市(州)已提交，等待省执行办审核"
+                    : verified ? "县级已核实，等待市(州)审核提交"
+                    : "已列入合格人员名单，请携身份证和合格证书到县(市、区)教育局登记备案")
+            return TeacherPipelineDTO(project: row.project, year: row.year, listed: true, verified: verified,
+                                      citySubmitted: submitted, approved: approved, rejectedReason: reason, stage: stage)
+        }
+    }
+}
