@@ -152,9 +152,8 @@ struct BatchApproval {
             try await TrainingLedger(database: sql).record(teacherIDs.values.map {
                 TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
             })
-            for entry in entries where teacherIDs[entry.residentID] != nil {
-                entry.recordCreated = true
-                try await entry.update(on: db)
+            for chunk in entries.filter({ teacherIDs[$0.residentID] != nil }).compactMap(\.id).chunked(into: 1000) {
+                try await sql.update(IntegrationEntryModel.schema).set("record_created", to: true).where("id", .in, chunk).run()
             }
             let before = try await setState(.approved, batchID: batchID, region: city, on: db)
             try await AuditLog.record(on: db, actor: actor, action: .approve, objectType: "integration_batch", objectID: String(batchID),

@@ -18,11 +18,14 @@ struct TrainingLedger {
     /// Records results; a teacher's second result in the same project replaces the first.
     func record(_ entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
-        for entry in entries {
-            try await database.delete(from: TrainingRecordModel.schema)
-                .where("teacher_id", .equal, entry.teacherID)
-                .where("project_id", .equal, entry.projectID)
-                .run()
+        // One statement per project and 1,000 teachers, not one per record (a city's approval is 100,000+).
+        for (project, group) in Dictionary(grouping: entries, by: \.projectID) {
+            for chunk in group.map(\.teacherID).chunked(into: 1000) {
+                try await database.delete(from: TrainingRecordModel.schema)
+                    .where("project_id", .equal, project)
+                    .where("teacher_id", .in, chunk)
+                    .run()
+            }
         }
         var insert = BulkInsert(into: TrainingRecordModel.schema, columns: ["teacher_id", "project_id", "year", "result", "created_at"], on: database)
         let now = Date()
