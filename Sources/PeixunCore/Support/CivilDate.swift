@@ -38,3 +38,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }
+
+extension CivilDate {
+    /// "2017-09-30" (anything after the first ten characters, such as a time, is ignored).
+    public init?(iso text: some StringProtocol) {
+        let parts = text.prefix(10).split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+}

@@ -86,8 +86,7 @@ struct AuditController {
     }
 
     static func day(_ text: String) -> Date? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) else { return nil }
+        guard let date = CivilDate(iso: text) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = CivilDate.chinaTimeZone
         return calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))

@@ -203,12 +203,3 @@ struct CountyVerification {
         }
     }
 }
-
-extension CivilDate {
-    /// "2017-09-30".
-    init?(iso: String) {
-        let parts = iso.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        self.init(year: parts[0], month: parts[1], day: parts[2])
-    }
-}

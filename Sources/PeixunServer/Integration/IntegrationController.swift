@@ -43,7 +43,8 @@ struct IntegrationController {
         let added: Int
     }
 
-    private func batches(_ request: Request) async throws -> [BatchDTO] {
+    /// The batches with the user's figures; `only` narrows the query to one batch.
+    private func batches(_ request: Request, only id: Int? = nil) async throws -> [BatchDTO] {
         let service = try service(request)
         struct Row: Decodable { let id: Int; let project: String; let year: Int; let deadline: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int }
         return try await request.sql.raw("""
@@ -54,6 +55,7 @@ struct IntegrationController {
                    CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: true) THEN 1 ELSE 0 END), 0) AS BIGINT) AS added
             FROM integration_batches b JOIN projects p ON p.id = b.project_id
             LEFT JOIN integration_entries e ON e.batch_id = b.id AND \(service.user.scope.predicate(table: "e"))
+            \(id.map { "WHERE b.id = \(bind: $0)" as SQLQueryString } ?? "")
             GROUP BY b.id, p.name, b.year, b.deadline
             ORDER BY b.year DESC, b.id
             """).all(decoding: Row.self).map {
@@ -114,7 +116,7 @@ struct IntegrationController {
     private func county(_ request: Request) async throws -> CountyDTO {
         let service = try service(request)
         guard let batchID = request.parameters.get("batchID", as: Int.self),
-              let batch = try await batches(request).first(where: { $0.id == batchID }) else { throw AppError.notFound("整合批次") }
+              let batch = try await batches(request, only: batchID).first else { throw AppError.notFound("整合批次") }
         let regions = request.application.regions
         let code = try request.query.get(String?.self, at: "county") ?? service.user.regionCode ?? ""
         guard let region = regions.region(code: code), region.level == .county,
@@ -163,7 +165,7 @@ struct IntegrationController {
     }
 
     private func batch(_ request: Request) async throws -> IntegrationBatchModel {
-        guard let id = request.parameters.get("batchID", as: Int.self), try await batches(request).contains(where: { $0.id == id }),
+        guard let id = request.parameters.get("batchID", as: Int.self),
               let batch = try await IntegrationBatchModel.find(id, on: request.db) else { throw AppError.notFound("整合批次") }
         return batch
     }

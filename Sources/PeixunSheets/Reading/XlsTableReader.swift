@@ -41,9 +41,7 @@ public final class XlsTableReader: @unchecked Sendable {
             case "t": return .text(text)
             case "n": return Double(text).map { .number($0, raw: text) } ?? .text(text)
             case "d":
-                let parts = text.split(separator: "-").compactMap { Int($0) }
-                if parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) { return .date(date) }
-                return .text(text)
+                return CivilDate(iso: text).map(CellValue.date) ?? .text(text)
             default: return .empty
             }
         }

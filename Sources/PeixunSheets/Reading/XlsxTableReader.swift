@@ -190,9 +190,7 @@ public final class XlsxTableReader {
         case .boolean:
             return .bool(raw == "1" || raw.lowercased() == "true")
         case .date:
-            let parts = raw.prefix(10).split(separator: "-").compactMap { Int($0) }
-            if parts.count == 3, let date = CivilDate(year: parts[0], month: parts[1], day: parts[2]) { return .date(date) }
-            return .text(raw)
+            return CivilDate(iso: raw).map(CellValue.date) ?? .text(raw)
         default:
             guard let number = Double(raw) else { return raw.isEmpty ? .empty : .text(raw) }
             if let style, dateStyles.contains(style), let date = ExcelDate.civilDate(serial: number, date1904: date1904) {
