@@ -117,18 +117,23 @@ import VaporTesting
         }
     }
 
+    /// A teacher registered in 青羊区 (510105), to make an entry of 锦江区 conflict with the registry.
+    func registerInQingyang(_ app: Application, id: String, name: String) async throws {
+        let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510105").first()!
+        let teacher = TeacherModel()
+        teacher.residentID = id
+        teacher.name = name
+        teacher.$school.id = school.id!
+        teacher.stage = "primarySecondary"
+        teacher.countyCode = "510105"
+        teacher.cityCode = "510100"
+        try await teacher.create(on: app.db)
+    }
+
     @Test func conflictsWithTheRegistryMustBeClearedBeforeSubmitting() async throws {
         try await withTestApp(demo: .small) { app in
             // 张伟's ID belongs to a registered teacher of 青羊区 with another name.
-            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510105").first()!
-            let teacher = TeacherModel()
-            teacher.residentID = Self.id("51010419850101001")
-            teacher.name = "张卫"
-            teacher.$school.id = school.id!
-            teacher.stage = "primarySecondary"
-            teacher.countyCode = "510105"
-            teacher.cityCode = "510100"
-            try await teacher.create(on: app.db)
+            try await registerInQingyang(app, id: Self.id("51010419850101001"), name: "张卫")
             let mine = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
             _ = try await importList(app, school: mine.name)
             let batch = try await IntegrationBatchModel.query(on: app.db).first()!

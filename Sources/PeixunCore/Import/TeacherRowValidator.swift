@@ -102,12 +102,8 @@ public struct TeacherRowValidator: Sendable {
                     notes.append(RowIssue(row: raw.row, column: TeacherColumn.county.label, code: "region.renamed",
                                           message: "“\(countyText)”已更名为“\(region.name)”（\(region.code)），按新名称导入"))
                 }
-            case .ambiguous(let candidates):
-                let names = candidates.compactMap { candidate in regions.parent(of: candidate).map { $0.name + candidate.name } }
-                refuse(.county, "region.unknown", "“\(countyText)”有重名（\(names.joined(separator: "、"))），请写明所属市州，如“\(names.first ?? "")”")
-            case .notFound(let suggestions):
-                let hint = suggestions.isEmpty ? "" : "，是否为：" + suggestions.map(\.name).joined(separator: "、")
-                refuse(.county, "region.unknown", "找不到县(市、区)“\(countyText)”\(hint)")
+            case .ambiguous, .notFound:
+                refuse(.county, "region.unknown", regions.unresolvedMessage(match, typed: countyText) ?? "")
             }
         }
         if let found = county, !scope.contains(regionCode: found.code, in: regions) {

@@ -101,3 +101,21 @@ enum EditDistance {
         return previous[b.count]
     }
 }
+
+extension RegionDirectory {
+    /// Why `typed` names no single region, for a refusal: the namesakes with their cities, or
+    /// the closest names. Nil when it was found.
+    /// - Parameter kind: what was asked for, as the message names it (县(市、区), 地区…).
+    public func unresolvedMessage(_ match: RegionMatch, typed: String, kind: String = "县(市、区)") -> String? {
+        switch match {
+        case .found:
+            return nil
+        case .ambiguous(let candidates):
+            let names = candidates.map(qualifiedName(of:))
+            return "“\(typed)”有重名（\(names.joined(separator: "、"))），请写明所属市州，如“\(names.first ?? "")”"
+        case .notFound(let suggestions):
+            let hint = suggestions.isEmpty ? "" : "，是否为：" + suggestions.map(\.name).joined(separator: "、")
+            return "找不到\(kind)“\(typed)”\(hint)"
+        }
+    }
+}

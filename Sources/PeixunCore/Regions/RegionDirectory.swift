@@ -54,6 +54,12 @@ public struct RegionDirectory: Sendable {
 
     public func parent(of region: Region) -> Region? { region.parentCode.flatMap { byCode[$0] } }
 
+    /// "乐山市市中区": a county with its city, to tell namesakes apart.
+    public func qualifiedName(of region: Region) -> String {
+        guard region.level == .county, let parent = parent(of: region) else { return region.name }
+        return parent.name + region.name
+    }
+
     public func counties(in code: String) -> [Region] {
         guard let region = byCode[code] else { return [] }
         switch region.level {

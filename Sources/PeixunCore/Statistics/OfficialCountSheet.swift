@@ -135,15 +135,9 @@ public struct OfficialCountSheetChecker: Sendable {
         if county.isEmpty {
             refuse(.county, "region.unknown", "县(市、区)为空")
         } else {
-            switch regions.resolve(county, level: .county) {
-            case .found(let found, _): region = found
-            case .ambiguous(let candidates):
-                let names = candidates.compactMap { candidate in regions.parent(of: candidate).map { $0.name + candidate.name } }
-                refuse(.county, "region.unknown", "“\(county)”有重名（\(names.joined(separator: "、"))），请写明所属市州")
-            case .notFound(let suggestions):
-                let hint = suggestions.isEmpty ? "" : "，是否为：" + suggestions.map(\.name).joined(separator: "、")
-                refuse(.county, "region.unknown", "找不到县(市、区)“\(county)”\(hint)")
-            }
+            let match = regions.resolve(county, level: .county)
+            region = match.region
+            if let message = regions.unresolvedMessage(match, typed: county) { refuse(.county, "region.unknown", message) }
         }
         if let found = region, !scope.contains(regionCode: found.code, in: regions) {
             refuse(.county, "region.out_of_scope", "\(found.name)不在您的管辖范围内")

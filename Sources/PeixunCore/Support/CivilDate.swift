@@ -47,3 +47,16 @@ extension CivilDate {
         self.init(year: parts[0], month: parts[1], day: parts[2])
     }
 }
+
+extension CivilDate {
+    /// Days from this date to `other`; negative when `other` is earlier.
+    public func days(until other: CivilDate) -> Int { other.dayNumber - dayNumber }
+
+    /// Julian day number: consecutive across months and leap years.
+    private var dayNumber: Int {
+        let shift = (14 - month) / 12
+        let y = year + 4800 - shift
+        let m = month + 12 * shift - 3
+        return day + (153 * m + 2) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 32045
+    }
+}

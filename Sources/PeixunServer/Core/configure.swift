@@ -101,6 +101,7 @@ func routes(_ app: Application) throws {
     IntegrationController().boot(routes: protected)
     ApprovalController().boot(routes: protected)
     SummaryController().boot(routes: protected)
+    ProjectsController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
 }
 

@@ -12,6 +12,8 @@ struct ApprovalController {
         routes.get("api", "v1", "integration", ":batchID", "overview", use: api)
         routes.post("integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: false) }
         routes.post("api", "v1", "integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: true) }
+        routes.post("integration", ":batchID", "deadline") { try await self.deadline(request: $0, api: false) }
+        routes.patch("api", "v1", "integration", ":batchID") { try await self.deadline(request: $0, api: true) }
         for (path, action) in [("send-back-county", Action.sendBackCounty), ("submit-city", .submitCity), ("send-back-city", .sendBackCity),
                                ("approve", .approve), ("reopen", .reopen)] {
             routes.post("integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: false) }
@@ -46,6 +48,8 @@ struct ApprovalController {
         let regionName: String
         let state: String
         let actions: WorkflowActions
+        /// The province may move the deadline (`PATCH /api/v1/integration/{batch}`).
+        let mayChangeDeadline: Bool
         let rows: [Row]
         /// The province's 待分配 entries (county not recognised); empty for a city.
         let triage: [Waiting]
@@ -112,7 +116,7 @@ struct ApprovalController {
         return OverviewDTO(
             batchID: batchID, project: project.name, year: batch.year, deadline: batch.deadline, level: cityCode == nil ? "province" : "city",
             region: region, regionName: regions.region(code: region)?.name ?? region, state: state(region).rawValue,
-            actions: actions, rows: rows,
+            actions: actions, mayChangeDeadline: user.role == .province, rows: rows,
             triage: user.role == .province && cityCode == nil
                 ? try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == nil).sort(\.$id).all().map {
                     Waiting(id: $0.id!, name: $0.name, residentID: ResidentID(canonical: $0.residentID)?.masked ?? "******",
@@ -153,6 +157,21 @@ struct ApprovalController {
         }
         if api { return try await ["id": entry.id!, "sequence": entry.sequence].encodeResponse(for: request) }
         return request.redirect(to: "/integration/\(entry.batchID)/overview", redirectType: .normal)
+    }
+
+    struct DeadlineForm: Content { let deadline: String? }
+
+    private func deadline(request: Request, api: Bool) async throws -> Response {
+        let approval = try approval(request)
+        guard let batchID = request.parameters.get("batchID", as: Int.self) else { throw AppError.notFound("整合批次") }
+        let text = try request.content.decode(DeadlineForm.self).deadline
+        do {
+            _ = try await approval.setDeadline(batchID: batchID, to: text)
+        } catch let refusal as InputRefusal where !api {
+            throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
+        }
+        if api { return try await overview(request).encodeResponse(for: request) }
+        return request.redirect(to: "/integration/\(batchID)/overview", redirectType: .normal)
     }
 
     struct Form: Content {

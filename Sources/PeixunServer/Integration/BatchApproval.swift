@@ -48,7 +48,7 @@ struct BatchApproval {
         return before
     }
 
-    private func requireProvince() throws {
+    func requireProvince() throws {
         guard user.role == .province else { throw AppError(.forbidden, code: "integration.not_province", "只有省执行办可以审核、退回或重新打开市(州)名单") }
     }
 
@@ -205,11 +205,9 @@ extension BatchApproval {
         guard user.role == .province else { throw AppError.notFound("名单条目") }
         return try await database.transaction { db in
             guard let entry = try await IntegrationEntryModel.find(entryID, on: db) else { throw AppError.notFound("名单条目") }
-            guard let county = regions.region(code: code) ?? {
-                if case .found(let region, _) = regions.resolve(code, level: .county) { return region }
-                return nil
-            }(), county.level == .county else {
-                throw InputRefusal(field: "县(市、区)", code: "region.unknown", "找不到县(市、区)“\(code)”")
+            let match = regions.resolve(code, level: .county)
+            guard let county = match.region else {
+                throw InputRefusal(field: "县(市、区)", code: "region.unknown", regions.unresolvedMessage(match, typed: code) ?? "")
             }
             guard entry.countyCode == nil else {
                 throw AppError(.conflict, code: "integration.placed", "该人员已分配到县(市、区)，无需再分配")

@@ -32,55 +32,28 @@ struct IntegrationController {
         return CountyVerification(database: request.db, regions: request.application.regions, user: user, actor: .init(request))
     }
 
-    struct BatchDTO: Content {
-        let id: Int
-        let project: String
-        let year: Int
-        let deadline: String
-        let allocated: Int
-        let verified: Int
-        let rejected: Int
-        let added: Int
-    }
-
-    /// The batches with the user's figures; `only` narrows the query to one batch.
-    private func batches(_ request: Request, only id: Int? = nil) async throws -> [BatchDTO] {
-        let service = try service(request)
-        struct Row: Decodable { let id: Int; let project: String; let year: Int; let deadline: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int }
-        return try await request.sql.raw("""
-            SELECT b.id, p.name AS project, b.year, b.deadline,
-                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: false) THEN 1 ELSE 0 END), 0) AS BIGINT) AS allocated,
-                   CAST(COALESCE(SUM(CASE WHEN e.status = 'verified' THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
-                   CAST(COALESCE(SUM(CASE WHEN e.status = 'rejected' THEN 1 ELSE 0 END), 0) AS BIGINT) AS rejected,
-                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: true) THEN 1 ELSE 0 END), 0) AS BIGINT) AS added
-            FROM integration_batches b JOIN projects p ON p.id = b.project_id
-            LEFT JOIN integration_entries e ON e.batch_id = b.id AND \(service.user.scope.predicate(table: "e"))
-            \(id.map { "WHERE b.id = \(bind: $0)" as SQLQueryString } ?? "")
-            GROUP BY b.id, p.name, b.year, b.deadline
-            ORDER BY b.year DESC, b.id
-            """).all(decoding: Row.self).map {
-            BatchDTO(id: $0.id, project: $0.project, year: $0.year, deadline: $0.deadline, allocated: $0.allocated,
-                     verified: $0.verified, rejected: $0.rejected, added: $0.added)
-        }
+    private func dashboard(_ request: Request) throws -> IntegrationDashboard {
+        IntegrationDashboard(sql: request.sql, regions: request.application.regions, user: try service(request).user)
     }
 
     struct BatchesPage: Encodable, Sendable {
         let pageTitle = "合作项目整合"
-        let batches: [BatchDTO]
+        let batches: [IntegrationDashboard.BatchStatus]
         let hasBatches: Bool
+        let isCounty: Bool
         let mayImport: Bool
         let showOverview: Bool
     }
 
     @Sendable func batchesPage(request: Request) async throws -> View {
-        let list = try await batches(request)
+        let list = try await dashboard(request).batches()
         let role = try request.requireUser().role
-        return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty,
+        return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty, isCounty: role == .county,
                                                                        mayImport: role == .province, showOverview: role != .county))
     }
 
-    @Sendable func apiBatches(request: Request) async throws -> [BatchDTO] {
-        try await batches(request)
+    @Sendable func apiBatches(request: Request) async throws -> [IntegrationDashboard.BatchStatus] {
+        try await dashboard(request).batches()
     }
 
     struct EntryDTO: Content {
@@ -103,7 +76,7 @@ struct IntegrationController {
     }
 
     struct CountyDTO: Content {
-        let batch: BatchDTO
+        let batch: IntegrationDashboard.BatchStatus
         let county: String
         let countyName: String
         let state: String
@@ -115,19 +88,19 @@ struct IntegrationController {
 
     private func county(_ request: Request) async throws -> CountyDTO {
         let service = try service(request)
-        guard let batchID = request.parameters.get("batchID", as: Int.self),
-              let batch = try await batches(request, only: batchID).first else { throw AppError.notFound("整合批次") }
         let regions = request.application.regions
         let code = try request.query.get(String?.self, at: "county") ?? service.user.regionCode ?? ""
         guard let region = regions.region(code: code), region.level == .county,
               service.user.scope.contains(regionCode: region.code, in: regions) else { throw AppError.notFound("县(市、区)") }
+        guard let batchID = request.parameters.get("batchID", as: Int.self),
+              let batch = try await dashboard(request).batches(region: region, only: batchID).first else { throw AppError.notFound("整合批次") }
         let entries = try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == region.code)
             .sort(\.$added).sort(\.$sequence).all()
         let state = try await service.state(batchID: batchID, region: region.code, on: request.db)
         return CountyDTO(
             batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
             actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),
-            openConflicts: try await service.openConflicts(batchID: batchID, county: region.code, on: request.db),
+            openConflicts: batch.conflicts,
             entries: entries.map { entry in
                 let status = EntryStatus(rawValue: entry.status) ?? .pending
                 let conflict = entry.conflict.flatMap(IntegrationEntries.Conflict.init(rawValue:))

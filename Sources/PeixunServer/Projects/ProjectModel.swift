@@ -17,6 +17,27 @@ final class ProjectModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension ProjectModel {
+    /// A cooperation project with the counties or cities it ran in (none: the whole province).
+    static func createCooperation(name: String, organiser: String, years: ClosedRange<Int>, pilotRegions: [String],
+                                  on database: any Database) async throws -> ProjectModel {
+        let project = ProjectModel()
+        project.name = name
+        project.level = TrainingLevel.cooperation.rawValue
+        project.year = years.lowerBound
+        project.endYear = years.upperBound
+        project.organiser = organiser
+        try await project.create(on: database)
+        for code in pilotRegions {
+            let pilot = ProjectPilotCountyModel()
+            pilot.projectID = try project.requireID()
+            pilot.regionCode = code
+            try await pilot.create(on: database)
+        }
+        return project
+    }
+}
+
 /// The counties a cooperation project ran in (示范性网络研修: 盐亭, 泸县, 江安).
 final class ProjectPilotCountyModel: Model, @unchecked Sendable {
     static let schema = "project_pilot_counties"
@@ -58,19 +79,9 @@ struct CreateProjects: AsyncMigration {
 struct SeedCooperationProjects: AsyncMigration {
     func prepare(on database: any Database) async throws {
         for definition in CooperationProjects.all {
-            let project = ProjectModel()
-            project.name = definition.name
-            project.level = TrainingLevel.cooperation.rawValue
-            project.year = definition.startYear
-            project.endYear = definition.endYear
-            project.organiser = definition.organiser
-            try await project.create(on: database)
-            for county in definition.pilotCountyCodes + definition.cityCodes {
-                let pilot = ProjectPilotCountyModel()
-                pilot.projectID = try project.requireID()
-                pilot.regionCode = county
-                try await pilot.create(on: database)
-            }
+            _ = try await ProjectModel.createCooperation(
+                name: definition.name, organiser: definition.organiser, years: definition.startYear...definition.endYear,
+                pilotRegions: definition.pilotCountyCodes + definition.cityCodes, on: database)
         }
     }
 

@@ -1,0 +1,164 @@
+import Fluent
+import Foundation
+import PeixunCore
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// The dashboards (county, city, province), the deadline the province moves, and the
+/// cooperation projects the province adds.
+extension IntegrationTests {
+    func dashboard(_ app: Application, as username: String) async throws -> [IntegrationDashboard.BatchStatus] {
+        var list: [IntegrationDashboard.BatchStatus] = []
+        try await app.testing().test(.GET, "/api/v1/integration/batches", headers: try await TestUsers.bearer(app, username)) { response in
+            #expect(response.status == .ok, "\(response.body.string)")
+            list = try response.content.decode([IntegrationDashboard.BatchStatus].self)
+        }
+        return list
+    }
+
+    @Test func eachLevelSeesItsFiguresItsStateAndTheDaysToTheDeadline() async throws {
+        try await withTestApp(demo: .small) { app in
+            // 王芳's ID is registered in 青羊区 under another name: one conflict for 锦江区.
+            try await registerInQingyang(app, id: Self.id("51010419870303003"), name: "王方")
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let b = try await IntegrationBatchModel.query(on: app.db).first()!.id!
+            let entries = try await county(app, batch: b, as: "jinjiang").entries
+            try await post(app, "/api/v1/integration/entries/\(entries[0].id)/verify", as: "jinjiang", ["certificateNumber": "YD-1"], status: .ok)
+            try await post(app, "/api/v1/integration/entries/\(entries[3].id)/reject", as: "jinjiang", ["reason": "certificateNotPresented"], status: .ok)
+
+            let overdueBy = CivilDate(year: 2016, month: 9, day: 30)!.days(until: .today())
+            let jinjiang = try #require(try await dashboard(app, as: "jinjiang").first)
+            #expect((jinjiang.allocated, jinjiang.verified, jinjiang.rejected, jinjiang.added, jinjiang.pending, jinjiang.conflicts) == (4, 1, 1, 0, 2, 1))
+            #expect(jinjiang.state == "open" && jinjiang.stateLabel == "未提交")
+            #expect(jinjiang.daysLeft == -overdueBy && jinjiang.countdown == "已逾期 \(overdueBy) 天" && jinjiang.overdue)
+
+            try await post(app, "/api/v1/integration/entries/\(entries[1].id)/reject", as: "jinjiang", ["reason": "notOurTeacher"], status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/submit", as: "jinjiang", status: .ok)
+            let submitted = try #require(try await dashboard(app, as: "jinjiang").first)
+            #expect(submitted.state == "submitted" && submitted.countdown == "—" && !submitted.overdue && submitted.conflicts == 0)
+
+            let city = try #require(try await dashboard(app, as: "chengdu").first)
+            #expect(city.allocated == 5 && city.state == "open" && city.partsLabel == "已提交 1/2 个县(市、区)")
+            let province = try #require(try await dashboard(app, as: "sheng").first)
+            #expect(province.allocated == 6 && province.state == nil && province.partsLabel == "已审核 0/1 个市(州)")
+            #expect(try await dashboard(app, as: "zigong").first?.allocated == 0, "a city without entries sees the batch, empty")
+
+            let session = try await TestUsers.session(app, "chengdu")
+            try await app.testing().test(.GET, "/integration", headers: session.headers) { response in
+                let html = response.body.string
+                #expect(html.contains("已提交 1/2 个县(市、区)") && html.contains("已逾期 \(overdueBy) 天") && html.contains("待处理冲突"))
+            }
+            // The county page a city opens shows that county's figures, not the city's.
+            try await app.testing().test(.GET, "/integration/\(b)?county=510105", headers: session.headers) { response in
+                #expect(response.body.string.contains("分配 1 人"))
+            }
+        }
+    }
+
+    @Test func theProvinceMovesTheDeadlineAndSubmissionsAreJudgedAgain() async throws {
+        try await withTestApp(demo: .small) { app in
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let b = try await IntegrationBatchModel.query(on: app.db).first()!.id!
+            try await post(app, "/api/v1/integration/entries/\(try await county(app, batch: b, as: "qingyang").entries[0].id)/reject",
+                           as: "qingyang", ["reason": "notOurTeacher"], status: .ok)
+            try await post(app, "/api/v1/integration/\(b)/submit", as: "qingyang", status: .ok)
+            let submission = try await IntegrationSubmissionModel.query(on: app.db).filter(\.$regionCode == "510105").first()!
+            #expect(submission.late, "submitted years after 30 September 2016")
+            submission.submittedAt = ISO8601DateFormatter().date(from: "2016-10-10T02:00:00Z")
+            try await submission.update(on: app.db)
+
+            func patch(_ deadline: String, as username: String, status: HTTPStatus, code: String? = nil) async throws {
+                try await app.testing().test(.PATCH, "/api/v1/integration/\(b)", headers: try await TestUsers.bearer(app, username),
+                                             beforeRequest: { try $0.content.encode(["deadline": deadline], as: .json) }) { response in
+                    #expect(response.status == status, "\(deadline): \(response.body.string)")
+                    if let code { #expect(response.body.string.contains(code)) }
+                }
+            }
+            try await patch("2016-10-15", as: "chengdu", status: .forbidden)
+            try await patch("2016-13-01", as: "sheng", status: .unprocessableEntity, code: "deadline.invalid")
+            try await patch("2031-01-01", as: "sheng", status: .unprocessableEntity, code: "deadline.out_of_range")
+            #expect(try await IntegrationBatchModel.find(b, on: app.db)?.deadline == "2016-09-30", "refusals change nothing")
+
+            try await patch("2016-10-15", as: "sheng", status: .ok)
+            #expect(try await IntegrationBatchModel.find(b, on: app.db)?.deadline == "2016-10-15")
+            let city = try await overview(app, batch: b, as: "chengdu")
+            #expect(city.deadline == "2016-10-15" && city.rows.first { $0.code == "510105" }?.late == false && !city.mayChangeDeadline)
+            #expect(try await overview(app, batch: b, as: "sheng").mayChangeDeadline)
+            let audit = try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "integration_batch").filter(\.$action == "update").all()
+            #expect(audit.count == 1 && audit[0].summary.contains("2016-10-15") && audit[0].summary.contains("1 个提交"))
+
+            let session = try await TestUsers.session(app, "sheng")
+            try await app.testing().test(.POST, "/integration/\(b)/deadline", headers: session.headers, beforeRequest: {
+                try $0.content.encode(["_csrf": session.csrf, "deadline": "2016-10-31"], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .seeOther)
+            }
+            #expect(try await IntegrationBatchModel.find(b, on: app.db)?.deadline == "2016-10-31")
+        }
+    }
+
+    @Test func theProvinceAddsACooperationProjectAndEveryoneSeesIt() async throws {
+        try await withTestApp(demo: .small) { app in
+            var projects: [ProjectCatalogue.ProjectDTO] = []
+            try await app.testing().test(.GET, "/api/v1/projects", headers: try await TestUsers.bearer(app, "jinjiang")) { response in
+                projects = try response.content.decode([ProjectCatalogue.ProjectDTO].self)
+            }
+            #expect(projects.map(\.name) == CooperationProjects.all.map(\.name))
+            #expect(projects[2].pilotRegionNames == "绵阳市盐亭县、泸州市泸县、宜宾市江安县")
+
+            let body: [String: AnyEncodableValue] = ["name": .text("中国联通乡村教师信息化培训"), "organiser": .text("四川省教育厅"),
+                                                      "startYear": .number(2015), "endYear": .number(2016), "pilotRegions": .list(["盐亭县", "510521"])]
+            try await app.testing().test(.POST, "/api/v1/projects", headers: try await TestUsers.bearer(app, "chengdu"),
+                                         beforeRequest: { try $0.content.encode(body, as: .json) }) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await app.testing().test(.POST, "/api/v1/projects", headers: try await TestUsers.bearer(app, "sheng"),
+                                         beforeRequest: { try $0.content.encode(body, as: .json) }) { response in
+                #expect(response.status == .created, "\(response.body.string)")
+                let created = try response.content.decode(ProjectCatalogue.ProjectDTO.self)
+                #expect(created.pilotRegions == ["510723", "510521"] && created.startYear == 2015)
+            }
+            try await app.testing().test(.POST, "/api/v1/projects", headers: try await TestUsers.bearer(app, "sheng"),
+                                         beforeRequest: { try $0.content.encode(body, as: .json) }) { response in
+                #expect(response.status == .unprocessableEntity && response.body.string.contains("project.name_taken"))
+            }
+            #expect(try await ProjectModel.query(on: app.db).filter(\.$name == "中国联通乡村教师信息化培训").count() == 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "project").count() == 1)
+
+            let session = try await TestUsers.session(app, "sheng")
+            try await app.testing().test(.POST, "/projects", headers: session.headers, beforeRequest: {
+                try $0.content.encode(["_csrf": session.csrf, "name": "", "organiser": "省电教馆", "startYear": "2018", "endYear": "", "pilotRegions": "火星县"],
+                                      as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .unprocessableEntity)
+                let html = response.body.string
+                #expect(html.contains("项目名称：请填写项目名称") && html.contains("请填写结束年度") && html.contains("找不到地区“火星县”"))
+                #expect(html.contains("value=\"省电教馆\""), "what was typed is kept")
+            }
+            try await app.testing().test(.GET, "/integration/import", headers: session.headers) { response in
+                #expect(response.body.string.contains("中国联通乡村教师信息化培训"), "the new project can take a qualified list")
+            }
+            try await app.testing().test(.GET, "/projects", headers: try await TestUsers.session(app, "jinjiang").headers) { response in
+                #expect(response.status == .ok && response.body.string.contains("中国联通乡村教师信息化培训"))
+                #expect(!response.body.string.contains("新增合作项目"), "only the province adds")
+            }
+        }
+    }
+}
+
+/// JSON bodies mixing strings, numbers and lists.
+enum AnyEncodableValue: Encodable {
+    case text(String), number(Int), list([String])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .list(let value): try container.encode(value)
+        }
+    }
+}
