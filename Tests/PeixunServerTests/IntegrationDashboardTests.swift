@@ -162,3 +162,63 @@ enum AnyEncodableValue: Encodable {
         }
     }
 }
+
+extension IntegrationTests {
+    @Test func theWorklistFiltersSearchesAndPages() async throws {
+        try await withTestApp(demo: .small) { app in
+            try await registerInQingyang(app, id: Self.id("51010419870303003"), name: "王方")
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let b = try await IntegrationBatchModel.query(on: app.db).first()!.id!
+            let all = try await county(app, batch: b, as: "jinjiang")
+            #expect(all.total == 4 && all.pageCount == 1 && all.entries.map(\.sequence) == [1, 2, 3, 4])
+            try await post(app, "/api/v1/integration/entries/\(all.entries[0].id)/verify", as: "jinjiang", ["certificateNumber": "YD-1"], status: .ok)
+
+            func list(_ query: String) async throws -> IntegrationController.CountyDTO {
+                var dto: IntegrationController.CountyDTO?
+                try await app.testing().test(.GET, "/api/v1/integration/\(b)/entries?\(query)", headers: try await TestUsers.bearer(app, "jinjiang")) { response in
+                    #expect(response.status == .ok, "\(query): \(response.body.string)")
+                    dto = try response.content.decode(IntegrationController.CountyDTO.self)
+                }
+                return try #require(dto)
+            }
+            #expect(try await list("status=verified").entries.map(\.name) == ["张伟"])
+            #expect(try await list("status=pending").total == 3)
+            #expect(try await list("status=conflict").entries.map(\.name) == ["王芳"])
+            #expect(try await list("q=%E8%B5%B5").entries.map(\.name) == ["赵敏"], "a name's first character")
+            #expect(try await list("q=" + String(Self.id("51010419900606006").suffix(6))).entries.map(\.name) == ["钱进"])
+            #expect(try await list("q=\(Self.id("51010419880404004"))&status=pending").entries.map(\.name) == ["赵敏"])
+            #expect(try await list("q=\(Self.id("51010419880404004"))&status=verified").total == 0)
+            let second = try await list("perPage=3&page=2")
+            #expect(second.total == 4 && second.pageCount == 2 && second.entries.map(\.sequence) == [4])
+
+            for bad in ["status=done", "q=12"] {
+                try await app.testing().test(.GET, "/api/v1/integration/\(b)/entries?\(bad)", headers: try await TestUsers.bearer(app, "jinjiang")) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                }
+            }
+
+            let session = try await TestUsers.session(app, "jinjiang")
+            try await app.testing().test(.GET, "/integration/\(b)?status=pending", headers: session.headers) { response in
+                let html = response.body.string
+                #expect(html.contains("待核实 <small>3</small>") && html.contains("已核实 <small>1</small>") && html.contains("符合条件 3 人"))
+                #expect(!html.contains(">张伟<"), "the verified teacher is not on the pending tab")
+            }
+            // A form sent from a filtered page comes back to it.
+            var headers = session.headers
+            headers.replaceOrAdd(name: .referer, value: "http://127.0.0.1:8080/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5")
+            try await app.testing().test(.POST, "/integration/entries/\(all.entries[2].id)/verify", headers: headers, beforeRequest: {
+                try $0.content.encode(["_csrf": session.csrf, "certificateNumber": "YD-3"], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers.first(name: .location) == "/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5")
+            }
+            headers.replaceOrAdd(name: .referer, value: "http://evil.example/elsewhere")
+            try await app.testing().test(.POST, "/integration/entries/\(all.entries[3].id)/verify", headers: headers, beforeRequest: {
+                try $0.content.encode(["_csrf": session.csrf, "certificateNumber": "YD-4"], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.headers.first(name: .location) == "/integration/\(b)")
+            }
+        }
+    }
+}

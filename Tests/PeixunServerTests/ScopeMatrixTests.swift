@@ -136,8 +136,10 @@ import VaporTesting
                     if route.method == .GET {
                         var target = path
                         if let region = outOfScopeRegion[username] { target += "?region=\(region)&year=2016" }
+                        // The project catalogue names every project's pilot regions: reference data all staff read.
+                        let catalogue = route.path.contains(.constant("projects"))
                         try await app.testing().test(.GET, target, headers: session.headers) { response in
-                            for text in reach.forbiddenText {
+                            for text in reach.forbiddenText where !(catalogue && app.regions.resolve(text).region != nil) {
                                 #expect(!response.body.string.contains(text), "\(username) GET \(target) showed \(text)")
                             }
                             if outOfScopeRegion[username] != nil, route.path.contains(.constant("progress")) {

@@ -83,10 +83,15 @@ struct IntegrationController {
         let stateLabel: String
         let actions: WorkflowActions
         let openConflicts: Int
+        /// The filter applied (`status`), the entries that match it, and this page of them.
+        let filter: String
+        let total: Int
+        let page: Int
+        let pageCount: Int
         let entries: [EntryDTO]
     }
 
-    private func county(_ request: Request) async throws -> CountyDTO {
+    private func county(_ request: Request) async throws -> (view: CountyDTO, list: IntegrationEntryList) {
         let service = try service(request)
         let regions = request.application.regions
         let code = try request.query.get(String?.self, at: "county") ?? service.user.regionCode ?? ""
@@ -94,42 +99,62 @@ struct IntegrationController {
               service.user.scope.contains(regionCode: region.code, in: regions) else { throw AppError.notFound("县(市、区)") }
         guard let batchID = request.parameters.get("batchID", as: Int.self),
               let batch = try await dashboard(request).batches(region: region, only: batchID).first else { throw AppError.notFound("整合批次") }
-        let entries = try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == region.code)
-            .sort(\.$added).sort(\.$sequence).all()
-        let state = try await service.state(batchID: batchID, region: region.code, on: request.db)
-        return CountyDTO(
+        let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self))
+        let (entries, total) = try await list.fetch(on: request.sql, batchID: batchID, county: region.code, scope: service.user.scope)
+        let state = SubmissionState(rawValue: batch.state ?? "") ?? .open
+        return (CountyDTO(
             batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
             actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),
-            openConflicts: batch.conflicts,
-            entries: entries.map { entry in
-                let status = EntryStatus(rawValue: entry.status) ?? .pending
-                let conflict = entry.conflict.flatMap(IntegrationEntries.Conflict.init(rawValue:))
-                return EntryDTO(
-                    id: entry.id!, sequence: entry.sequence, name: entry.name,
-                    residentID: ResidentID(canonical: entry.residentID)?.masked ?? "******", phone: entry.phone, school: entry.school,
-                    status: status.rawValue, statusLabel: status.label, added: entry.added, conflict: conflict?.rawValue,
-                    conflictLabel: conflict?.label, certificateNumber: entry.certificateNumber, reason: entry.reason,
-                    reasonLabel: entry.reason.flatMap(RejectionReason.init(rawValue:))?.label, note: entry.note, isPending: status == .pending)
-            })
+            openConflicts: batch.conflicts, filter: list.filter.rawValue, total: total, page: list.page,
+            pageCount: max(1, (total + list.perPage - 1) / list.perPage), entries: entries), list)
     }
 
     struct CountyPage: Encodable, Sendable {
         struct Reason: Encodable, Sendable { let value: String; let label: String }
+        struct Tab: Encodable, Sendable { let label: String; let count: Int; let url: String; let current: Bool }
         let pageTitle: String
         let view: CountyDTO
         let hasEntries: Bool
         let reasons: [Reason]
+        let tabs: [Tab]
+        let q: String
+        let statusFilter: String?
+        let isFiltered: Bool
+        let previousURL: String?
+        let nextURL: String?
     }
 
     @Sendable func countyPage(request: Request) async throws -> View {
-        let view = try await county(request)
+        let (view, list) = try await county(request)
+        let q = (try? request.query.get(String.self, at: "q")) ?? ""
+        func url(status: IntegrationEntryList.Filter, page: Int = 1, keepSearch: Bool = true) -> String {
+            var items = [URLQueryItem(name: "county", value: view.county)]
+            if status != .all { items.append(URLQueryItem(name: "status", value: status.rawValue)) }
+            if keepSearch && !q.isEmpty { items.append(URLQueryItem(name: "q", value: q)) }
+            if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+            var components = URLComponents()
+            components.path = "/integration/\(view.batch.id)"
+            components.queryItems = items
+            return components.string ?? components.path
+        }
+        let figures = view.batch
+        let counts: [IntegrationEntryList.Filter: Int] = [
+            .all: figures.allocated + figures.added, .pending: figures.pending, .verified: figures.verified,
+            .rejected: figures.rejected, .conflict: figures.conflicts, .added: figures.added,
+        ]
         return try await request.renderPage("integration-county", CountyPage(
             pageTitle: "\(view.countyName) · \(view.batch.project) \(view.batch.year)年", view: view, hasEntries: !view.entries.isEmpty,
-            reasons: RejectionReason.allCases.map { .init(value: $0.rawValue, label: $0.label) }))
+            reasons: RejectionReason.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            tabs: IntegrationEntryList.Filter.allCases.map {
+                .init(label: $0.label, count: counts[$0] ?? 0, url: url(status: $0, keepSearch: false), current: $0 == list.filter)
+            },
+            q: q, statusFilter: list.filter == .all ? nil : list.filter.rawValue, isFiltered: list.isFiltered,
+            previousURL: view.page > 1 ? url(status: list.filter, page: view.page - 1) : nil,
+            nextURL: view.page < view.pageCount ? url(status: list.filter, page: view.page + 1) : nil))
     }
 
     @Sendable func apiEntries(request: Request) async throws -> CountyDTO {
-        try await county(request)
+        try await county(request).view
     }
 
     private func entryID(_ request: Request) throws -> Int {
@@ -150,7 +175,11 @@ struct IntegrationController {
         } catch let refusal as InputRefusal {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
-        return request.redirect(to: "/integration/\(batchID)", redirectType: .normal)
+        // Back to the page the form was on, with its filter, search and page kept.
+        let page = "/integration/\(batchID)"
+        let referer = request.headers.first(name: .referer).flatMap(URLComponents.init(string:))
+        let back = referer.flatMap { $0.path == page ? $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") : nil }
+        return request.redirect(to: back ?? page, redirectType: .normal)
     }
 
     @Sendable func verifyForm(request: Request) async throws -> Response {
@@ -200,12 +229,12 @@ struct IntegrationController {
     @Sendable func apiSubmit(request: Request) async throws -> CountyDTO {
         let batch = try await batch(request)
         _ = try await service(request).submit(batchID: batch.id!)
-        return try await county(request)
+        return try await county(request).view
     }
 
     /// 参训合格教师信息反馈表 of one county, in the list's order, additions last.
     @Sendable func feedbackDownload(request: Request) async throws -> Response {
-        let view = try await county(request)
+        let view = try await county(request).view
         let batch = try await batch(request)
         let entries = try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batch.id!).filter(\.$countyCode == view.county)
             .sort(\.$added).sort(\.$sequence).all()

@@ -44,12 +44,7 @@ struct TeacherSearch: Sendable {
     /// Checks every parameter, so that a mistyped filter is said back rather than ignored.
     init(_ query: Query, scope: RegionScope, regions: RegionDirectory) throws {
         self.scope = scope
-        if let text = query.q, !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let term = TeacherSearchTerm(text) else {
-                throw AppError.badRequest(code: "search.too_short", "按身份证号码查询时请至少输入末尾\(TeacherSearchTerm.minimumSuffixLength)位")
-            }
-            self.term = term
-        }
+        term = try TeacherSearchTerm(searchBox: query.q)
         if let code = query.region, !code.isEmpty {
             guard let found = regions.region(code: code), scope.contains(regionCode: found.code, in: regions) else {
                 throw AppError.notFound("行政区划")
@@ -81,12 +76,7 @@ struct TeacherSearch: Sendable {
     /// The condition over `teachers t JOIN schools s`.
     var condition: SQLQueryString {
         var parts: [SQLQueryString] = ["\(scope.predicate(table: "t", teacherID: "id"))"]
-        switch term {
-        case .residentID(let id): parts.append("t.resident_id = \(bind: id)")
-        case .idSuffix(let digits): parts.append("t.resident_id LIKE \(bind: "%" + digits)")
-        case .name(let name): parts.append("(t.name = \(bind: name) OR t.name LIKE \(bind: Self.likePrefix(name)) ESCAPE '!')")
-        case nil: break
-        }
+        if let term { parts.append(term.condition(name: "t.name", residentID: "t.resident_id")) }
         if let region {
             parts.append(region.level == .city ? "t.city_code = \(bind: region.code)" : "t.county_code = \(bind: region.code)")
         }
@@ -150,4 +140,25 @@ struct TeacherSearch: Sendable {
 
 extension TeacherSearch.Row {
     var status: TeacherSearch.Status { first_passed_year != nil ? .passed : failed > 0 ? .failed : .untrained }
+}
+
+extension TeacherSearchTerm {
+    /// What a search box sent: nil when empty; too few digits of an ID is a 400 that says so.
+    init?(searchBox text: String?) throws {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let term = TeacherSearchTerm(text) else {
+            throw AppError.badRequest(code: "search.too_short", "按身份证号码查询时请至少输入末尾\(TeacherSearchTerm.minimumSuffixLength)位")
+        }
+        self = term
+    }
+
+    /// The term as a condition over a table's name and resident-ID columns: the whole ID, its
+    /// last digits, or a name (whole, or its first characters).
+    func condition(name: String, residentID: String) -> SQLQueryString {
+        switch self {
+        case .residentID(let id): "\(unsafeRaw: residentID) = \(bind: id)"
+        case .idSuffix(let digits): "\(unsafeRaw: residentID) LIKE \(bind: "%" + digits)"
+        case .name(let text): "(\(unsafeRaw: name) = \(bind: text) OR \(unsafeRaw: name) LIKE \(bind: TeacherSearch.likePrefix(text)) ESCAPE '!')"
+        }
+    }
 }
