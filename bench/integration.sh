@@ -28,9 +28,11 @@ sqlite3 "$data/peixun.sqlite" "SELECT county_code, COUNT(*) FROM integration_ent
 sqlite3 "$data/peixun.sqlite" "
   UPDATE integration_entries SET status = 'verified', certificate_no = 'YD-' || id;
   INSERT INTO integration_submissions (batch_id, region_code, state, late, updated_at)
-    SELECT DISTINCT batch_id, county_code, 'submitted', 0, 0 FROM integration_entries WHERE city_code = '510100';
-  INSERT INTO integration_submissions (batch_id, region_code, state, late, updated_at) VALUES (1, '510100', 'submitted', 0, 0);"
-echo "verified entries in 成都市: $(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM integration_entries WHERE city_code = '510100'")"
+    SELECT DISTINCT batch_id, county_code, 'submitted', 0, 0 FROM integration_entries WHERE city_code IN ('510100', '510300');
+  INSERT INTO integration_submissions (batch_id, region_code, state, late, updated_at) VALUES (1, '510100', 'submitted', 0, 0), (1, '510300', 'submitted', 0, 0);"
+for city in 510300 510100; do
+  echo "verified entries in $city: $(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM integration_entries WHERE city_code = '$city'")"
+done
 PEIXUN_DATA_DIR="$data" PEIXUN_PORT=18090 LOG_LEVEL=warning "$PEIXUN" serve --env production > "$OUT/serve-18090.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -40,8 +42,12 @@ county=$(token jinjiang)
 echo "== 锦江区's page ($(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM integration_entries WHERE county_code = '510104'") entries) =="
 TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/api/v1/integration/1/entries" 20
 TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/integration/1" 20
+TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/integration/1?q=%E5%BC%A0" 20
+TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/api/v1/integration/1/entries?perPage=5000" 20
 province=$(token sheng)
-echo "== approve 成都市 =="
-curl -s -o /dev/null -w "%{http_code} in %{time_total}s\n" -H "Authorization: Bearer $province" -H 'Content-Type: application/json' \
-  -d '{"city":"510100"}' http://127.0.0.1:18090/api/v1/integration/1/approve
+for city in 510300 510100; do
+  echo "== approve $city =="
+  curl -s -o /dev/null -w "%{http_code} in %{time_total}s\n" -H "Authorization: Bearer $province" -H 'Content-Type: application/json' \
+    -d "{\"city\":\"$city\"}" http://127.0.0.1:18090/api/v1/integration/1/approve
+done
 echo "records of the project in 2017: $(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM training_records r JOIN projects p ON p.id = r.project_id WHERE p.name = '中国移动中小学教师信息技术能力培训' AND r.year = 2017")"

@@ -222,3 +222,39 @@ extension IntegrationTests {
         }
     }
 }
+
+extension IntegrationTests {
+    @Test func everyConflictKindIsFoundAndTheFirstOneWins() async throws {
+        try await withTestApp(demo: .small) { app in
+            // 张伟: registered in 青羊区 under another name too (registered elsewhere wins);
+            // 王芳: registered here as 王方 (name differs); 钱进: passed 中国电信 already (integrated);
+            // 赵敏: registered here as herself (no conflict); 孙丽 waits in triage, registered here as 孙莉.
+            try await registerInQingyang(app, id: Self.id("51010419850101001"), name: "张卫")
+            try await register(app, id: Self.id("51010419870303003"), name: "王方", county: "510104")
+            let qian = try await register(app, id: Self.id("51010419900606006"), name: "钱进", county: "510104")
+            try await register(app, id: Self.id("51010419880404004"), name: "赵敏", county: "510104")
+            try await register(app, id: Self.id("51010419890505005"), name: "孙莉", county: "510104")
+            let telecom = try await ProjectModel.query(on: app.db).filter(\.$name == "中国电信中小学校长信息技术应用能力提升项目").first()!
+            let record = TrainingRecordModel()
+            record.teacherID = qian.id!
+            record.projectID = telecom.id!
+            record.year = 2015
+            record.result = "passed"
+            try await record.create(on: app.db)
+
+            let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
+            _ = try await importList(app, school: school.name)
+            let b = try await IntegrationBatchModel.query(on: app.db).first()!.id!
+            let view = try await county(app, batch: b, as: "jinjiang")
+            let conflicts = Dictionary(uniqueKeysWithValues: view.entries.map { ($0.name, $0.conflict ?? "none") })
+            #expect(conflicts == ["张伟": "registered_elsewhere", "王芳": "name_mismatch", "钱进": "already_integrated", "赵敏": "none"])
+            #expect(view.entries.first { $0.name == "钱进" }?.conflictLabel?.contains("仍可认定") == true)
+
+            let triage = try #require(try await overview(app, batch: b, as: "sheng").triage.first)
+            try await post(app, "/api/v1/integration/entries/\(triage.id)/assign", as: "sheng", ["county": "锦江区"], status: .ok)
+            let placed = try await county(app, batch: b, as: "jinjiang").entries.first { $0.name == "孙丽" }
+            #expect(placed?.conflict == "name_mismatch" && placed?.sequence == 5)
+            #expect(try await county(app, batch: b, as: "jinjiang").openConflicts == 4)
+        }
+    }
+}

@@ -119,15 +119,21 @@ import VaporTesting
 
     /// A teacher registered in 青羊区 (510105), to make an entry of 锦江区 conflict with the registry.
     func registerInQingyang(_ app: Application, id: String, name: String) async throws {
-        let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510105").first()!
+        _ = try await register(app, id: id, name: name, county: "510105")
+    }
+
+    @discardableResult
+    func register(_ app: Application, id: String, name: String, county: String) async throws -> TeacherModel {
+        let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == county).first()!
         let teacher = TeacherModel()
         teacher.residentID = id
         teacher.name = name
         teacher.$school.id = school.id!
         teacher.stage = "primarySecondary"
-        teacher.countyCode = "510105"
-        teacher.cityCode = "510100"
+        teacher.countyCode = county
+        teacher.cityCode = app.regions.region(code: county)!.parentCode!
         try await teacher.create(on: app.db)
+        return teacher
     }
 
     @Test func conflictsWithTheRegistryMustBeClearedBeforeSubmitting() async throws {

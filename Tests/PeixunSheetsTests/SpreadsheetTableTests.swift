@@ -131,3 +131,38 @@ func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened
         #expect(ColumnName.parse(reference: ArraySlice(Array("AB12".utf8)))! == (27, 12))
     }
 }
+
+@Suite struct CSVTableReaderTests {
+    func cells(_ text: String) throws -> [[String]] {
+        try CSVTableReader.rows(from: Data(text.utf8), limit: 100).rows.map { $0.cells.map(\.text) }
+    }
+
+    @Test func quotedFieldsKeepCommasQuotesLineBreaksAndSpaces() throws {
+        #expect(try cells("a,\"b,c\",\"say \"\"hi\"\"\"\n\"two\nlines\",\"  kept  \",x\n") ==
+            [["a", "b,c", "say \"hi\""], ["two\nlines", "  kept  ", "x"]])
+    }
+
+    @Test func unquotedFieldsLoseSpacesOfEveryKindAtTheirEndsOnly() throws {
+        // Ideographic space (U+3000), no-break space, thin space, tab; the space inside stays.
+        #expect(try cells("\u{3000}张 伟\u{00A0},\t锦江区\u{2009} ,  \n") == [["张 伟", "锦江区", ""]])
+        #expect(try cells("\u{3000}\u{3000}").isEmpty, "a row of spaces only is blank and dropped")
+    }
+
+    @Test func everyLineEndingEndsARowAndRowNumbersFollowTheFile() throws {
+        let rows = try CSVTableReader.rows(from: Data("a\r\nb\rc\n\nd".utf8), limit: 100).rows
+        #expect(rows.map(\.number) == [1, 2, 3, 4, 5] && rows.map { $0.cells.first?.text ?? "" } == ["a", "b", "c", "", "d"])
+    }
+
+    @Test func textAfterAClosingQuoteBelongsToTheField() throws {
+        #expect(try cells("\"abc\"def,ghi") == [["abcdef", "ghi"]])
+        #expect(try cells(" \"not quoted\" ") == [["\"not quoted\""]], "a quote after spaces is a character")
+    }
+
+    @Test func invalidUTF8IsReadAsGB18030() throws {
+        // "张伟,锦江区" in GB18030.
+        let gb: [UInt8] = [0xD5, 0xC5, 0xCE, 0xB0, 0x2C, 0xBD, 0xF5, 0xBD, 0xAD, 0xC7, 0xF8]
+        let (rows, encoding) = try CSVTableReader.rows(from: Data(gb), limit: 10)
+        #expect(encoding == .gb18030 && rows.first?.cells.map(\.text) == ["张伟", "锦江区"])
+        #expect(TextDecoding.isValidUTF8(Array("张伟\u{FFFD}".utf8)) && !TextDecoding.isValidUTF8([0xF0, 0x9F, 0x98, 0x41]))
+    }
+}

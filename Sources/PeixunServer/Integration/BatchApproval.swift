@@ -219,11 +219,12 @@ extension BatchApproval {
             entry.countyCode = county.code
             entry.cityCode = county.parentCode
             entry.sequence = last + 1
-            if let teacher = try await TeacherModel.query(on: db).filter(\.$residentID == entry.residentID).first() {
-                entry.conflict = teacher.countyCode != county.code ? IntegrationEntries.Conflict.registeredElsewhere.rawValue
-                    : teacher.name != entry.name ? IntegrationEntries.Conflict.nameMismatch.rawValue : nil
-            }
+            entry.conflict = nil
             try await entry.update(on: db)
+            let projectID = try await IntegrationBatchModel.find(entry.batchID, on: db)?.projectID ?? 0
+            try await IntegrationEntries.markConflicts(batchID: entry.batchID, projectID: projectID,
+                                                       entries: "integration_entries.id = \(bind: entryID)", on: sql)
+            entry.conflict = try await IntegrationEntryModel.find(entryID, on: db)?.conflict
             try await AuditLog.record(on: db, actor: actor, action: .update, objectType: "integration_entry", objectID: String(entryID),
                                       countyCode: county.code, cityCode: county.parentCode,
                                       changes: ["county": .init(before: entry.listedCounty, after: county.code)],

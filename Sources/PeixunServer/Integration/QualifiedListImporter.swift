@@ -67,6 +67,12 @@ struct QualifiedListImporter {
         guard (project.year...max(project.endYear, project.year)).contains(options.year) else {
             throw AppError.badRequest(code: "year.invalid", "“\(project.name)”的培训年度为 \(project.year)–\(project.endYear) 年，没有 \(options.year) 年")
         }
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ phase: String) {
+            database.logger.debug("qualified list \(fileName): \(phase) \(clock.now - mark)")
+            mark = clock.now
+        }
         var report = ImportReport()
         report.fileName = fileName
         report.sha256 = try TeacherImporter.sha256(of: url)
@@ -113,6 +119,7 @@ struct QualifiedListImporter {
                 cells[row.number] = row.cells.map(\.text)
             }
         }
+        lap("read and check")
         report.ignoredColumns = opened.header.ignored
         var labelIndex: [String: Int] = [:]
         for (key, index) in opened.header.columns { if let column = Column(rawValue: key) { labelIndex[column.label] = index } }
@@ -139,6 +146,7 @@ struct QualifiedListImporter {
             }
         }
 
+        lap("placed by school")
         let batch = try await IntegrationBatchModel.query(on: database).filter(\.$projectID == options.projectID).filter(\.$year == options.year).first()
         var known = Set<String>()
         if let batchID = batch?.id {
@@ -151,6 +159,7 @@ struct QualifiedListImporter {
             }
         }
         let fresh = entries.filter { !known.contains($0.residentID.value) }
+        lap("already listed")
         report.valid = entries.count
         report.created = fresh.count
         report.unchanged = entries.count - fresh.count
@@ -185,6 +194,7 @@ struct QualifiedListImporter {
                           "created": .init(before: nil, after: String(summary.created)), "unchanged": .init(before: nil, after: String(summary.unchanged))],
                 summary: "导入“\(project.name)”\(options.year)年合格人员名单“\(summary.fileName)”：新增 \(summary.created) 人")
         }
+        lap("written")
         report.committed = true
         return ImportOutcome(report: report, header: headerCells, refused: refused, columnIndex: labelIndex)
     }

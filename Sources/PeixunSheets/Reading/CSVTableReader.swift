@@ -3,22 +3,28 @@ import Foundation
 /// Reads CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes) into rows.
 /// Every field is text: CSV has no types, and an ID that Excel saved as `5.10104E+17` stays
 /// as those characters, to be recognised later.
+///
+/// Parsed on UTF-8 bytes: quotes, commas and line breaks are ASCII and never occur inside a
+/// multi-byte character, and a field becomes a `String` once, from its bytes.
 public enum CSVTableReader {
     public static func rows(from data: Data, limit: Int) throws(SheetError) -> (rows: [SheetRow], encoding: TextDecoding.Encoding) {
-        let (text, encoding) = try TextDecoding.decode(data)
+        let (bytes, encoding) = try TextDecoding.utf8Bytes(of: data)
         var rows: [SheetRow] = []
         var row: [CellValue] = []
-        var field = ""
+        var field: [UInt8] = []
+        field.reserveCapacity(256)
         var quoted = false
         var fieldWasQuoted = false
         var number = 1
-        var characters = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar?
 
         func endField() {
-            let value = fieldWasQuoted ? field : field.trimmingCharacters(in: .whitespaces)
-            row.append(value.isEmpty ? .empty : .text(value))
-            field = ""
+            var lower = 0, upper = field.count
+            if !fieldWasQuoted {
+                while lower < upper, let length = Whitespace.length(in: field, at: lower, before: upper) { lower += length }
+                while lower < upper, let length = Whitespace.length(in: field, endingAt: upper, after: lower) { upper -= length }
+            }
+            row.append(lower == upper ? .empty : .text(String(decoding: field[lower..<upper], as: UTF8.self)))
+            field.removeAll(keepingCapacity: true)
             fieldWasQuoted = false
         }
         func endRow() throws(SheetError) {
@@ -33,35 +39,66 @@ public enum CSVTableReader {
             number += 1
         }
 
-        while let scalar = pending ?? characters.next() {
-            pending = nil
+        let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, carriageReturn: UInt8 = 0x0D, lineFeed: UInt8 = 0x0A
+        var index = 0
+        let end = bytes.count
+        while index < end {
+            let byte = bytes[index]
+            index += 1
             if quoted {
-                if scalar == "\"" {
-                    if let next = characters.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
+                if byte == quote {
+                    if index < end, bytes[index] == quote {
+                        field.append(quote)
+                        index += 1
+                    } else {
+                        quoted = false
+                    }
                 } else {
-                    field.unicodeScalars.append(scalar)
+                    field.append(byte)
                 }
                 continue
             }
-            switch scalar {
-            case "\"" where field.isEmpty:
+            switch byte {
+            case quote where field.isEmpty:
                 quoted = true
                 fieldWasQuoted = true
-            case ",":
+            case comma:
                 endField()
-            case "\r":
-                if let next = characters.next(), next != "\n" { pending = next }
+            case carriageReturn:
+                if index < end, bytes[index] == lineFeed { index += 1 }
                 try endRow()
-            case "\n":
+            case lineFeed:
                 try endRow()
             default:
-                field.unicodeScalars.append(scalar)
+                field.append(byte)
             }
         }
         if !field.isEmpty || !row.isEmpty { try endRow() }
         while let last = rows.last, last.isBlank { rows.removeLast() }
         return (rows, encoding)
+    }
+
+    /// Space characters (Unicode category Zs) and tab, as `CharacterSet.whitespaces` has them,
+    /// recognised on UTF-8 bytes at either end of a field.
+    enum Whitespace {
+        private static let sequences: [[UInt8]] = [
+            [0x20], [0x09], [0xC2, 0xA0], [0xE1, 0x9A, 0x80], [0xE2, 0x80, 0xAF], [0xE2, 0x81, 0x9F], [0xE3, 0x80, 0x80],
+        ] + (0x80...0x8A).map { [0xE2, 0x80, UInt8($0)] }
+
+        /// The length of the space starting at `start`, or nil.
+        static func length(in bytes: [UInt8], at start: Int, before limit: Int) -> Int? {
+            let first = bytes[start]
+            if first == 0x20 || first == 0x09 { return 1 }
+            guard first >= 0xC2 else { return nil }
+            return sequences.first { $0.count > 1 && start + $0.count <= limit && bytes[start..<start + $0.count].elementsEqual($0) }?.count
+        }
+
+        /// The length of the space ending just before `end`, or nil.
+        static func length(in bytes: [UInt8], endingAt end: Int, after limit: Int) -> Int? {
+            let last = bytes[end - 1]
+            if last == 0x20 || last == 0x09 { return 1 }
+            guard last >= 0x80 else { return nil }
+            return sequences.first { $0.count > 1 && end - $0.count >= limit && bytes[end - $0.count..<end].elementsEqual($0) }?.count
+        }
     }
 }
