@@ -223,7 +223,7 @@ extension BatchApproval {
             try await entry.update(on: db)
             let projectID = try await IntegrationBatchModel.find(entry.batchID, on: db)?.projectID ?? 0
             try await IntegrationEntries.markConflicts(batchID: entry.batchID, projectID: projectID,
-                                                       entries: "integration_entries.id = \(bind: entryID)", on: sql)
+                                                       entries: "e.id = \(bind: entryID)", on: sql)
             entry.conflict = try await IntegrationEntryModel.find(entryID, on: db)?.conflict
             try await AuditLog.record(on: db, actor: actor, action: .update, objectType: "integration_entry", objectID: String(entryID),
                                       countyCode: county.code, cityCode: county.parentCode,

@@ -71,32 +71,32 @@ enum IntegrationEntries {
             ])
         }
         try await insert.flush()
-        try await markConflicts(batchID: batchID, projectID: projectID, entries: "integration_entries.id > \(bind: lastID)", on: sql)
+        try await markConflicts(batchID: batchID, projectID: projectID, entries: "e.id > \(bind: lastID)", on: sql)
     }
 
-    /// Compares entries with the registry, in the database (a province's list is 200,000 entries:
-    /// bringing their registry rows into the program took 2 s, these statements a fraction).
-    /// The first conflict found is kept: registered in another county, then a different name,
-    /// then a passed record of another cooperation project.
-    /// - Parameter entries: which entries of the batch to check (a condition on `integration_entries`).
+    /// Compares entries with the registry in one query that returns only the entries in conflict
+    /// (a province's list is 200,000 entries: bringing their registry rows into the program took
+    /// 2 s, one UPDATE per kind 1.2 s, this 0.6 s). The first conflict found is kept: registered
+    /// in another county, then a different name, then a passed record of another cooperation project.
+    /// - Parameter entries: which entries of the batch to check (a condition on `integration_entries e`).
     static func markConflicts(batchID: Int, projectID: Int, entries: SQLQueryString, on sql: any SQLDatabase) async throws {
-        let chosen: SQLQueryString = "integration_entries.batch_id = \(bind: batchID) AND \(entries) AND integration_entries.conflict IS NULL"
-        let teacher: SQLQueryString = "SELECT 1 FROM teachers t WHERE t.resident_id = integration_entries.resident_id"
-        try await sql.raw("""
-            UPDATE integration_entries SET conflict = \(bind: Conflict.registeredElsewhere.rawValue)
-            WHERE \(chosen) AND integration_entries.county_code IS NOT NULL
-              AND EXISTS (\(teacher) AND t.county_code <> integration_entries.county_code)
-            """).run()
-        try await sql.raw("""
-            UPDATE integration_entries SET conflict = \(bind: Conflict.nameMismatch.rawValue)
-            WHERE \(chosen) AND EXISTS (\(teacher) AND t.name <> integration_entries.name)
-            """).run()
-        // By the index on project_id: joining projects made SQLite scan all 1.27 million records.
-        try await sql.raw("""
-            UPDATE integration_entries SET conflict = \(bind: Conflict.alreadyIntegrated.rawValue)
-            WHERE \(chosen) AND EXISTS (\(teacher) AND EXISTS (
-                SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.result = 'passed'
-                  AND r.project_id IN (SELECT id FROM projects WHERE level = 'cooperation' AND id <> \(bind: projectID))))
-            """).run()
+        let elsewhere: SQLQueryString = "e.county_code IS NOT NULL AND t.county_code <> e.county_code"
+        struct Found: Decodable { let id: Int; let conflict: String }
+        // Records by the index on project_id: joining projects made SQLite scan all 1.27 million.
+        let found = try await sql.raw("""
+            SELECT e.id, CASE WHEN \(elsewhere) THEN \(bind: Conflict.registeredElsewhere.rawValue)
+                              WHEN t.name <> e.name THEN \(bind: Conflict.nameMismatch.rawValue)
+                              ELSE \(bind: Conflict.alreadyIntegrated.rawValue) END AS conflict
+            FROM integration_entries e JOIN teachers t ON t.resident_id = e.resident_id
+            WHERE e.batch_id = \(bind: batchID) AND \(entries) AND e.conflict IS NULL
+              AND ((\(elsewhere)) OR t.name <> e.name OR EXISTS (
+                  SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.result = 'passed'
+                    AND r.project_id IN (SELECT id FROM projects WHERE level = 'cooperation' AND id <> \(bind: projectID))))
+            """).all(decoding: Found.self)
+        for (conflict, rows) in Dictionary(grouping: found, by: \.conflict) {
+            for chunk in rows.map(\.id).chunked(into: 1000) {
+                try await sql.update(IntegrationEntryModel.schema).set("conflict", to: conflict).where("id", .in, chunk).run()
+            }
+        }
     }
 }
