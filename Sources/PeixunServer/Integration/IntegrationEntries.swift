@@ -34,6 +34,7 @@ enum IntegrationEntries {
 
     static func append(_ entries: [NewEntry], batchID: Int, projectID: Int, on db: any Database) async throws {
         guard !entries.isEmpty else { return }
+        let started = ContinuousClock.now
         let sql = db as! any SQLDatabase
         struct Last: Decodable { let county_code: String?; let last: Int? }
         var next: [String: Int] = [:]
@@ -71,6 +72,7 @@ enum IntegrationEntries {
             ])
         }
         try await insert.flush()
+        db.logger.debug("integration entries: \(entries.count) inserted in \(ContinuousClock.now - started)")
         try await markConflicts(batchID: batchID, projectID: projectID, entries: "e.id > \(bind: lastID)", on: sql)
     }
 

@@ -76,49 +76,18 @@ struct QualifiedListImporter {
         var report = ImportReport()
         report.fileName = fileName
         report.sha256 = try TeacherImporter.sha256(of: url)
-        var entries: [Entry] = []
-        var cells: [Int: [String]] = [:]
-        var firstRow: [String: Int] = [:]
-        var headerCells: [String] = []
-        var countyMatches: [String: RegionMatch] = [:]
-        let today = CivilDate.today()
         var tableOptions = SpreadsheetTable.Options()
         tableOptions.progress = options.progress
-        let opened = try SpreadsheetTable.read(url: url, fileName: fileName, specs: Column.allCases.map(\.spec), options: tableOptions) { row, header in
-            if headerCells.isEmpty { headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" } }
-            func text(_ column: Column) -> String { header.columns[column.rawValue].map { TeacherRowValidator.clean(row[$0].text) } ?? "" }
-            report.rows += 1
-            var errors: [RowIssue] = []
-            let name = text(.name)
-            if name.isEmpty { errors.append(RowIssue(row: row.number, column: Column.name.label, code: "name.missing", message: "教师姓名为空")) }
-            let idCell = header.columns[Column.residentID.rawValue].map { row[$0] } ?? .empty
-            var wasNumber = false
-            if case .number = idCell { wasNumber = true }
-            let id = TeacherRowValidator.residentID(idCell.text, wasNumber: wasNumber, row: row.number, today: today)
-            errors += id.errors
-            report.notes += id.notes
-            if let resident = id.id {
-                if let first = firstRow[resident.value] {
-                    errors.append(RowIssue(row: row.number, column: Column.residentID.label, code: "id.duplicate_in_file", message: "身份证号码与第\(first)行重复"))
-                } else {
-                    firstRow[resident.value] = row.number
-                }
-            }
-            let countyText = text(.county)
-            var county: Region?
-            if !countyText.isEmpty {
-                let match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
-                countyMatches[countyText] = match
-                if case .found(let region, _) = match { county = region }
-            }
-            if errors.isEmpty, let resident = id.id {
-                entries.append(Entry(row: row.number, county: county, countyText: countyText, school: text(.school), name: name,
-                                     residentID: resident, phone: text(.phone).isEmpty ? nil : text(.phone)))
-            } else {
-                report.errors += errors
-                cells[row.number] = row.cells.map(\.text)
-            }
-        }
+        // Parsing runs on one thread and these checks on another.
+        let check = QualifiedListCheck(regions: regions)
+        let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Column.allCases.map(\.spec),
+                                                                 options: tableOptions) { row, header in check.consume(row, header: header) }
+        var entries = check.entries
+        let cells = check.cells
+        let headerCells = check.headerCells
+        report.rows = check.rows
+        report.errors = check.errors
+        report.notes = check.notes
         lap("read and check")
         report.ignoredColumns = opened.header.ignored
         var labelIndex: [String: Int] = [:]
@@ -197,5 +166,60 @@ struct QualifiedListImporter {
         lap("written")
         report.committed = true
         return ImportOutcome(report: report, header: headerCells, refused: refused, columnIndex: labelIndex)
+    }
+}
+
+/// The per-row checks of a qualified list, run on the checking thread of `readInBackground`;
+/// the importer reads the results once reading has ended.
+final class QualifiedListCheck: @unchecked Sendable {
+    typealias Column = QualifiedListImporter.Column
+    private let regions: RegionDirectory
+    private let today = CivilDate.today()
+    private var firstRow: [Int64: Int] = [:]
+    private var countyMatches: [String: RegionMatch] = [:]
+    private(set) var entries: [QualifiedListImporter.Entry] = []
+    private(set) var cells: [Int: [String]] = [:]
+    private(set) var headerCells: [String] = []
+    private(set) var rows = 0
+    private(set) var errors: [RowIssue] = []
+    private(set) var notes: [RowIssue] = []
+
+    init(regions: RegionDirectory) { self.regions = regions }
+
+    func consume(_ row: SheetRow, header: HeaderMatch) {
+        if headerCells.isEmpty { headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" } }
+        func text(_ column: Column) -> String { header.columns[column.rawValue].map { TeacherRowValidator.clean(row[$0].text) } ?? "" }
+        rows += 1
+        var rowErrors: [RowIssue] = []
+        let name = text(.name)
+        if name.isEmpty { rowErrors.append(RowIssue(row: row.number, column: Column.name.label, code: "name.missing", message: "教师姓名为空")) }
+        let idCell = header.columns[Column.residentID.rawValue].map { row[$0] } ?? .empty
+        var wasNumber = false
+        if case .number = idCell { wasNumber = true }
+        let id = TeacherRowValidator.residentID(idCell.text, wasNumber: wasNumber, row: row.number, today: today)
+        rowErrors += id.errors
+        if !id.notes.isEmpty { notes += id.notes }
+        if let resident = id.id {
+            if let first = firstRow[resident.packed] {
+                rowErrors.append(RowIssue(row: row.number, column: Column.residentID.label, code: "id.duplicate_in_file", message: "身份证号码与第\(first)行重复"))
+            } else {
+                firstRow[resident.packed] = row.number
+            }
+        }
+        let countyText = text(.county)
+        var county: Region?
+        if !countyText.isEmpty {
+            let match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
+            countyMatches[countyText] = match
+            county = match.region
+        }
+        if rowErrors.isEmpty, let resident = id.id {
+            let phone = text(.phone)
+            entries.append(.init(row: row.number, county: county, countyText: countyText, school: text(.school), name: name,
+                                 residentID: resident, phone: phone.isEmpty ? nil : phone))
+        } else {
+            errors += rowErrors
+            cells[row.number] = row.cells.map(\.text)
+        }
     }
 }
