@@ -203,6 +203,7 @@ extension IntegrationTests {
                 let html = response.body.string
                 #expect(html.contains("待核实 <small>3</small>") && html.contains("已核实 <small>1</small>") && html.contains("符合条件 3 人"))
                 #expect(!html.contains(">张伟<"), "the verified teacher is not on the pending tab")
+                #expect(!html.contains(">清除<"), "nothing to clear without a search")
             }
             // A form sent from a filtered page comes back to it.
             var headers = session.headers

@@ -24,5 +24,6 @@ enum Migrations {
         app.migrations.add(CreateIntegrationTables())
         app.migrations.add(AddUploadProject())
         app.migrations.add(AddEntryRecordCreated())
+        app.migrations.add(CreateEntryFiguresIndex())
     }
 }

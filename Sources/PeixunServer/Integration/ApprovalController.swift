@@ -77,7 +77,12 @@ struct ApprovalController {
               let project = try await ProjectModel.find(batch.projectID, on: request.db) else { throw AppError.notFound("整合批次") }
         let user = approval.user
         let cityCode = user.role == .city ? user.regionCode! : try request.query.get(String?.self, at: "city")
-        struct Figures: Decodable { let code: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int }
+        if let cityCode {
+            guard user.scope.contains(regionCode: cityCode, in: regions) else { throw AppError.notFound("市(州)") }
+        }
+        // One pass over the batch's entries (index-only, `integration_entries_figures`) gives every
+        // row's figures and open conflicts; the states come from one read of the submissions.
+        struct Figures: Decodable { let code: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int; let conflicts: Int }
         let keyColumn = cityCode == nil ? "city_code" : "county_code"
         let filter: SQLQueryString = cityCode.map { "AND city_code = \(bind: $0)" } ?? ""
         let figures = try await request.sql.raw("""
@@ -85,34 +90,40 @@ struct ApprovalController {
                    CAST(SUM(CASE WHEN added = \(bind: false) THEN 1 ELSE 0 END) AS BIGINT) AS allocated,
                    CAST(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END) AS BIGINT) AS verified,
                    CAST(SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected,
-                   CAST(SUM(CASE WHEN added = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS added
+                   CAST(SUM(CASE WHEN added = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS added,
+                   CAST(SUM(CASE WHEN status = 'pending' AND conflict IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS conflicts
             FROM integration_entries WHERE batch_id = \(bind: batchID) AND \(ident: keyColumn) IS NOT NULL \(filter)
+              AND \(user.scope.predicate())
             GROUP BY \(ident: keyColumn) ORDER BY \(ident: keyColumn)
             """).all(decoding: Figures.self)
         let submissions = Dictionary(uniqueKeysWithValues: try await IntegrationSubmissionModel.query(on: request.db)
             .filter(\.$batchID == batchID).all().map { ($0.regionCode, $0) })
         func state(_ code: String) -> SubmissionState { submissions[code].flatMap { SubmissionState(rawValue: $0.state) } ?? .open }
-        let verification = CountyVerification(database: request.db, regions: regions, user: user, actor: .init(request))
-        var rows: [Row] = []
-        for figure in figures {
-            let actions: WorkflowActions
-            if let cityCode {
-                actions = IntegrationWorkflow.countyActions(role: user.role, county: state(figure.code), city: state(cityCode),
-                                                            openConflicts: try await verification.openConflicts(batchID: batchID, county: figure.code, on: request.db))
-            } else {
-                actions = try await approval.cityActions(batchID: batchID, city: figure.code, on: request.db)
+        // For the province: each city's counties with entries, whose states decide what it may do.
+        var countiesOfCity: [String: [String]] = [:]
+        if cityCode == nil {
+            struct Pair: Decodable { let city_code: String; let county_code: String }
+            for pair in try await request.sql.raw("""
+                SELECT DISTINCT city_code, county_code FROM integration_entries
+                WHERE batch_id = \(bind: batchID) AND county_code IS NOT NULL AND \(user.scope.predicate())
+                """).all(decoding: Pair.self) {
+                countiesOfCity[pair.city_code, default: []].append(pair.county_code)
             }
-            rows.append(Row(code: figure.code, name: regions.region(code: figure.code)?.name ?? figure.code, state: state(figure.code).rawValue,
-                            stateLabel: state(figure.code).label, late: submissions[figure.code]?.late ?? false,
-                            reason: submissions[figure.code]?.returnedReason, allocated: figure.allocated, verified: figure.verified,
-                            rejected: figure.rejected, added: figure.added, actions: actions))
         }
-        if let cityCode {
-            guard user.scope.contains(regionCode: cityCode, in: regions) else { throw AppError.notFound("市(州)") }
+        let rows = figures.map { figure in
+            let actions = if let cityCode {
+                IntegrationWorkflow.countyActions(role: user.role, county: state(figure.code), city: state(cityCode), openConflicts: figure.conflicts)
+            } else {
+                IntegrationWorkflow.cityActions(role: user.role, city: state(figure.code), counties: (countiesOfCity[figure.code] ?? []).map(state))
+            }
+            return Row(code: figure.code, name: regions.region(code: figure.code)?.name ?? figure.code, state: state(figure.code).rawValue,
+                       stateLabel: state(figure.code).label, late: submissions[figure.code]?.late ?? false,
+                       reason: submissions[figure.code]?.returnedReason, allocated: figure.allocated, verified: figure.verified,
+                       rejected: figure.rejected, added: figure.added, actions: actions)
         }
         let region = cityCode ?? regions.province.code
-        var actions = WorkflowActions()
-        if cityCode != nil { actions = try await approval.cityActions(batchID: batchID, city: region, on: request.db) }
+        let actions = cityCode == nil ? WorkflowActions()
+            : IntegrationWorkflow.cityActions(role: user.role, city: state(region), counties: figures.map { state($0.code) })
         return OverviewDTO(
             batchID: batchID, project: project.name, year: batch.year, deadline: batch.deadline, level: cityCode == nil ? "province" : "city",
             region: region, regionName: regions.region(code: region)?.name ?? region, state: state(region).rawValue,

@@ -118,6 +118,7 @@ struct IntegrationController {
         let reasons: [Reason]
         let tabs: [Tab]
         let q: String
+        let hasSearch: Bool
         let statusFilter: String?
         let isFiltered: Bool
         let previousURL: String?
@@ -148,7 +149,7 @@ struct IntegrationController {
             tabs: IntegrationEntryList.Filter.allCases.map {
                 .init(label: $0.label, count: counts[$0] ?? 0, url: url(status: $0, keepSearch: false), current: $0 == list.filter)
             },
-            q: q, statusFilter: list.filter == .all ? nil : list.filter.rawValue, isFiltered: list.isFiltered,
+            q: q, hasSearch: !q.isEmpty, statusFilter: list.filter == .all ? nil : list.filter.rawValue, isFiltered: list.isFiltered,
             previousURL: view.page > 1 ? url(status: list.filter, page: view.page - 1) : nil,
             nextURL: view.page < view.pageCount ? url(status: list.filter, page: view.page + 1) : nil))
     }
