@@ -80,7 +80,7 @@ struct ApprovalController {
         if let cityCode {
             guard user.scope.contains(regionCode: cityCode, in: regions) else { throw AppError.notFound("市(州)") }
         }
-        // One pass over the batch's entries (index-only, `integration_entries_figures`) gives every
+        // One pass over the batch's entries (index-only, `integration_entries_city_figures`) gives every
         // row's figures and open conflicts; the states come from one read of the submissions.
         struct Figures: Decodable { let code: String; let allocated: Int; let verified: Int; let rejected: Int; let added: Int; let conflicts: Int }
         let keyColumn = cityCode == nil ? "city_code" : "county_code"
