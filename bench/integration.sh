@@ -45,6 +45,12 @@ TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/integration/1" 20
 TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/integration/1?q=%E5%BC%A0" 20
 TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/api/v1/integration/1/entries?perPage=5000" 20
 province=$(token sheng)
+city=$(token chengdu)
+echo "== dashboards and overviews =="
+TOKEN=$county python3 bench/latency.py "http://127.0.0.1:18090/integration" 20
+TOKEN=$city python3 bench/latency.py "http://127.0.0.1:18090/integration/1/overview" 20
+TOKEN=$province python3 bench/latency.py "http://127.0.0.1:18090/integration/1/overview" 20
+TOKEN=$province python3 bench/latency.py "http://127.0.0.1:18090/integration" 20
 for city in 510300 510100; do
   echo "== approve $city =="
   curl -s -o /dev/null -w "%{http_code} in %{time_total}s\n" -H "Authorization: Bearer $province" -H 'Content-Type: application/json' \

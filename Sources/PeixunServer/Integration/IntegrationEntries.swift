@@ -85,12 +85,14 @@ enum IntegrationEntries {
         let elsewhere: SQLQueryString = "e.county_code IS NOT NULL AND t.county_code <> e.county_code"
         struct Found: Decodable { let id: Int; let conflict: String }
         // Records by the index on project_id: joining projects made SQLite scan all 1.27 million.
+        // `+e.batch_id` keeps SQLite on the id range (new entries are the last ones) instead of
+        // the (batch, resident ID) index, which fetched 200,000 rows out of order: 0.94 → 0.45 s.
         let found = try await sql.raw("""
             SELECT e.id, CASE WHEN \(elsewhere) THEN \(bind: Conflict.registeredElsewhere.rawValue)
                               WHEN t.name <> e.name THEN \(bind: Conflict.nameMismatch.rawValue)
                               ELSE \(bind: Conflict.alreadyIntegrated.rawValue) END AS conflict
             FROM integration_entries e JOIN teachers t ON t.resident_id = e.resident_id
-            WHERE e.batch_id = \(bind: batchID) AND \(entries) AND e.conflict IS NULL
+            WHERE +e.batch_id = \(bind: batchID) AND \(entries) AND e.conflict IS NULL
               AND ((\(elsewhere)) OR t.name <> e.name OR EXISTS (
                   SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.result = 'passed'
                     AND r.project_id IN (SELECT id FROM projects WHERE level = 'cooperation' AND id <> \(bind: projectID))))
