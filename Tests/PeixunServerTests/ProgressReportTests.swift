@@ -93,7 +93,7 @@ import VaporTesting
             #expect(counties == summed && !counties.isEmpty)
 
             try await app.db.transaction { db in
-                try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherID: teacher.id, projectID: project.id!)
+                try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherIDs: [teacher.id], projectID: project.id!)
             }
             #expect(try await report(app, region: teacher.county_code, year: 2016).total.trained == before.total.trained)
         }

@@ -128,13 +128,7 @@ struct BatchApproval {
     /// project and year; a teacher not yet registered is created in the entry's county and
     /// school. Approving again never duplicates a record.
     func approveCity(batchID: Int, city: String) async throws -> Int {
-        try requireProvince()
-        try requireCity(city)
-        return try await database.transaction { db in
-            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
-            guard try await cityActions(batchID: batchID, city: city, on: db).mayApprove else {
-                throw AppError(.conflict, code: "integration.state", "该市(州)尚未提交或已审核")
-            }
+        try await provinceStep(batchID: batchID, city: city, allowed: \.mayApprove, refusal: "该市(州)尚未提交或已审核") { db, batch in
             let sql = db as! any SQLDatabase
             let entries = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$cityCode == city)
                 .filter(\.$status == EntryStatus.verified.rawValue).all()
@@ -168,26 +162,22 @@ struct BatchApproval {
     /// 省执行办 reopens an approved city (explicit, audited): the records the approval created
     /// are withdrawn in the same transaction and the city may be sent back or approved again.
     func reopenCity(batchID: Int, city: String) async throws -> Int {
-        try requireProvince()
-        try requireCity(city)
-        return try await database.transaction { db in
-            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
-            guard try await cityActions(batchID: batchID, city: city, on: db).mayReopen else {
-                throw AppError(.conflict, code: "integration.state", "该市(州)尚未审核，无需重新打开")
-            }
+        try await provinceStep(batchID: batchID, city: city, allowed: \.mayReopen, refusal: "该市(州)尚未审核，无需重新打开") { db, batch in
             let sql = db as! any SQLDatabase
-            let entries = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$cityCode == city)
-                .filter(\.$recordCreated == true).all()
+            struct Created: Decodable { let id: Int; let resident_id: String }
+            let entries = try await sql.select().columns("id", "resident_id").from(IntegrationEntryModel.schema)
+                .where("batch_id", .equal, batchID).where("city_code", .equal, city).where("record_created", .equal, true)
+                .all(decoding: Created.self)
+            // 1,000 at a time: reopening 成都市 withdraws 130,000 records.
             struct Teacher: Decodable { let id: Int }
-            let ledger = TrainingLedger(database: sql)
-            for entry in entries {
-                if let teacher = try await sql.select().column("id").from(TeacherModel.schema).where("resident_id", .equal, entry.residentID)
-                    .first(decoding: Teacher.self) {
-                    try await ledger.withdraw(teacherID: teacher.id, projectID: batch.projectID)
-                }
-                entry.recordCreated = false
-                try await entry.update(on: db)
+            var teacherIDs: [Int] = []
+            for chunk in entries.chunked(into: 1000) {
+                teacherIDs += try await sql.select().column("id").from(TeacherModel.schema)
+                    .where("resident_id", .in, chunk.map(\.resident_id)).all(decoding: Teacher.self).map(\.id)
+                try await sql.update(IntegrationEntryModel.schema).set("record_created", to: false)
+                    .where("id", .in, chunk.map(\.id)).run()
             }
+            try await TrainingLedger(database: sql).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
             let before = try await setState(.submitted, batchID: batchID, region: city, on: db)
             try await AuditLog.record(on: db, actor: actor, action: .cancel, objectType: "integration_batch", objectID: String(batchID),
                                       cityCode: city,
@@ -230,6 +220,20 @@ extension BatchApproval {
                                       changes: ["county": .init(before: entry.listedCounty, after: county.code)],
                                       summary: "将待分配人员 \(entry.name) 分配到\(county.name)")
             return entry
+        }
+    }
+
+    /// The province's approve and reopen: one transaction that first checks the city may take the step.
+    private func provinceStep<T: Sendable>(batchID: Int, city: String, allowed: KeyPath<WorkflowActions, Bool>, refusal: String,
+                                           _ work: @escaping @Sendable (any Database, IntegrationBatchModel) async throws -> T) async throws -> T {
+        try requireProvince()
+        try requireCity(city)
+        return try await database.transaction { db in
+            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
+            guard try await cityActions(batchID: batchID, city: city, on: db)[keyPath: allowed] else {
+                throw AppError(.conflict, code: "integration.state", refusal)
+            }
+            return try await work(db, batch)
         }
     }
 }

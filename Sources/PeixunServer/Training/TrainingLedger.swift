@@ -36,29 +36,35 @@ struct TrainingLedger {
         try await refresh(teacherIDs: Set(entries.map(\.teacherID)))
     }
 
-    /// Removes records (a withdrawn approval) and brings the summaries back in step.
-    func withdraw(teacherID: Int, projectID: Int) async throws {
-        try await database.delete(from: TrainingRecordModel.schema)
-            .where("teacher_id", .equal, teacherID)
-            .where("project_id", .equal, projectID)
-            .run()
-        try await refresh(teacherIDs: [teacherID])
+    /// Removes the records of a project (a withdrawn approval) and brings the summaries back in step,
+    /// 1,000 teachers per statement (reopening a city withdraws 100,000+).
+    func withdraw(teacherIDs: [Int], projectID: Int) async throws {
+        guard !teacherIDs.isEmpty else { return }
+        for chunk in teacherIDs.chunked(into: 1000) {
+            try await database.delete(from: TrainingRecordModel.schema)
+                .where("project_id", .equal, projectID)
+                .where("teacher_id", .in, chunk)
+                .run()
+        }
+        try await refresh(teacherIDs: Set(teacherIDs))
     }
 
     private func refresh(teacherIDs: Set<Int>) async throws {
-        let ids = Array(teacherIDs)
-        for chunk in stride(from: 0, to: ids.count, by: 5_000).map({ Array(ids[$0..<min($0 + 5_000, ids.count)]) }) {
+        // In chunks: PostgreSQL takes at most 65,535 bound values per statement.
+        struct County: Decodable { let county_code: String }
+        var counties = Set<String>()
+        for chunk in Array(teacherIDs).chunked(into: 5_000) {
             try await database.raw("""
                 UPDATE teachers SET first_passed_year = (
                     SELECT MIN(r.year) FROM training_records r
                     WHERE r.teacher_id = teachers.id AND r.result = \(bind: TrainingResult.passed.rawValue))
                 WHERE id IN \(SQLBind.group(chunk))
                 """).run()
+            for row in try await database.select().distinct().column("county_code").from(TeacherModel.schema)
+                .where("id", .in, chunk).all(decoding: County.self) {
+                counties.insert(row.county_code)
+            }
         }
-        struct County: Decodable { let county_code: String }
-        let counties = try await database.select().distinct().column("county_code")
-            .from(TeacherModel.schema).where("id", .in, ids)
-            .all(decoding: County.self).map(\.county_code)
-        try await ProgressRollup.rebuild(counties: counties, on: database)
+        try await ProgressRollup.rebuild(counties: Array(counties), on: database)
     }
 }
