@@ -56,4 +56,9 @@ for city in 510300 510100; do
   curl -s -o /dev/null -w "%{http_code} in %{time_total}s\n" -H "Authorization: Bearer $province" -H 'Content-Type: application/json' \
     -d "{\"city\":\"$city\"}" http://127.0.0.1:18090/api/v1/integration/1/approve
 done
+for city in 510300 510100; do
+  echo "== reopen $city (withdraws the records the approval created) =="
+  curl -s -o /dev/null -w "%{http_code} in %{time_total}s\n" -H "Authorization: Bearer $province" -H 'Content-Type: application/json' \
+    -d "{\"city\":\"$city\"}" http://127.0.0.1:18090/api/v1/integration/1/reopen
+done
 echo "records of the project in 2017: $(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM training_records r JOIN projects p ON p.id = r.project_id WHERE p.name = '中国移动中小学教师信息技术能力培训' AND r.year = 2017")"
