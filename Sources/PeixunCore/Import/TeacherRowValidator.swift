@@ -59,6 +59,9 @@ public struct TeacherRowValidator: Sendable {
     public let today: CivilDate
     /// A roster names the same few counties thousands of times; each is resolved once.
     private var countyMatches: [String: RegionMatch] = [:]
+    /// Rows come sorted by county: comparing bytes with the previous row's county skips
+    /// hashing a Chinese string (Unicode normalisation) for almost every row.
+    private var lastCounty: (text: String, match: RegionMatch)?
 
     public init(regions: RegionDirectory, scope: RegionScope, today: CivilDate = .today()) {
         self.regions = regions
@@ -93,8 +96,14 @@ public struct TeacherRowValidator: Sendable {
         if countyText.isEmpty {
             refuse(.county, "region.unknown", "县(市、区)为空")
         } else {
-            let match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
-            countyMatches[countyText] = match
+            let match: RegionMatch
+            if let last = lastCounty, last.text.utf8.elementsEqual(countyText.utf8) {
+                match = last.match
+            } else {
+                match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
+                countyMatches[countyText] = match
+                lastCounty = (countyText, match)
+            }
             switch match {
             case .found(let region, let kind):
                 county = region

@@ -164,7 +164,7 @@ extension TeacherImporter {
 
     /// Writes the import in one transaction: new schools, new teachers, changed teachers,
     /// the progress rollups of the counties touched, and one audit entry.
-    func commit(_ batch: PendingBatch, report: inout ImportReport) async throws {
+    func commit(_ batch: PendingBatch, report: inout ImportReport, staging: RosterStaging? = nil) async throws {
         let summary = report
         var used = Set<Int16>()
         for row in batch.rows where !row.refused { used.insert(row.county) }
@@ -172,15 +172,18 @@ extension TeacherImporter {
         let transactionStart = ContinuousClock.now
         try await database.transaction { db in
             let sql = db as! any SQLDatabase
+            if staging != nil, try await TeacherImporter(database: db, regions: regions, scope: scope, actor: actor).registeredTeachers() > 0 {
+                throw AppError(.conflict, code: "import.registry_changed", "导入期间已有其他导入写入了教师名册，本次导入未写入任何数据，请重新导入")
+            }
             var schoolIDs = batch.schools.map(\.id)
             let newSchools = batch.schools.indices.filter { batch.schools[$0].id == nil && batch.schools[$0].stage != nil }
             if !newSchools.isEmpty {
-                var insert = BulkInsert(into: SchoolModel.schema, columns: ["name", "kind", "stage", "county_code", "city_code"], on: sql)
+                var insert = PlainBulkInsert(into: SchoolModel.schema, columns: ["name", "kind", "stage", "county_code", "city_code"], on: db)
                 for index in newSchools {
                     let school = batch.schools[index]
                     let county = batch.counties[Int(school.key.county)]
                     let kind: SchoolKind = school.stage == .kindergarten ? .kindergarten : school.stage == .vocational ? .vocational : .primary
-                    try await insert.append([school.key.name, kind.rawValue, school.stage!.rawValue, county.code, county.parentCode!])
+                    try await insert.append([.text(school.key.name), .text(kind.rawValue), .text(school.stage!.rawValue), .text(county.code), .text(county.parentCode!)])
                 }
                 try await insert.flush()
                 struct Created: Decodable { let id: Int; let name: String; let county_code: String }
@@ -201,19 +204,14 @@ extension TeacherImporter {
             let rebuildIndexes = summary.created > Self.indexRebuildThreshold
             if rebuildIndexes { try await SecondaryIndexes.drop(on: sql) }
             let insertStart = ContinuousClock.now
-            var insert = PlainBulkInsert(into: TeacherModel.schema, columns: ["resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "created_at", "updated_at"], on: db)
-            // In ID order the unique index on resident_id only ever appends, instead of splitting
-            // pages all over a 20 MB B-tree (5.1 s → see bench/README.md).
-            let newRows = batch.rows.indices.filter { !batch.rows[$0].refused && batch.rows[$0].existing < 0 }
-                .sorted { batch.rows[$0].residentID < batch.rows[$1].residentID }
-            for index in newRows {
-                let row = batch.rows[index]
-                let county = batch.counties[Int(row.county)]
-                try await insert.append([.text(ResidentID(packed: row.residentID).value), .text(row.name), .optional(row.phone),
-                                         .integer(schoolIDs[Int(row.school)]!), .text(row.stage!.rawValue), .text(county.code),
-                                         .text(county.parentCode!), .date(now), .date(now)])
+            if let staging {
+                let inserted = try await staging.insertTeachers(batch, schoolIDs: schoolIDs, on: db, at: now)
+                guard inserted == summary.created else {
+                    throw AppError(.internalServerError, code: "import.staging", "导入中止：应新增 \(summary.created) 名教师，实际写入 \(inserted) 名，未写入任何数据")
+                }
+            } else {
+                try await insertTeachers(batch, schoolIDs: schoolIDs, on: db, at: now)
             }
-            try await insert.flush()
             let clock = ContinuousClock()
             db.logger.debug("teacher import: insert \(clock.now - insertStart)")
             var mark = clock.now
@@ -233,12 +231,18 @@ extension TeacherImporter {
                     .where("id", .equal, record.id)
                     .run()
             }
+            // Counted by the batch's indexes first: hashing three strings per row cost 0.2 s for a province.
+            struct SchoolStage: Hashable { let school: Int32; let stage: Stage }
+            let countyHadTeachers = batch.counties.map { batch.countiesWithTeachers.contains($0.code) }
+            var newBySchool: [SchoolStage: Int] = [:]
+            for row in batch.rows where !row.refused && row.existing < 0 && !countyHadTeachers[Int(row.county)] {
+                newBySchool[SchoolStage(school: row.school, stage: row.stage!), default: 0] += 1
+            }
             var firstTeachers: [ProgressRollup.NewTeachers: Int] = [:]
-            for row in batch.rows where !row.refused && row.existing < 0 {
-                let county = batch.counties[Int(row.county)]
-                guard !batch.countiesWithTeachers.contains(county.code) else { continue }
-                firstTeachers[ProgressRollup.NewTeachers(schoolID: schoolIDs[Int(row.school)]!, countyCode: county.code,
-                                                         cityCode: county.parentCode!, stage: row.stage!.rawValue), default: 0] += 1
+            for (group, teachers) in newBySchool {
+                let county = batch.counties[Int(batch.schools[Int(group.school)].key.county)]
+                firstTeachers[ProgressRollup.NewTeachers(schoolID: schoolIDs[Int(group.school)]!, countyCode: county.code,
+                                                         cityCode: county.parentCode!, stage: group.stage.rawValue), default: 0] += teachers
             }
             try await ProgressRollup.insertFirstTeachers(firstTeachers, on: db)
             // A roster that changed nothing (imported again) leaves the rollups as they are.
@@ -260,9 +264,28 @@ extension TeacherImporter {
                     "refused": .init(before: nil, after: String(Set(summary.errors.map(\.row)).count)),
                 ],
                 summary: "导入教师名册“\(summary.fileName)”：新增 \(summary.created) 人，更新 \(summary.updated) 人，未变 \(summary.unchanged) 人")
+            lap("audit")
         }
         database.logger.debug("teacher import: transaction \(ContinuousClock.now - transactionStart)")
         report.committed = true
+    }
+
+    /// The new teachers of `batch`, bound row by row (registries that already hold teachers,
+    /// and PostgreSQL).
+    private func insertTeachers(_ batch: PendingBatch, schoolIDs: [Int?], on db: any Database, at now: Date) async throws {
+        var insert = PlainBulkInsert(into: TeacherModel.schema, columns: ["resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "created_at", "updated_at"], on: db)
+        // In ID order the unique index on resident_id only ever appends, instead of splitting
+        // pages all over a 20 MB B-tree (5.1 s → see bench/README.md).
+        let newRows = batch.rows.indices.filter { !batch.rows[$0].refused && batch.rows[$0].existing < 0 }
+            .sorted { batch.rows[$0].residentID < batch.rows[$1].residentID }
+        for index in newRows {
+            let row = batch.rows[index]
+            let county = batch.counties[Int(row.county)]
+            try await insert.append([.text(ResidentID(packed: row.residentID).value), .text(row.name), .optional(row.phone),
+                                     .integer(schoolIDs[Int(row.school)]!), .text(row.stage!.rawValue), .text(county.code),
+                                     .text(county.parentCode!), .date(now), .date(now)])
+        }
+        try await insert.flush()
     }
 }
 

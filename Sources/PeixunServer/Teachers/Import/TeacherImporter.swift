@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import PeixunCore
 import PeixunSheets
@@ -32,6 +33,31 @@ struct TeacherImporter {
     }
 
     func run(url: URL, fileName: String, options: Options) async throws -> ImportOutcome {
+        guard !options.dryRun, database is any SQLiteDatabase, try await registeredTeachers() == 0 else {
+            return try await importRoster(url: url, fileName: fileName, options: options, staging: nil)
+        }
+        // A first load stages its rows on one connection: temporary tables are per connection.
+        let (regions, scope, actor) = (regions, scope, actor)
+        return try await database.withConnection { connection in
+            let pinned = TeacherImporter(database: connection, regions: regions, scope: scope, actor: actor)
+            let staging = try await RosterStaging.open(on: connection)
+            do {
+                let outcome = try await pinned.importRoster(url: url, fileName: fileName, options: options, staging: staging)
+                try await staging.close()
+                return outcome
+            } catch {
+                try? await staging.close()
+                throw error
+            }
+        }
+    }
+
+    func registeredTeachers() async throws -> Int {
+        struct Count: Decodable { let n: Int }
+        return try await (database as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM teachers").first(decoding: Count.self)?.n ?? 0
+    }
+
+    private func importRoster(url: URL, fileName: String, options: Options, staging: RosterStaging?) async throws -> ImportOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         var report = ImportReport()
@@ -40,10 +66,12 @@ struct TeacherImporter {
         var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
         tableOptions.limits.maxRows = options.maxRows
         tableOptions.progress = options.progress
-        let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope))
+        let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope), staging: staging)
         let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
             check.consume(row, header: header)
         }
+        check.flushStaging()
+        let staged = try await staging?.finish()
         var batch = check.takeBatch()
         var refused = check.refused
         let headerCells = check.headerCells
@@ -68,7 +96,10 @@ struct TeacherImporter {
             return outcome
         }
         options.progress?.enter(.writing)
-        try await commit(batch, report: &report)
+        if let staged, staged != batch.rows.count {
+            throw AppError(.internalServerError, code: "import.staging", "导入中止：暂存 \(staged) 行，应为 \(batch.rows.count) 行，未写入任何数据")
+        }
+        try await commit(batch, report: &report, staging: staging)
         database.logger.debug("teacher import \(fileName): read+check \(read - started), registry \(resolved - read), write \(clock.now - resolved)")
         return ImportOutcome(report: report, header: headerCells, refused: refusedRows, columnIndex: labelIndex)
     }
@@ -86,6 +117,8 @@ struct TeacherImporter {
 /// importer reads the results once reading has ended.
 final class RosterCheck: @unchecked Sendable {
     private var validator: TeacherRowValidator
+    private let staging: RosterStaging?
+    private var stagedRows = 0
     private var firstRowOfID: [Int64: Int32] = [:]
     private var columnOf: [(TeacherColumn, Int)] = []
     private(set) var batch = PendingBatch()
@@ -95,7 +128,17 @@ final class RosterCheck: @unchecked Sendable {
     private(set) var errors: [RowIssue] = []
     private(set) var notes: [RowIssue] = []
 
-    init(validator: TeacherRowValidator) { self.validator = validator }
+    init(validator: TeacherRowValidator, staging: RosterStaging? = nil) {
+        self.validator = validator
+        self.staging = staging
+    }
+
+    /// Sends the rows checked since the last chunk to the staging table's writer.
+    func flushStaging() {
+        guard let staging, stagedRows < batch.rows.count else { return }
+        staging.send(Array(batch.rows[stagedRows...]))
+        stagedRows = batch.rows.count
+    }
 
     /// Hands the checked rows over without a copy (a province is 737,686 of them).
     func takeBatch() -> PendingBatch {
@@ -127,6 +170,7 @@ final class RosterCheck: @unchecked Sendable {
             } else {
                 firstRowOfID[key] = Int32(row.number)
                 batch.append(good)
+                if batch.rows.count - stagedRows == RosterStaging.chunkSize { flushStaging() }
             }
         }
         if !rowErrors.isEmpty {
@@ -174,6 +218,7 @@ struct PendingBatch: Sendable {
     var existing: [TeacherImporter.ExistingTeacher] = []
     /// Counties that had teachers before the import (their rollups are rebuilt, not written fresh).
     var countiesWithTeachers: Set<String> = []
+    private var lastSchool: Int32?
 
     mutating func append(_ row: CheckedTeacherRow) {
         let county: Int16
@@ -182,12 +227,19 @@ struct PendingBatch: Sendable {
             counties.append(row.county)
             countyIndex[row.county.code] = county
         }
-        let key = SchoolKey(county: county, name: row.schoolName)
         let school: Int32
-        if let known = schoolIndex[key] { school = known } else {
-            school = Int32(schools.count)
-            schools.append(School(key: key, id: nil, stage: nil))
-            schoolIndex[key] = school
+        // Rows come sorted by school: the previous row's school, compared as bytes, saves
+        // hashing a Chinese name (Unicode normalisation) for almost every row.
+        if let last = lastSchool, schools[Int(last)].key.county == county, schools[Int(last)].key.name.utf8.elementsEqual(row.schoolName.utf8) {
+            school = last
+        } else {
+            let key = SchoolKey(county: county, name: row.schoolName)
+            if let known = schoolIndex[key] { school = known } else {
+                school = Int32(schools.count)
+                schools.append(School(key: key, id: nil, stage: nil))
+                schoolIndex[key] = school
+            }
+            lastSchool = school
         }
         rows.append(PendingTeacher(row: Int32(row.row), county: county, school: school, stage: row.stage, name: row.name,
                                    residentID: row.residentID.packed, phone: row.phone))

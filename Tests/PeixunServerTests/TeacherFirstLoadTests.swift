@@ -1,0 +1,112 @@
+import Fluent
+import FluentSQLiteDriver
+import Foundation
+import PeixunCore
+import SQLKit
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// A roster imported into an empty registry: on SQLite its rows are staged in a temporary
+/// table while the file is read and reach `teachers` in one statement (`RosterStaging`).
+extension TeacherImportTests {
+    @Test func aFirstLoadWritesOnlyWhatPassedEveryCheck() async throws {
+        try await withTestApp { app in
+            let directory = NSTemporaryDirectory() + "peixun-import-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let people = ids(5)
+            let url = try csv([
+                "锦江区,锦江区实验小学,中小学,张伟,\(people[0]),13800138000,,",
+                "锦江区,锦江区实验小学,,李娜,\(people[1]),,,",
+                "锦江区,锦江区新建小学,,王芳,\(people[2]),,,",
+                "锦江区,锦江区新建小学,中小学,刘洋,\(people[3]),,,",
+                "锦江区,锦江区实验小学,中小学,陈静,110105194912310021,,,",
+                "锦江区,锦江区实验小学,中小学,张伟,\(people[0]),,,",
+                "青羊区,青羊区职业高级中学,中职,杨帆,\(people[4]),,,",
+            ], in: directory)
+            var options = TeacherImporter.Options()
+            options.createSchools = true
+            options.dryRun = false
+
+            let refused = try await importer(app).run(url: url, fileName: "roster.csv", options: options).report
+            let codes = Dictionary(grouping: refused.errors, by: \.row).mapValues { $0.map(\.code) }
+            #expect(codes == [4: ["stage.invalid"], 6: ["id.checksum"], 7: ["id.duplicate_in_file"]])
+            #expect(!refused.committed)
+            #expect(try await TeacherModel.query(on: app.db).count() == 0)
+            #expect(try await SchoolModel.query(on: app.db).count() == 0)
+            try await expectConnectionsAsTheyWere(app)
+
+            options.skipInvalid = true
+            let partial = try await importer(app).run(url: url, fileName: "roster.csv", options: options).report
+            #expect(partial.committed && partial.created == 4 && partial.valid == 4)
+            let teachers = try await TeacherModel.query(on: app.db).with(\.$school).all()
+            let byName = Dictionary(uniqueKeysWithValues: teachers.map { ($0.name, $0) })
+            #expect(byName.keys.sorted() == ["刘洋", "张伟", "李娜", "杨帆"])
+            #expect(byName["张伟"]?.mobile == "13800138000" && byName["张伟"]?.residentID == people[0])
+            #expect(byName["李娜"]?.stage == Stage.primarySecondary.rawValue, "stage from the school")
+            #expect(byName["刘洋"]?.school.name == "锦江区新建小学" && byName["刘洋"]?.school.stage == Stage.primarySecondary.rawValue)
+            #expect(byName["杨帆"].map { ($0.countyCode, $0.cityCode, $0.stage, $0.school.countyCode) }
+                    ?? ("", "", "", "") == ("510105", "510100", Stage.vocational.rawValue, "510105"))
+            // Rows go in in ID order: the unique index only appends.
+            #expect(teachers.sorted { $0.id! < $1.id! }.map(\.residentID) == teachers.map(\.residentID).sorted())
+            #expect(try await report(app, region: "510104").total.total == 3)
+            #expect(try await report(app, region: "510105").total.total == 1)
+            if app.db is any SQLiteDatabase {
+                #expect(try await app.sql.raw("PRAGMA foreign_key_check").all().isEmpty)
+            }
+            try await expectConnectionsAsTheyWere(app)
+
+            // Imported again (no longer a first load): the four are unchanged, and 王芳 now
+            // finds her school, which the first import created with its stage.
+            let again = try await importer(app).run(url: url, fileName: "roster.csv", options: options).report
+            #expect(again.created == 1 && again.unchanged == 4 && again.updated == 0)
+        }
+    }
+
+    @Test func aFirstLoadThatFailsAtItsLastRowLeavesNothingBehind() async throws {
+        try await withTestApp { app in
+            let directory = NSTemporaryDirectory() + "peixun-import-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let people = ids(300)
+            let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 7)小学,中小学,教师\($0.offset),\($0.element),,," }, in: directory)
+            // The database refuses the row that goes in last (the largest ID).
+            let last = people.max()!
+            if app.db is any SQLiteDatabase {
+                try await app.sql.raw("""
+                    CREATE TRIGGER refuse_last BEFORE INSERT ON teachers WHEN NEW.resident_id = '\(unsafeRaw: last)'
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """).run()
+            } else {
+                try await app.sql.raw("""
+                    CREATE FUNCTION refuse_last() RETURNS trigger AS $$ BEGIN
+                    IF NEW.resident_id = '\(unsafeRaw: last)' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW;
+                    END $$ LANGUAGE plpgsql
+                    """).run()
+                try await app.sql.raw("CREATE TRIGGER refuse_last BEFORE INSERT ON teachers FOR EACH ROW EXECUTE FUNCTION refuse_last()").run()
+            }
+            var options = TeacherImporter.Options()
+            options.createSchools = true
+            options.dryRun = false
+            await #expect(throws: (any Error).self) {
+                try await importer(app).run(url: url, fileName: "roster.csv", options: options)
+            }
+            #expect(try await TeacherModel.query(on: app.db).count() == 0)
+            #expect(try await SchoolModel.query(on: app.db).count() == 0)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "import").count() == 0)
+            #expect(try await report(app, region: "510104").total.total == 0)
+            try await expectConnectionsAsTheyWere(app)
+        }
+    }
+
+    /// The staged load borrows a pooled connection: afterwards no connection may keep its
+    /// temporary tables or run with foreign keys off. Asked often enough to reach every one.
+    func expectConnectionsAsTheyWere(_ app: Application) async throws {
+        guard let sqlite = app.db as? any SQLiteDatabase else { return }
+        for _ in 0..<16 {
+            let keys = try await sqlite.query("PRAGMA foreign_keys", []).first?.column("foreign_keys")?.integer
+            #expect(keys == 1)
+            let temporary = try await sqlite.query("SELECT COUNT(*) AS n FROM sqlite_temp_master", []).first?.column("n")?.integer
+            #expect(temporary == 0)
+        }
+    }
+}
