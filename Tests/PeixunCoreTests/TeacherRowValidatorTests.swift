@@ -64,3 +64,17 @@ import Testing
         #expect(ambiguous.contains("内江市市中区") && ambiguous.contains("乐山市市中区"))
     }
 }
+
+@Suite struct UTF8BytesTests {
+    @Test func comparesBytesNotCanonicalEquivalence() {
+        #expect("锦江区实验小学".hasSameUTF8(as: "锦江区" + "实验小学"))
+        #expect(!"锦江区实验小学".hasSameUTF8(as: "锦江区实验中学"))
+        #expect("".hasSameUTF8(as: ""))
+        #expect(!"a".hasSameUTF8(as: ""))
+        // "é" precomposed and decomposed are equal to Swift's ==, not byte for byte.
+        #expect("\u{E9}" == "e\u{301}" && !"\u{E9}".hasSameUTF8(as: "e\u{301}"))
+        #expect(Array("中小学".utf8).isUTF8(of: "中小学") && !Array("中小学".utf8).isUTF8(of: "中学"))
+        #expect([UInt8]().isUTF8(of: ""))
+        #expect("李 娜".containsUTF8Byte { $0 == 32 } && !"李娜".containsUTF8Byte { $0 == 32 })
+    }
+}

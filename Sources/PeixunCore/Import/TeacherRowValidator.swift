@@ -97,7 +97,7 @@ public struct TeacherRowValidator: Sendable {
             refuse(.county, "region.unknown", "县(市、区)为空")
         } else {
             let match: RegionMatch
-            if let last = lastCounty, last.text.utf8.elementsEqual(countyText.utf8) {
+            if let last = lastCounty, last.text.hasSameUTF8(as: countyText) {
                 match = last.match
             } else {
                 match = countyMatches[countyText] ?? regions.resolve(countyText, level: .county)
@@ -190,7 +190,7 @@ public struct TeacherRowValidator: Sendable {
     /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).
     public static func clean(_ text: String) -> String {
         // Most cells have nothing to remove: no need to rebuild them.
-        if !text.utf8.contains(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xC2 || $0 == 0xE3 }) { return text }
+        if !text.containsUTF8Byte(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xC2 || $0 == 0xE3 }) { return text }
         return text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
             .reduce(into: "") { $0.unicodeScalars.append($1) }
     }

@@ -16,7 +16,7 @@ public enum Stage: String, Sendable, Codable, CaseIterable, Comparable {
         let trimmed = label.utf8.first == 32 || label.utf8.last == 32 ? label.trimmingCharacters(in: .whitespaces) : label
         // Compared as bytes: a roster asks this for every row, and `==` on Chinese strings
         // goes through Unicode normalisation.
-        guard let found = Self.labels.first(where: { $0.label.elementsEqual(trimmed.utf8) }) else { return nil }
+        guard let found = Self.labels.first(where: { $0.label.isUTF8(of: trimmed) }) else { return nil }
         self = found.stage
     }
 

@@ -45,45 +45,44 @@ extension SpreadsheetTable {
     }
 }
 
-/// A bounded hand-over of row batches from the reading thread to the checking thread.
-final class RowBatchQueue: @unchecked Sendable {
-    static let batchSize = 2048
-
+/// A bounded hand-over from a producing thread to a consuming one: row batches from the
+/// reading thread to the checking thread, inflated chunks to the shared-string parser.
+final class HandOverQueue<Item, Outcome>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [([SheetRow], HeaderMatch)] = []
+    private var items: [Item] = []
     private let capacity: Int
     private var cancelled = false
-    private(set) var outcome: Result<SpreadsheetTable.Opened, any Error>?
+    private(set) var outcome: Result<Outcome, any Error>?
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// False when the consumer has given up: the producer stops reading.
-    func put(_ rows: [SheetRow], header: HeaderMatch) -> Bool {
+    /// False when the consumer has given up: the producer stops.
+    func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while batches.count >= capacity && !cancelled { condition.wait() }
+        while items.count >= capacity && !cancelled { condition.wait() }
         guard !cancelled else { return false }
-        batches.append((rows, header))
+        items.append(item)
         condition.broadcast()
         return true
     }
 
-    func finish(_ result: Result<SpreadsheetTable.Opened, any Error>) {
+    func finish(_ result: Result<Outcome, any Error>) {
         condition.lock()
         outcome = result
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next batch; nil at the end; the producer's error once its rows are consumed.
-    func take() throws -> ([SheetRow], HeaderMatch)? {
+    /// The next item; nil at the end; the producer's error once its items are consumed.
+    func take() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while batches.isEmpty && outcome == nil { condition.wait() }
-        if !batches.isEmpty {
-            let batch = batches.removeFirst()
+        while items.isEmpty && outcome == nil { condition.wait() }
+        if !items.isEmpty {
+            let item = items.removeFirst()
             condition.broadcast()
-            return batch
+            return item
         }
         if case .failure(let error) = outcome! { throw error }
         return nil
@@ -95,4 +94,12 @@ final class RowBatchQueue: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
     }
+}
+
+typealias RowBatchQueue = HandOverQueue<([SheetRow], HeaderMatch), SpreadsheetTable.Opened>
+
+extension RowBatchQueue {
+    static var batchSize: Int { 2048 }
+
+    func put(_ rows: [SheetRow], header: HeaderMatch) -> Bool { put((rows, header)) }
 }

@@ -62,7 +62,8 @@ struct TeacherImporter {
         let started = clock.now
         var report = ImportReport()
         report.fileName = fileName
-        report.sha256 = try Self.sha256(of: url)
+        // Hashed beside the reading, which leaves a core idle while it loads the shared strings.
+        async let digest = Self.sha256(of: url)
         var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
         tableOptions.limits.maxRows = options.maxRows
         tableOptions.progress = options.progress
@@ -72,6 +73,7 @@ struct TeacherImporter {
         }
         check.flushStaging()
         let staged = try await staging?.finish()
+        report.sha256 = try await digest
         var batch = check.takeBatch()
         var refused = check.refused
         let headerCells = check.headerCells
@@ -230,7 +232,7 @@ struct PendingBatch: Sendable {
         let school: Int32
         // Rows come sorted by school: the previous row's school, compared as bytes, saves
         // hashing a Chinese name (Unicode normalisation) for almost every row.
-        if let last = lastSchool, schools[Int(last)].key.county == county, schools[Int(last)].key.name.utf8.elementsEqual(row.schoolName.utf8) {
+        if let last = lastSchool, schools[Int(last)].key.county == county, schools[Int(last)].key.name.hasSameUTF8(as: row.schoolName) {
             school = last
         } else {
             let key = SchoolKey(county: county, name: row.schoolName)
