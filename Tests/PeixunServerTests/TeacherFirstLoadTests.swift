@@ -99,7 +99,8 @@ extension TeacherImportTests {
     }
 
     /// The staged load borrows a pooled connection: afterwards no connection may keep its
-    /// temporary tables or run with foreign keys off. Asked often enough to reach every one.
+    /// temporary tables, their journal switched off, or foreign keys off. Asked often enough
+    /// to reach every connection.
     func expectConnectionsAsTheyWere(_ app: Application) async throws {
         guard let sqlite = app.db as? any SQLiteDatabase else { return }
         for _ in 0..<16 {
@@ -107,6 +108,8 @@ extension TeacherImportTests {
             #expect(keys == 1)
             let temporary = try await sqlite.query("SELECT COUNT(*) AS n FROM sqlite_temp_master", []).first?.column("n")?.integer
             #expect(temporary == 0)
+            let journal = try await sqlite.query("PRAGMA temp.journal_mode", []).first?.column("journal_mode")?.string
+            #expect(journal == "delete")
         }
     }
 }

@@ -36,6 +36,10 @@ final class RosterStaging: Sendable {
         guard let sqlite = connection as? any SQLiteDatabase else { preconditionFailure("staging is for SQLite") }
         try await dropTables(on: sqlite)
         _ = try await sqlite.query("PRAGMA foreign_keys = OFF", [])
+        // Each staging statement commits on its own, and with a rollback journal SQLite copied
+        // every page a statement touched into it first (0.45 s of writes for a province). The
+        // tables are thrown away whenever anything fails, so there is nothing to roll back.
+        _ = try await sqlite.query("PRAGMA temp.journal_mode = OFF", [])
         _ = try await sqlite.query("""
             CREATE TEMP TABLE \(rowsTable) (key INTEGER PRIMARY KEY, resident_id TEXT NOT NULL, name TEXT NOT NULL,
             mobile TEXT, school INTEGER NOT NULL, stage TEXT)
@@ -109,11 +113,13 @@ final class RosterStaging: Sendable {
         }
     }
 
-    /// Stops the writer if it still runs, drops the tables and turns foreign keys back on.
+    /// Stops the writer if it still runs, drops the tables, and gives the connection back as
+    /// every other connection is: foreign keys on, the default journal for temporary tables.
     func close() async throws {
         continuation.finish()
         _ = try? await writer.value
         try await Self.dropTables(on: connection)
+        _ = try await connection.query("PRAGMA temp.journal_mode = DELETE", [])
         _ = try await connection.query("PRAGMA foreign_keys = ON", [])
     }
 
