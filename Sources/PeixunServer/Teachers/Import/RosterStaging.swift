@@ -7,7 +7,7 @@ import SQLKit
 /// A first load into an empty SQLite registry (a province's 737,686 teachers): checked rows go
 /// into an unindexed temporary table while the file is still being read, keyed by the ID so
 /// that they come out in ID order, and reach `teachers` in one `INSERT … SELECT` once the
-/// import is known to commit. Binding and parsing 6.6 million values is then done on the core
+/// import is known to commit. Binding and parsing 4.4 million values is then done on the core
 /// the reader leaves idle instead of after it (see bench/README.md).
 ///
 /// Temporary tables belong to one connection, so everything runs on the connection pinned by

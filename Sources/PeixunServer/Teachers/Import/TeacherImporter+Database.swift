@@ -81,8 +81,7 @@ extension TeacherImporter {
         }
 
         // An empty registry (the first import of a province) needs no lookups at all.
-        struct Count: Decodable { let n: Int }
-        let registered = try await sql.raw("SELECT COUNT(*) AS n FROM teachers").first(decoding: Count.self)?.n ?? 0
+        let registered = try await Self.registeredTeachers(on: database)
         var existingByID: [Int64: Int32] = [:]
         if registered > 0 {
             var collector = ExistingCollector(wanted: Set(batch.rows.lazy.map(\.residentID)))
@@ -172,7 +171,7 @@ extension TeacherImporter {
         let transactionStart = ContinuousClock.now
         try await database.transaction { db in
             let sql = db as! any SQLDatabase
-            if staging != nil, try await TeacherImporter(database: db, regions: regions, scope: scope, actor: actor).registeredTeachers() > 0 {
+            if staging != nil, try await Self.registeredTeachers(on: db) > 0 {
                 throw AppError(.conflict, code: "import.registry_changed", "导入期间已有其他导入写入了教师名册，本次导入未写入任何数据，请重新导入")
             }
             var schoolIDs = batch.schools.map(\.id)
