@@ -20,14 +20,3 @@ extension String {
         utf8.withContiguousStorageIfAvailable { $0.contains(where: test) } ?? utf8.contains(where: test)
     }
 }
-
-extension Array where Element == UInt8 {
-    /// Whether `text`'s UTF-8 form is exactly these bytes.
-    public func isUTF8(of text: String) -> Bool {
-        guard count == text.utf8.count else { return false }
-        guard count > 0 else { return true }
-        return text.utf8.withContiguousStorageIfAvailable { bytes in
-            withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, count) == 0 }
-        } ?? elementsEqual(text.utf8)
-    }
-}

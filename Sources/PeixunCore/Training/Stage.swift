@@ -16,19 +16,16 @@ public enum Stage: String, Sendable, Codable, CaseIterable, Comparable {
         let trimmed = label.utf8.first == 32 || label.utf8.last == 32 ? label.trimmingCharacters(in: .whitespaces) : label
         // Compared as bytes: a roster asks this for every row, and `==` on Chinese strings
         // goes through Unicode normalisation.
-        guard let found = Self.labels.first(where: { $0.label.isUTF8(of: trimmed) }) else { return nil }
+        guard let found = Self.labels.first(where: { $0.label.hasSameUTF8(as: trimmed) }) else { return nil }
         self = found.stage
     }
 
-    private static let labels: [(label: [UInt8], stage: Stage)] = {
-        let named: [(String, Stage)] = [
-            ("幼儿园", .kindergarten), ("学前", .kindergarten), ("学前教育", .kindergarten),
-            ("中小学", .primarySecondary), ("小学", .primarySecondary), ("初中", .primarySecondary), ("高中", .primarySecondary),
-            ("普通高中", .primarySecondary), ("中学", .primarySecondary), ("九年一贯制", .primarySecondary),
-            ("中职", .vocational), ("职高", .vocational), ("职业中学", .vocational), ("中等职业学校", .vocational),
-        ]
-        return named.map { (Array($0.0.utf8), $0.1) }
-    }()
+    private static let labels: [(label: String, stage: Stage)] = [
+        ("幼儿园", .kindergarten), ("学前", .kindergarten), ("学前教育", .kindergarten),
+        ("中小学", .primarySecondary), ("小学", .primarySecondary), ("初中", .primarySecondary), ("高中", .primarySecondary),
+        ("普通高中", .primarySecondary), ("中学", .primarySecondary), ("九年一贯制", .primarySecondary),
+        ("中职", .vocational), ("职高", .vocational), ("职业中学", .vocational), ("中等职业学校", .vocational),
+    ]
 
     public static func < (lhs: Stage, rhs: Stage) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

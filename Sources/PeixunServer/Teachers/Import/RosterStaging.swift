@@ -22,9 +22,9 @@ final class RosterStaging: Sendable {
 
     private let connection: any SQLiteDatabase
     private let continuation: AsyncStream<[PendingTeacher]>.Continuation
-    private let writer: Task<Int, any Error>
+    private let writer: Task<Void, any Error>
 
-    private init(connection: any SQLiteDatabase, continuation: AsyncStream<[PendingTeacher]>.Continuation, writer: Task<Int, any Error>) {
+    private init(connection: any SQLiteDatabase, continuation: AsyncStream<[PendingTeacher]>.Continuation, writer: Task<Void, any Error>) {
         self.connection = connection
         self.continuation = continuation
         self.writer = writer
@@ -58,7 +58,6 @@ final class RosterStaging: Sendable {
                 }
             }
             try await insert.flush()
-            return insert.inserted
         }
         return RosterStaging(connection: sqlite, continuation: continuation, writer: writer)
     }
@@ -68,10 +67,10 @@ final class RosterStaging: Sendable {
         continuation.yield(rows)
     }
 
-    /// Waits until every row sent is in the staging table; returns how many there are.
-    func finish() async throws -> Int {
+    /// Waits until every row sent is in the staging table (the insert then checks the count).
+    func finish() async throws {
         continuation.finish()
-        return try await writer.value
+        try await writer.value
     }
 
     /// Fills the school map (batch index → school id, stage, county, city), removes the rows
@@ -109,7 +108,7 @@ final class RosterStaging: Sendable {
                OR NOT EXISTS (SELECT 1 FROM \(RegionModel.schema) r WHERE r.code = m.city_code)
             """, []).first?.column("n")?.integer ?? -1
         guard broken == 0 else {
-            throw AppError(.internalServerError, code: "import.broken_references", "导入中止：\(broken) 所学校的编号或所属地区在数据库中不存在，未写入任何数据")
+            throw AppError(.internalServerError, code: "import.broken_references", "导入中止：\(broken) 所学校在系统中的记录与其所属地区不符，未写入任何数据。请重新导入；如仍出现，请联系系统管理员")
         }
     }
 

@@ -206,7 +206,7 @@ extension TeacherImporter {
             if let staging {
                 let inserted = try await staging.insertTeachers(batch, schoolIDs: schoolIDs, on: db, at: now)
                 guard inserted == summary.created else {
-                    throw AppError(.internalServerError, code: "import.staging", "导入中止：应新增 \(summary.created) 名教师，实际写入 \(inserted) 名，未写入任何数据")
+                    throw AppError(.internalServerError, code: "import.staging", "导入中止：应新增 \(summary.created) 名教师，核对时只写入 \(inserted) 名，已全部撤销，未写入任何数据。请重新导入；如仍出现，请联系系统管理员")
                 }
             } else {
                 try await insertTeachers(batch, schoolIDs: schoolIDs, on: db, at: now)
