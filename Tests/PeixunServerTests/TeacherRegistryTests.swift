@@ -37,7 +37,7 @@ import VaporTesting
             #expect(byID.teachers.first?.residentID == ResidentID(canonical: mine.resident_id)!.masked, "masked in lists")
             #expect(!byID.teachers.first!.residentID.contains(String(mine.resident_id.dropFirst(6).prefix(8))))
 
-            let suffix = String(mine.resident_id.suffix(6))
+            let suffix = String(mine.resident_id.suffix(4))
             let bySuffix = try await list(app, "q=\(suffix)")
             #expect(bySuffix.teachers.contains { $0.id == mine.id })
             #expect(bySuffix.total == (try await count(app, "t.county_code = '510104' AND t.resident_id LIKE \(bind: "%" + suffix)")))
@@ -54,7 +54,7 @@ import VaporTesting
             let headers = try await TestUsers.bearer(app, "jinjiang")
             try await app.testing().test(.GET, "/api/v1/teachers?q=123", headers: headers) { response in
                 #expect(response.status == .badRequest)
-                #expect(response.body.string.contains("至少输入末尾4位"))
+                #expect(response.body.string.contains("完整的18位号码，或末尾4位"))
             }
             try await app.testing().test(.GET, "/api/v1/teachers?region=510105", headers: headers) { response in
                 #expect(response.status == .notFound)
@@ -115,7 +115,7 @@ import VaporTesting
             }
             try await app.testing().test(.GET, "/teachers?q=12", headers: session.headers) { response in
                 #expect(response.status == .badRequest)
-                #expect(response.body.string.contains("请至少输入末尾4位"))
+                #expect(response.body.string.contains("完整的18位号码，或末尾4位"))
                 #expect(response.body.string.contains("<table"), "the unfiltered list is still shown")
             }
         }

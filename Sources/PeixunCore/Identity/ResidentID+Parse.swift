@@ -46,7 +46,7 @@ extension ResidentID {
         }
         var normalisations: [Normalisation] = []
         var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.isEmpty { throw .missing }
+        if TextCleaning.clean(text).isEmpty { throw .missing }
 
         if let mangled = excelNumberForm(text) {
             throw .excelNumber(shown: mangled)
@@ -56,8 +56,9 @@ extension ResidentID {
         var sawSpace = false
         var sawFullWidth = false
         for scalar in text.unicodeScalars {
+            if TextCleaning.isInvisible(scalar) { continue }
             switch scalar.value {
-            case 0x20, 0x3000, 0x09, 0xA0:
+            case _ where TextCleaning.isSpace(scalar):
                 sawSpace = true
             case 0xFF10...0xFF19:
                 sawFullWidth = true

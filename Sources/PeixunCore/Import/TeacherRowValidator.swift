@@ -83,8 +83,11 @@ public struct TeacherRowValidator: Sendable {
             errors.append(RowIssue(row: raw.row, column: column.label, code: code, message: message))
         }
 
-        let name = Self.clean(raw[.name])
-        if name.isEmpty { refuse(.name, "name.missing", "教师姓名为空") }
+        var name = ""
+        switch PersonName.check(raw[.name]) {
+        case .success(let checked): name = checked
+        case .failure(let refusal): refuse(.name, refusal.code, refusal.message)
+        }
 
         let idCheck = Self.residentID(raw[.residentID], wasNumber: raw.idWasNumber, row: raw.row, today: today)
         let residentID = idCheck.id
@@ -187,12 +190,9 @@ public struct TeacherRowValidator: Sendable {
         }
     }
 
-    /// Trims and folds inner runs of spaces (a name typed as "李 娜" is 李娜).
+    /// See `TextCleaning.clean`: invisible characters removed, spaces trimmed and folded.
     public static func clean(_ text: String) -> String {
-        // Most cells have nothing to remove: no need to rebuild them.
-        if !text.containsUTF8Byte(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0xC2 || $0 == 0xE3 }) { return text }
-        return text.unicodeScalars.filter { !["\u{3000}", " ", "\t", "\n", "\r", "\u{00A0}"].contains($0) }
-            .reduce(into: "") { $0.unicodeScalars.append($1) }
+        TextCleaning.clean(text)
     }
 
     public static func halfWidth(_ text: String) -> String {

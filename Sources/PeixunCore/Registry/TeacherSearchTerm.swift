@@ -1,12 +1,15 @@
-/// What an office typed into the teacher search box: a whole resident ID, the last digits of
-/// one (offices often have only the tail of an ID on a paper form), or a name.
+/// What an office typed into the teacher search box: a whole resident ID, the last four digits
+/// of one (what a masked ID shows, and what offices often have on a paper form), or a name.
+///
+/// Only those two ID forms: a search by any longer ending would let someone who sees the masked
+/// ID (first 6 and last 4) recover the hidden birth date digit by digit.
 public enum TeacherSearchTerm: Sendable, Equatable {
     case residentID(String)
     case idSuffix(String)
     case name(String)
 
-    /// The fewest trailing digits worth searching: fewer would match half a county.
-    public static let minimumSuffixLength = 4
+    /// The trailing digits a masked ID shows, and the only ending a search accepts.
+    public static let suffixLength = 4
 
     public init?(_ text: String, today: CivilDate = .today()) {
         let cleaned = TeacherRowValidator.halfWidth(TeacherRowValidator.clean(text))
@@ -18,7 +21,7 @@ public enum TeacherSearchTerm: Sendable, Equatable {
         if digitsOrX {
             if let parsed = try? ResidentID.parse(upper, today: today) {
                 self = .residentID(parsed.id.value)
-            } else if upper.utf8.count >= Self.minimumSuffixLength {
+            } else if upper.utf8.count == Self.suffixLength {
                 self = .idSuffix(upper)
             } else {
                 return nil

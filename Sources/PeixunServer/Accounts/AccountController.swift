@@ -15,6 +15,7 @@ struct AccountController: RouteCollection {
         routes.get("account", "password", use: passwordPage)
         routes.post("account", "password", use: changePassword)
         routes.get("api", "v1", "me", use: me)
+        routes.post("api", "v1", "me", "password", use: apiChangePassword)
         routes.delete("api", "v1", "session", use: revokeToken)
     }
 
@@ -23,16 +24,19 @@ struct AccountController: RouteCollection {
         let errors: [String]
         let done: Bool
         let hasErrors: Bool
+        /// The password was set by someone else and must be replaced before anything else.
+        let required: Bool
 
-        init(errors: [String], done: Bool) {
+        init(errors: [String], done: Bool, required: Bool) {
             self.errors = errors
             self.done = done
+            self.required = required
             hasErrors = !errors.isEmpty
         }
     }
 
     @Sendable func passwordPage(request: Request) async throws -> View {
-        try await request.renderPage("password", PasswordPage(errors: [], done: false))
+        try await request.renderPage("password", PasswordPage(errors: [], done: false, required: try request.requireUser().mustChangePassword))
     }
 
     struct PasswordForm: Content {
@@ -42,29 +46,47 @@ struct AccountController: RouteCollection {
     }
 
     @Sendable func changePassword(request: Request) async throws -> Response {
-        let current = try request.requireUser()
         let form = try request.content.decode(PasswordForm.self)
-        guard let user = try await UserModel.find(current.id, on: request.db) else { throw AppError.notFound("用户") }
-        var errors: [String] = []
-        if !(try await request.password.async.verify(form.current, created: user.passwordHash)) { errors.append("当前密码不正确") }
-        if form.password != form.confirm { errors.append("两次输入的新密码不一致") }
-        errors += PasswordPolicy.problems(password: form.password, username: user.username)
+        let errors = try await setOwnPassword(form, request: request)
         guard errors.isEmpty else {
-            let view = try await request.renderPage("password", PasswordPage(errors: errors, done: false))
+            let required = try request.requireUser().mustChangePassword
+            let view = try await request.renderPage("password", PasswordPage(errors: errors, done: false, required: required))
             let response = try await view.encodeResponse(for: request)
             response.status = .unprocessableEntity
             return response
         }
+        return try await request.renderPage("password", PasswordPage(errors: [], done: true, required: false)).encodeResponse(for: request)
+    }
+
+    /// `POST /api/v1/me/password` with `{"current", "password", "confirm"}`: 204, after which
+    /// every token of the user, the one used here included, is revoked.
+    @Sendable func apiChangePassword(request: Request) async throws -> HTTPStatus {
+        let errors = try await setOwnPassword(try request.content.decode(PasswordForm.self), request: request)
+        guard errors.isEmpty else { throw AppError(.unprocessableEntity, code: "password.invalid", errors.joined(separator: "；")) }
+        return .noContent
+    }
+
+    /// Checks and stores the signed-in user's new password; the problems found, if any.
+    private func setOwnPassword(_ form: PasswordForm, request: Request) async throws -> [String] {
+        let current = try request.requireUser()
+        guard let user = try await UserModel.find(current.id, on: request.db) else { throw AppError.notFound("用户") }
+        var errors: [String] = []
+        if !(try await request.password.async.verify(form.current, created: user.passwordHash)) { errors.append("当前密码不正确") }
+        if form.password != form.confirm { errors.append("两次输入的新密码不一致") }
+        if form.password == form.current, errors.isEmpty { errors.append("新密码不能与当前密码相同") }
+        errors += PasswordPolicy.problems(password: form.password, username: user.username)
+        guard errors.isEmpty else { return errors }
         let hash = try await request.password.async.hash(form.password)
         try await request.db.transaction { db in
             user.passwordHash = hash
             user.passwordChangedAt = Date()
+            user.mustChangePassword = false
             try await user.update(on: db)
-            // Other sessions of this user end with the old password.
-            try await SessionModel.query(on: db).filter(\.$userID == user.id).filter(\.$id != request.sessionState?.id ?? -1).delete()
+            // Everything signed in with the old password ends, except the page that changed it.
+            try await SignIns.endAll(userID: user.id!, keepingSession: request.sessionState?.id, on: db)
             try await AuditLog.record(on: db, actor: .init(request), action: .passwordChange, objectType: "user", objectID: String(user.id!), summary: "修改本人密码")
         }
-        return try await request.renderPage("password", PasswordPage(errors: [], done: true)).encodeResponse(for: request)
+        return []
     }
 
     struct MeDTO: Content {

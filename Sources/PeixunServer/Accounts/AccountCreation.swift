@@ -19,7 +19,7 @@ struct AccountCreation {
     let hash: @Sendable (String) async throws -> String
 
     func create(role: Role, username rawUsername: String, displayName rawName: String, regionCode: String?,
-                password: String?, teacherID: Int? = nil, createdBy: Int? = nil) async throws -> Created {
+                password: String?, teacherID: Int? = nil, createdBy: Int? = nil, mustChangePassword: Bool = false) async throws -> Created {
         let username: String, displayName: String
         if role == .teacher {
             // A teacher's username is its resident ID, already checked by the caller.
@@ -43,6 +43,7 @@ struct AccountCreation {
         user.teacherID = teacherID
         user.disabled = false
         user.createdBy = createdBy
+        user.mustChangePassword = mustChangePassword
         let region = AuditLog.regionColumns(user.regionCode, directory: regions)
         try await database.transaction { db in
             try await user.create(on: db)

@@ -12,6 +12,7 @@ struct CurrentUser: Sendable {
     let regionCode: String?
     let teacherID: Int?
     let channel: Channel
+    let mustChangePassword: Bool
 
     init(_ user: UserModel, channel: Channel) {
         id = user.id!
@@ -20,6 +21,7 @@ struct CurrentUser: Sendable {
         role = user.roleValue
         regionCode = user.regionCode
         teacherID = user.teacherID
+        mustChangePassword = user.mustChangePassword
         self.channel = channel
     }
 

@@ -21,7 +21,7 @@ struct LoginController: RouteCollection {
     }
 
     @Sendable func loginPage(request: Request) async throws -> Response {
-        let next = safeNext(try? request.query.get(String.self, at: "next"))
+        let next = Self.safeNext(try? request.query.get(String.self, at: "next"))
         if request.currentUser != nil { return request.redirect(to: next) }
         return try await request.renderFormPage("login") { LoginPage(csrf: $0, next: next, username: "", error: nil) }
     }
@@ -34,7 +34,7 @@ struct LoginController: RouteCollection {
 
     @Sendable func login(request: Request) async throws -> Response {
         let form = try request.content.decode(LoginForm.self)
-        let next = safeNext(form.next)
+        let next = Self.safeNext(form.next)
         do {
             let user = try await Authenticator.verify(username: form.username, password: form.password, on: request)
             let response = request.redirect(to: next)
@@ -82,9 +82,14 @@ struct LoginController: RouteCollection {
         return TokenResponse(token: token, expiresAt: stored.expiresAt)
     }
 
-    /// Only local paths, so that `next` cannot send a user to another site.
-    private func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+    /// Only a path on this site, so that `next` cannot send a user elsewhere. Browsers drop tabs
+    /// and line breaks from a `Location` and read `\\` as `/`, so `/\t/evil.example` would
+    /// become `//evil.example`: any control character, space, backslash or `//` sends the user home.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.utf8.count <= 2_000, next.utf8.first == UInt8(ascii: "/"), !next.contains("//"),
+              next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" && !(0x80...0x9F).contains($0.value)
+                  && !$0.properties.isWhitespace && $0.properties.generalCategory != .format })
+        else { return "/" }
         return next
     }
 }
@@ -100,7 +105,7 @@ enum Authenticator {
         let username = (try? ResidentID.parse(trimmed))?.id.value ?? trimmed
         let address = request.clientAddress
         let throttle = LoginThrottle(database: request.db)
-        if try await throttle.isBlocked(username: username, address: address) {
+        guard let reservation = try await throttle.reserve(username: username, address: address) else {
             throw AppError(.tooManyRequests, code: "login.throttled", LoginThrottle.message)
         }
         let user = try await UserModel.query(on: request.db).filter(\.$username == username).first()
@@ -108,7 +113,6 @@ enum Authenticator {
         guard let user, matches, !user.disabled else {
             let region = AuditLog.regionColumns(user?.regionCode, directory: request.application.regions)
             try await request.db.transaction { db in
-                try await LoginThrottle(database: db).record(username: username, address: address, succeeded: false)
                 try await AuditLog.record(on: db, actor: .init(userID: user?.id, username: username, address: address),
                                           action: .loginFailure, objectType: "user", objectID: user?.id.map(String.init),
                                           countyCode: region.county, cityCode: region.city, summary: user?.disabled == true ? "账户已停用" : "用户名或密码错误")
@@ -120,7 +124,7 @@ enum Authenticator {
         }
         let region = AuditLog.regionColumns(user.regionCode, directory: request.application.regions)
         try await request.db.transaction { db in
-            try await LoginThrottle(database: db).record(username: username, address: address, succeeded: true)
+            try await LoginThrottle(database: db).succeeded(reservation)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
                                       action: .login, objectType: "user", objectID: String(user.id!),
                                       countyCode: region.county, cityCode: region.city, summary: "登录成功")

@@ -18,9 +18,6 @@ struct TeacherActivation {
         let throttle = LoginThrottle(database: request.db)
         let parsed = try? ResidentID.parse(form.residentID)
         let username = parsed?.id.value ?? form.residentID.trimmingCharacters(in: .whitespaces)
-        if try await throttle.isBlocked(username: username, address: address) {
-            throw Refusal(status: .tooManyRequests, messages: [LoginThrottle.message])
-        }
         var problems: [String] = []
         if form.password != form.confirm { problems.append("两次输入的密码不一致") }
         problems += PasswordPolicy.problems(password: form.password, username: username)
@@ -28,12 +25,15 @@ struct TeacherActivation {
             throw Refusal(status: .unprocessableEntity, messages: ["身份证号码无效，请核对"] + problems)
         }
         guard problems.isEmpty else { throw Refusal(status: .unprocessableEntity, messages: problems) }
+        // Counted as a failure until it succeeds, before the registry is asked (see LoginThrottle).
+        guard let reservation = try await throttle.reserve(username: username, address: address) else {
+            throw Refusal(status: .tooManyRequests, messages: [LoginThrottle.message])
+        }
 
         let teacher = try await TeacherModel.query(on: request.db).filter(\.$residentID == id.value).first()
         let mobile = form.mobile.filter(\.isNumber)
         // One message for every mismatch, so that the form cannot be used to probe the registry.
-        guard let teacher, teacher.name == form.name.trimmingCharacters(in: .whitespaces), let onRecord = teacher.mobile, onRecord == mobile else {
-            try await throttle.record(username: id.value, address: address, succeeded: false)
+        guard let teacher, teacher.name == ((try? PersonName.check(form.name).get()) ?? ""), let onRecord = teacher.mobile, onRecord == mobile else {
             throw Refusal(status: .unprocessableEntity, messages: ["姓名、身份证号码与登记的手机号码不匹配。如手机号已更换，请联系所在县(市、区)教育局更新"])
         }
         if try await UserModel.query(on: request.db).filter(\.$username == id.value).first() != nil {
@@ -51,7 +51,7 @@ struct TeacherActivation {
             user.disabled = false
             user.passwordChangedAt = Date()
             try await user.create(on: db)
-            try await LoginThrottle(database: db).record(username: id.value, address: address, succeeded: true)
+            try await LoginThrottle(database: db).succeeded(reservation)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
                                       action: .activate, objectType: "user", objectID: String(user.id!),
                                       countyCode: teacher.countyCode, cityCode: teacher.cityCode, summary: "教师 \(teacher.name) 首次登录激活")

@@ -55,7 +55,7 @@ struct UserDirectory {
         return try await AccountCreation(
             database: request.db, regions: regions, actor: .init(request), hash: { try await request.password.async.hash($0) }
         ).create(role: role, username: input.username, displayName: input.displayName, regionCode: regionCode,
-                 password: input.password, createdBy: actor.id)
+                 password: input.password, createdBy: actor.id, mustChangePassword: true)
     }
 
     /// The checks every new administrative account passes, from the web, the API or the CLI.
@@ -65,7 +65,7 @@ struct UserDirectory {
               username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw AppError(.unprocessableEntity, code: "user.username", "用户名须为3–40位英文字母、数字或 . _ -")
         }
-        let displayName = rawName.trimmingCharacters(in: .whitespaces)
+        let displayName = TextCleaning.clean(rawName)
         guard !displayName.isEmpty, displayName.count <= 60 else {
             throw AppError(.unprocessableEntity, code: "user.name", "请填写姓名或单位名称（不超过60字）")
         }
@@ -82,7 +82,7 @@ struct UserDirectory {
         try await request.db.transaction { db in
             user.disabled = disabled
             try await user.update(on: db)
-            if disabled { try await SessionModel.query(on: db).filter(\.$userID == user.id).delete() }
+            if disabled { try await SignIns.endAll(userID: id, on: db) }
             try await AuditLog.record(
                 on: db, actor: .init(request), action: disabled ? .disable : .enable, objectType: "user", objectID: String(id),
                 countyCode: region.county, cityCode: region.city,
@@ -105,9 +105,9 @@ struct UserDirectory {
         try await request.db.transaction { db in
             user.passwordHash = hash
             user.passwordChangedAt = nil
+            user.mustChangePassword = true
             try await user.update(on: db)
-            try await SessionModel.query(on: db).filter(\.$userID == user.id).delete()
-            try await ApiTokenModel.query(on: db).filter(\.$userID == user.id!).delete()
+            try await SignIns.endAll(userID: user.id!, on: db)
             try await AuditLog.record(
                 on: db, actor: .init(request), action: .passwordReset, objectType: "user", objectID: String(user.id!),
                 countyCode: region.county, cityCode: region.city, summary: "重置 \(user.displayName)（\(user.username)）的密码")

@@ -20,8 +20,12 @@ final class UserModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
+    /// Set when someone else chose the password (see `AddMustChangePassword`).
+    @Field(key: "must_change_password") var mustChangePassword: Bool
 
-    init() {}
+    init() {
+        mustChangePassword = false
+    }
 
     var roleValue: Role { Role(rawValue: role) ?? .reviewer }
 

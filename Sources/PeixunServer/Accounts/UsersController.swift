@@ -14,6 +14,9 @@ struct UsersController {
         routes.post("users", ":userID", "reset-password", use: resetPassword)
         routes.get("api", "v1", "users", use: apiList)
         routes.post("api", "v1", "users", use: apiCreate)
+        routes.post("api", "v1", "users", ":userID", "disable", use: disable)
+        routes.post("api", "v1", "users", ":userID", "enable", use: enable)
+        routes.post("api", "v1", "users", ":userID", "reset-password", use: resetPassword)
         routes.post("teachers", ":teacherID", "reset-password", use: resetTeacherPassword)
     }
 
@@ -119,6 +122,9 @@ struct UsersController {
 
     @Sendable func resetPassword(request: Request) async throws -> Response {
         let (user, password) = try await directory(request).resetPassword(try userID(request))
+        if request.url.path.hasPrefix("/api/") {
+            return try await ["username": user.username, "password": password].encodeResponse(for: request)
+        }
         return try await listWithNotice(request, "已重置 \(user.username) 的密码", password: password, user: user.username)
     }
 

@@ -70,8 +70,9 @@ struct AuditController {
             query = query.filter(\.$occurredAt < date.addingTimeInterval(86_400))
         }
         let total = try await query.copy().count()
-        let page = max(1, filter.page ?? 1)
-        let entries = try await query.sort(\.$id, .descending).range(((page - 1) * Self.pageSize)..<(page * Self.pageSize)).all()
+        let paging = Paging(page: filter.page, size: Self.pageSize)
+        let page = paging.page
+        let entries = try await query.sort(\.$id, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
         let formatter = DateFormatter()
         formatter.timeZone = CivilDate.chinaTimeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
@@ -109,7 +110,7 @@ struct AuditController {
     @Sendable func page(request: Request) async throws -> View {
         let (list, filter) = try await load(request)
         let actions = AuditLog.Action.allCases.map { Page.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter.action) }
-        let pageCount = max(1, (list.total + Self.pageSize - 1) / Self.pageSize)
+        let pageCount = Paging(page: list.page, size: Self.pageSize).pageCount(total: list.total)
         func link(_ page: Int) -> String {
             var items = [URLQueryItem(name: "page", value: String(page))]
             if let action = filter.action?.nilIfEmpty { items.append(.init(name: "action", value: action)) }

@@ -10,7 +10,7 @@ struct AuditLog {
         case login, loginFailure = "login_failure", logout, create, update, delete, disable, enable
         case passwordChange = "password_change", passwordReset = "password_reset", activate
         case tokenIssue = "token_issue", tokenRevoke = "token_revoke"
-        case `import`, export, approve, viewFullID = "view_full_id"
+        case `import`, export, approve, viewFullID = "view_full_id", searchFullID = "search_full_id"
         case submit, reject, cancel, transfer
 
         var label: String {
@@ -32,6 +32,7 @@ struct AuditLog {
             case .export: "导出"
             case .approve: "审核通过"
             case .viewFullID: "查看完整身份证号"
+            case .searchFullID: "按完整身份证号查询"
             case .submit: "提交"
             case .reject: "退回"
             case .cancel: "撤销"

@@ -25,5 +25,6 @@ enum Migrations {
         app.migrations.add(AddUploadProject())
         app.migrations.add(AddEntryRecordCreated())
         app.migrations.add(CreateEntryFiguresIndex())
+        app.migrations.add(AddMustChangePassword())
     }
 }

@@ -138,8 +138,9 @@ struct CountyVerification {
                 throw AppError(.conflict, code: "integration.locked", "本县名单已提交，不能再修改；如需修改请联系市(州)退回")
             }
             var issues: [RowIssue] = []
-            let name = TeacherRowValidator.clean(input.name ?? "")
-            if name.isEmpty { issues.append(RowIssue(row: 1, column: "教师姓名", code: "name.missing", message: "教师姓名为空")) }
+            let checkedName = PersonName.check(input.name ?? "", row: 1)
+            let name = checkedName.name ?? ""
+            if let issue = checkedName.issue { issues.append(issue) }
             let id = TeacherRowValidator.residentID(input.residentID ?? "", wasNumber: false, row: 1, today: .today())
             issues += id.errors
             let certificate = TeacherRowValidator.clean(input.certificateNumber ?? "")

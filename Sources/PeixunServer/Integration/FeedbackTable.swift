@@ -67,9 +67,10 @@ enum FeedbackTable {
             if let index = header.columns["id"], case .number = row[index] { wasNumber = true }
             let id = TeacherRowValidator.residentID(text("id"), wasNumber: wasNumber, row: row.number, today: .today())
             outcome.errors += id.errors
-            if text("name").isEmpty { outcome.errors.append(RowIssue(row: row.number, column: "教师姓名", code: "name.missing", message: "教师姓名为空")) }
-            if let resident = id.id, !text("name").isEmpty {
-                lines.append(Line(row: row.number, name: text("name"), id: resident, phone: text("phone"), school: text("school"), remarks: text("remarks")))
+            let name = PersonName.check(text("name"), row: row.number)
+            if let issue = name.issue { outcome.errors.append(issue) }
+            if let resident = id.id, let checkedName = name.name {
+                lines.append(Line(row: row.number, name: checkedName, id: resident, phone: text("phone"), school: text("school"), remarks: text("remarks")))
             }
         }
         let entries = try await IntegrationEntryModel.query(on: verification.database).filter(\.$batchID == batch.id!)

@@ -100,13 +100,14 @@ struct IntegrationController {
         guard let batchID = request.parameters.get("batchID", as: Int.self),
               let batch = try await dashboard(request).batches(region: region, only: batchID).first else { throw AppError.notFound("整合批次") }
         let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self))
+        try await list.term?.auditIfWholeID(request, in: "整合核实名单")
         let (entries, total) = try await list.fetch(on: request.sql, batchID: batchID, county: region.code, scope: service.user.scope)
         let state = SubmissionState(rawValue: batch.state ?? "") ?? .open
         return (CountyDTO(
             batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
             actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),
             openConflicts: batch.conflicts, filter: list.filter.rawValue, total: total, page: list.page,
-            pageCount: max(1, (total + list.perPage - 1) / list.perPage), entries: entries), list)
+            pageCount: Paging(page: list.page, size: list.perPage).pageCount(total: total), entries: entries), list)
     }
 
     struct CountyPage: Encodable, Sendable {

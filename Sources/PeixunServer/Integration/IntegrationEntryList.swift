@@ -54,8 +54,9 @@ struct IntegrationEntryList: Sendable {
         }
         self.filter = filter
         term = try TeacherSearchTerm(searchBox: query.q)
-        page = max(1, query.page ?? 1)
-        perPage = min(max(1, query.perPage ?? Self.pageSize), Self.maximumPageSize)
+        let paging = Paging(page: query.page, size: query.perPage, defaultSize: Self.pageSize, maximumSize: Self.maximumPageSize)
+        page = paging.page
+        perPage = paging.size
     }
 
     var isFiltered: Bool { filter != .all || term != nil }
@@ -85,7 +86,7 @@ struct IntegrationEntryList: Sendable {
         let rows = try await sql.raw("""
             SELECT e.id, e.sequence, e.name, e.resident_id, e.phone, e.school, e.status, e.added, e.conflict, e.certificate_no, e.reason, e.note
             FROM integration_entries e WHERE \(condition)
-            ORDER BY e.added, e.sequence LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String((page - 1) * perPage))
+            ORDER BY e.added, e.sequence LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(Paging(page: page, size: perPage).offset))
             """).all(decoding: Row.self)
         return (rows.map(Self.entry), total)
     }

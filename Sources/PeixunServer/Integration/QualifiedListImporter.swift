@@ -191,8 +191,9 @@ final class QualifiedListCheck: @unchecked Sendable {
         func text(_ column: Column) -> String { header.columns[column.rawValue].map { TeacherRowValidator.clean(row[$0].text) } ?? "" }
         rows += 1
         var rowErrors: [RowIssue] = []
-        let name = text(.name)
-        if name.isEmpty { rowErrors.append(RowIssue(row: row.number, column: Column.name.label, code: "name.missing", message: "教师姓名为空")) }
+        let checkedName = PersonName.check(text(.name), row: row.number, column: Column.name.label)
+        let name = checkedName.name ?? ""
+        if let issue = checkedName.issue { rowErrors.append(issue) }
         let idCell = header.columns[Column.residentID.rawValue].map { row[$0] } ?? .empty
         var wasNumber = false
         if case .number = idCell { wasNumber = true }

@@ -19,7 +19,7 @@ struct UntrainedTeachersPage: Sendable {
     let totalCount: Int
     let teachers: [Teacher]
 
-    var pageCount: Int { max(1, (totalCount + Self.pageSize - 1) / Self.pageSize) }
+    var pageCount: Int { Paging(page: page, size: Self.pageSize).pageCount(total: totalCount) }
 
     static func load(schoolID: Int, year: Int, page: Int, scope: RegionScope, on database: any SQLDatabase) async throws -> UntrainedTeachersPage {
         struct School: Decodable { let id: Int; let name: String; let county_code: String }
@@ -34,7 +34,8 @@ struct UntrainedTeachersPage: Sendable {
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(TeacherModel.schema).where("school_id", .equal, schoolID).where(untrained)
             .first(decoding: Count.self)?.n ?? 0
-        let page = max(1, page)
+        let paging = Paging(page: page, size: pageSize)
+        let page = paging.page
         let teachers = try await database.raw("""
             SELECT t.id, t.name, t.resident_id, t.stage,
                    (SELECT COUNT(*) FROM training_records r
@@ -42,7 +43,7 @@ struct UntrainedTeachersPage: Sendable {
             FROM teachers t
             WHERE t.school_id = \(bind: schoolID) AND (t.first_passed_year IS NULL OR t.first_passed_year > \(bind: year))
             ORDER BY t.name, t.id
-            LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))
+            LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String(paging.offset))
             """).all(decoding: Teacher.self)
         return UntrainedTeachersPage(
             school: (school.id, school.name, school.county_code), year: year, page: page,

@@ -1,5 +1,6 @@
 import PeixunCore
 import SQLKit
+import Vapor
 
 /// 教师名册查询: the filters of the registry page, its API and its export, turned into one SQL
 /// condition that always includes the user's region scope.
@@ -65,7 +66,7 @@ struct TeacherSearch: Sendable {
             }
             status = value
         }
-        page = max(1, query.page ?? 1)
+        page = Paging(page: query.page, size: Self.pageSize).page
     }
 
     var isFiltered: Bool { term != nil || region != nil || school != nil || schoolID != nil || stage != nil || status != nil }
@@ -128,7 +129,7 @@ struct TeacherSearch: Sendable {
 
     /// One page, in registry order (county, then registration).
     func rows(on sql: any SQLDatabase) async throws -> [Row] {
-        let query: SQLQueryString = selectRows + " ORDER BY t.county_code, t.id LIMIT \(literal: Self.pageSize) OFFSET \(literal: (page - 1) * Self.pageSize)"
+        let query: SQLQueryString = selectRows + " ORDER BY t.county_code, t.id LIMIT \(literal: Self.pageSize) OFFSET \(literal: Paging(page: page, size: Self.pageSize).offset)"
         return try await sql.raw(query).all(decoding: Row.self)
     }
 
@@ -147,7 +148,7 @@ extension TeacherSearchTerm {
     init?(searchBox text: String?) throws {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
         guard let term = TeacherSearchTerm(text) else {
-            throw AppError.badRequest(code: "search.too_short", "按身份证号码查询时请至少输入末尾\(TeacherSearchTerm.minimumSuffixLength)位")
+            throw AppError.badRequest(code: "search.id_form", "按身份证号码查询时请输入完整的18位号码，或末尾\(TeacherSearchTerm.suffixLength)位")
         }
         self = term
     }
@@ -160,5 +161,18 @@ extension TeacherSearchTerm {
         case .idSuffix(let digits): "\(unsafeRaw: residentID) LIKE \(bind: "%" + digits)"
         case .name(let text): "(\(unsafeRaw: name) = \(bind: text) OR \(unsafeRaw: name) LIKE \(bind: TeacherSearch.likePrefix(text)) ESCAPE '!')"
         }
+    }
+}
+
+extension TeacherSearchTerm {
+    /// A search by a whole ID tells the searcher whether that person is in its scope, which is
+    /// as much as viewing the ID tells: audited the same way. The entry keeps the masked ID.
+    func auditIfWholeID(_ request: Request, in list: String) async throws {
+        guard case .residentID(let id) = self, let user = request.currentUser else { return }
+        let region = AuditLog.regionColumns(user.regionCode, directory: request.application.regions)
+        try await AuditLog.record(
+            on: request.db, actor: .init(request), action: .searchFullID, objectType: "resident_id", objectID: nil,
+            countyCode: region.county, cityCode: region.city,
+            summary: "在\(list)中按完整身份证号 \(ResidentID(canonical: id)?.masked ?? "") 查询")
     }
 }
