@@ -5,19 +5,32 @@ import Vapor
 
 /// `peixun inspect FILE`: what the system sees in a roster before importing it — which sheet,
 /// which header row, which columns, how many rows — without touching the database.
+/// `peixun inspect FILE --cells --json`: every cell of every sheet as the reader read it.
 struct InspectCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "file", help: ".xlsx、.xls 或 .csv 文件")
         var file: String
         @Option(name: "sheet", help: "工作表名称")
         var sheet: String?
+        @Flag(name: "cells", help: "输出读到的全部单元格（与 --json 一起使用）")
+        var cells: Bool
+        @Flag(name: "json", help: "以 JSON 输出")
+        var json: Bool
         init() {}
     }
 
-    var help: String { "检查电子表格：识别工作表、表头和行数（不写入数据库）" }
+    var help: String { "检查电子表格：识别工作表、表头和行数（不写入数据库）；--cells --json 输出读到的全部单元格" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let url = URL(fileURLWithPath: signature.file)
+        if signature.cells || signature.json {
+            guard signature.cells, signature.json, signature.sheet == nil else {
+                context.console.error("用法：peixun inspect 文件 --cells --json（输出全部工作表的全部单元格）")
+                throw ExitCode(2)
+            }
+            try dumpCells(url, context: context)
+            return
+        }
         var rows = 0, cells = 0
         let started = Date()
         do {
@@ -33,6 +46,19 @@ struct InspectCommand: AsyncCommand {
             context.console.print("识别的列：\(columns.joined(separator: "，"))")
             if !opened.header.ignored.isEmpty { context.console.print("忽略的列：\(opened.header.ignored.joined(separator: "、"))") }
             context.console.print(String(format: "数据行：%d 行，非空单元格 %d 个；读取用时 %.2f 秒（%.0f 行/秒）", rows, cells, seconds, Double(rows) / max(seconds, 0.001)))
+        } catch let error as SheetError {
+            context.console.error(error.message)
+            throw ExitCode(2)
+        }
+    }
+
+    /// JSON on standard output as the rows are read; on a refusal, the message on standard
+    /// error and exit status 2 (what was already written is then not a whole JSON document).
+    private func dumpCells(_ url: URL, context: CommandContext) throws {
+        let writer = CellsJSONWriter(fileHandle: .standardOutput)
+        do {
+            try WorkbookCells.read(url: url, fileName: url.lastPathComponent, into: writer)
+            try writer.finish()
         } catch let error as SheetError {
             context.console.error(error.message)
             throw ExitCode(2)
