@@ -6,7 +6,7 @@ set -euo pipefail
 purpose="${1:-run}"
 packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl)
 case "$purpose" in
-  test)  packages+=(postgresql libreoffice-calc-nogui fonts-noto-cjk) ;;
+  test)  packages+=(postgresql libreoffice-calc-nogui fonts-noto-cjk python3 python3-venv) ;;
   bench) packages+=(postgresql wrk hyperfine time) ;;
 esac
 
@@ -14,9 +14,21 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "正在安装缺少的系统软件包：${missing[*]}"
+  run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  run apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive run apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "正在安装缺少的系统软件包：${missing[*]}"
-run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-run apt-get update -qq
-DEBIAN_FRONTEND=noninteractive run apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# python-calamine (PyPI), which the differential reading test compares our readers with, in a
+# virtual environment of its own: Debian 12's pip refuses to install into the system Python.
+# The test looks for it here (or at PEIXUN_PYTHON).
+if [ "$purpose" = test ]; then
+  venv="${XDG_CACHE_HOME:-$HOME/.cache}/peixun/python"
+  if ! "$venv/bin/python3" -c "import python_calamine" 2>/dev/null; then
+    echo "正在安装 python-calamine（读取差异测试用）：$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "python-calamine==0.9.1"
+  fi
+fi
