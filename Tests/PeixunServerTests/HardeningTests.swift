@@ -197,4 +197,98 @@ import VaporTesting
             #expect(audit.first?.summary.contains(teacher.resident_id) == false)
         }
     }
+
+    struct Upload: Content {
+        let _csrf: String
+        let file: File
+    }
+
+    func uploadFiles(_ app: Application) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: app.uploads.directory.path)) ?? []
+    }
+
+    @Test func anonymousRequestsAreRefusedBeforeTheirBodiesAreRead() async throws {
+        try await withTestApp { app in
+            // An anonymous session (from the login page) may send a login form, not 64 MB. Through a
+            // real server, so that the body arrives in pieces as it does from a client.
+            let live = try app.testing(method: .running(hostname: "127.0.0.1", port: Int.random(in: 20_000...60_000)))
+            var cookie = HTTPHeaders()
+            var csrf = ""
+            try await live.test(.GET, "/login") { response in
+                let value = try #require(response.headers.setCookie?[SessionMiddleware.cookieName])
+                cookie.cookie = HTTPCookies(dictionaryLiteral: (SessionMiddleware.cookieName, value))
+                let html = response.body.string
+                let start = try #require(html.range(of: "name=\"_csrf\" value=\"")).upperBound
+                csrf = String(html[start...].prefix { $0 != "\"" })
+            }
+            let big = String(repeating: "x", count: 200_000)
+            try await live.test(.POST, "/login", headers: cookie, beforeRequest: { request in
+                try request.content.encode(["_csrf": csrf, "username": "chengdu", "password": big], as: .urlEncodedForm)
+            }) { #expect($0.status == .payloadTooLarge) }
+            try await live.test(.POST, "/login", headers: cookie, beforeRequest: { request in
+                try request.content.encode(["_csrf": csrf, "username": "chengdu", "password": "wrong-password-1"], as: .urlEncodedForm)
+            }) { #expect($0.status == .unauthorized, "a login form still fits") }
+            try await app.testing().test(.POST, "/teachers/import", headers: cookie, beforeRequest: { request in
+                try request.content.encode(Upload(_csrf: "x", file: File(data: ByteBuffer(string: big), filename: "a.csv")), as: .formData)
+            }) { #expect($0.status == .forbidden) }
+            try await app.testing().test(.POST, "/api/v1/teachers/import", beforeRequest: { request in
+                request.body = ByteBuffer(string: big)
+            }) { #expect($0.status == .unauthorized) }
+            // Signed in, but with no import role: not found, file unread.
+            try await app.testing().test(.POST, "/api/v1/teachers/import", headers: try await TestUsers.bearer(app, "pingshen"), beforeRequest: { request in
+                request.body = ByteBuffer(string: big)
+            }) { #expect($0.status == .notFound) }
+            #expect(uploadFiles(app).isEmpty)
+        }
+    }
+
+    @Test func uploadsPassThroughAPrivateFileThatIsAlwaysRemoved() async throws {
+        try await withTestApp(demo: .small) { app in
+            let session = try await TestUsers.session(app, "jinjiang")
+            let csv = "县(市、区),所在学校,学段,教师姓名,身份证号码\n锦江区,某学校,中小学,新老师,\(ResidentID.completing(body: "51010419950101123").value)\n"
+            // A wrong token inside the form: refused once the form is read, and the file is gone.
+            try await app.testing().test(.POST, "/teachers/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(Upload(_csrf: "forged", file: File(data: ByteBuffer(string: csv), filename: "a.csv")), as: .formData)
+            }) { #expect($0.status == .forbidden) }
+            #expect(uploadFiles(app).isEmpty)
+            // A good one is previewed from the file, which is removed afterwards too.
+            try await app.testing().test(.POST, "/teachers/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(Upload(_csrf: session.csrf, file: File(data: ByteBuffer(string: csv), filename: "a.csv")), as: .formData)
+            }) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string.contains("共 <strong>1</strong> 行"))
+            }
+            #expect(uploadFiles(app).isEmpty)
+            // A raw API body from a browser session needs the header token.
+            try await app.testing().test(.POST, "/api/v1/teachers/import", headers: session.headers, beforeRequest: { request in
+                request.body = ByteBuffer(string: csv)
+            }) { #expect($0.status == .forbidden) }
+            var withHeader = session.headers
+            withHeader.add(name: "X-CSRF-Token", value: session.csrf)
+            try await app.testing().test(.POST, "/api/v1/teachers/import?dryRun=true&createSchools=true", headers: withHeader, beforeRequest: { request in
+                request.body = ByteBuffer(string: csv)
+            }) { response in
+                #expect(response.status == .ok)
+                let report = try response.content.decode(ImportReport.self)
+                #expect(report.valid == 1, "\(response.body.string)")
+            }
+            // Too large: refused while streaming, nothing left.
+            let bearer = try await TestUsers.bearer(app, "jinjiang")
+            try await app.testing().test(.POST, "/api/v1/teachers/import", headers: bearer, beforeRequest: { request in
+                request.body = ByteBuffer(repeating: 0x41, count: Int(ImportController.maxUpload.value) + 1)
+            }) { #expect($0.status == .payloadTooLarge) }
+            #expect(uploadFiles(app).isEmpty)
+
+            // Files a crashed process left are swept at the next start; a living process's are kept.
+            let (mine, handle) = try app.uploads.makeFile()
+            try handle.close()
+            let orphan = app.uploads.directory.appendingPathComponent("upload-999999999-\(UUID().uuidString)")
+            _ = FileManager.default.createFile(atPath: orphan.path, contents: Data("x".utf8))
+            app.uploads.sweep()
+            #expect(uploadFiles(app) == [mine.lastPathComponent])
+            let attributes = try FileManager.default.attributesOfItem(atPath: mine.path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            try FileManager.default.removeItem(at: mine)
+        }
+    }
 }

@@ -68,7 +68,7 @@ extension TeacherImportTests {
             let directory = NSTemporaryDirectory() + "peixun-import-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let people = ids(300)
-            let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 7)小学,中小学,教师\($0.offset),\($0.element),,," }, in: directory)
+            let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 7)小学,中小学,\(teacherName($0.offset)),\($0.element),,," }, in: directory)
             // The database refuses the row that goes in last (the largest ID).
             let last = people.max()!
             if app.db is any SQLiteDatabase {

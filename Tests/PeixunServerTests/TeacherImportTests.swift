@@ -221,7 +221,7 @@ import VaporTesting
     @Test func theUploadPageCanFollowTheReadOnlyForItsOwnUser() async throws {
         try await withTestApp(demo: .small) { app in
             let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
-            let rows = (0..<1500).map { "锦江区,\(school.name),教师\($0),\(ResidentID.completing(body: String(format: "5101041990010%04d", $0)).value)" }
+            let rows = (0..<1500).map { "锦江区,\(school.name),\(teacherName($0)),\(ResidentID.completing(body: String(format: "5101041990010%04d", $0)).value)" }
             let csv = "县(市、区),所在学校,教师姓名,身份证号码\n" + rows.joined(separator: "\n") + "\n"
             let session = try await TestUsers.session(app, "jinjiang")
             let token = "3f1c2a9e-5b7d-4e61-9c0a-2d8f6b4e1a77"
@@ -258,7 +258,7 @@ import VaporTesting
     @Test func aMegabyteUploadOverTCPPassesTheCSRFCheck() async throws {
         try await withTestApp(demo: .small) { app in
             let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
-            let rows = (0..<40_000).map { "锦江区,\(school.name),教师\($0),\(ResidentID.completing(body: String(format: "510104198%08d", $0)).value)" }
+            let rows = (0..<40_000).map { "锦江区,\(school.name),\(teacherName($0)),\(ResidentID.completing(body: String(format: "510104198%08d", $0)).value)" }
             let csv = "县(市、区),所在学校,教师姓名,身份证号码\n" + rows.joined(separator: "\n") + "\n"
             #expect(csv.utf8.count > 2_000_000)
             let session = try await TestUsers.session(app, "jinjiang")

@@ -53,3 +53,10 @@ extension Application {
 extension TestingHTTPResponse {
     var text: String { body.string }
 }
+
+/// A distinct, valid teacher name for row `number` of a generated list: names may not contain
+/// digits, so they are spelt with Chinese numerals (教师一〇七).
+func teacherName(_ number: Int) -> String {
+    let numerals = Array("〇一二三四五六七八九")
+    return "教师" + String(String(number).map { numerals[Int(String($0))!] })
+}

@@ -2,8 +2,15 @@ import Vapor
 
 /// Refuses state-changing requests from a browser session without the session's CSRF token
 /// (form field `_csrf` or header `X-CSRF-Token`). Bearer-token requests are exempt.
+///
+/// A body is read only as far as its sender may send one: 16 KB without a signed-in user
+/// (the login form), the app's 64 KB limit for other forms. Upload routes (`uploadRoute`)
+/// stream their bodies to disk; only signed-in users reach them, and the token in their form
+/// is checked as the form is read (`verifyDeferred`), before anything is done with the file.
 struct CSRFMiddleware: AsyncMiddleware {
     static let fieldName = "_csrf"
+    static let anonymousBodyLimit = 16 * 1024
+    static let uploadRouteKey = "peixun.upload"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
@@ -13,27 +20,43 @@ struct CSRFMiddleware: AsyncMiddleware {
         // An API call without a session cookie cannot ride on a browser's login; it either
         // logs in (and receives a token in the body) or is refused as unauthenticated.
         if request.url.path.hasPrefix("/api/"), request.sessionState == nil {
+            if request.currentUser == nil, request.route?.userInfo[Self.uploadRouteKey] != nil {
+                throw AppError(.unauthorized, code: "unauthorized", "请先登录（POST /api/v1/session 获取访问令牌）")
+            }
             return try await next.respond(to: request)
         }
-        guard let expected = request.sessionState?.csrfToken else {
-            throw AppError(.forbidden, code: "csrf", "页面已过期或请求来源无法确认，请刷新页面后重新提交")
+        guard let expected = request.sessionState?.csrfToken else { throw Self.refusal }
+        if let header = request.headers.first(name: "X-CSRF-Token") {
+            guard Self.constantTimeEqual(expected, header) else { throw Self.refusal }
+            return try await next.respond(to: request)
         }
-        // Route middleware runs before a route collects its body, and a big upload arrives in
-        // many pieces: collect it here (up to the upload limit for multipart forms, which only
-        // the upload pages send) so that the token in the form is seen.
-        if request.headers.first(name: "X-CSRF-Token") == nil, request.body.data == nil {
-            let limit = request.headers.contentType?.type == "multipart" ? ImportController.maxUpload : request.application.routes.defaultMaxBodySize
-            _ = try await request.body.collect(max: limit.value).get()
+        if request.route?.userInfo[Self.uploadRouteKey] != nil {
+            // Only a signed-in user's upload form, whose token comes with the file.
+            guard request.currentUser != nil, request.headers.contentType?.type == "multipart" else { throw Self.refusal }
+            request.storage[DeferredTokenKey.self] = expected
+            return try await next.respond(to: request)
         }
-        guard let presented = try? presentedToken(request),
-              Self.constantTimeEqual(expected, presented) else {
-            throw AppError(.forbidden, code: "csrf", "页面已过期或请求来源无法确认，请刷新页面后重新提交")
+        if request.body.data == nil {
+            let limit = request.currentUser == nil ? Self.anonymousBodyLimit : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: limit).get()
         }
+        guard let presented = try? presentedToken(request), Self.constantTimeEqual(expected, presented) else { throw Self.refusal }
         return try await next.respond(to: request)
     }
 
+    /// For upload routes: the token found in the streamed form, against the session's. A
+    /// request that came with a valid header or a bearer token has nothing deferred.
+    static func verifyDeferred(_ request: Request, presented: String?) throws {
+        guard let expected = request.storage[DeferredTokenKey.self] else { return }
+        guard let presented, constantTimeEqual(expected, presented) else { throw refusal }
+        request.storage[DeferredTokenKey.self] = nil
+    }
+
+    static let refusal = AppError(.forbidden, code: "csrf", "页面已过期或请求来源无法确认，请刷新页面后重新提交")
+
+    private struct DeferredTokenKey: StorageKey { typealias Value = String }
+
     private func presentedToken(_ request: Request) throws -> String? {
-        if let header = request.headers.first(name: "X-CSRF-Token") { return header }
         struct Form: Decodable { let _csrf: String? }
         return try request.content.decode(Form.self)._csrf
     }
@@ -44,5 +67,16 @@ struct CSRFMiddleware: AsyncMiddleware {
         var difference: UInt8 = 0
         for index in x.indices { difference |= x[index] ^ y[index] }
         return difference == 0
+    }
+}
+
+extension RoutesBuilder {
+    /// A route whose body is an upload: streamed to `UploadStore` by the handler, never
+    /// collected in memory; see `CSRFMiddleware` for how its form's token is checked.
+    @discardableResult
+    func upload<Response: AsyncResponseEncodable & Sendable>(_ path: [PathComponent], use handler: @Sendable @escaping (Request) async throws -> Response) -> Route {
+        let route = on(.POST, path, body: .stream, use: handler)
+        route.userInfo[CSRFMiddleware.uploadRouteKey] = true
+        return route
     }
 }

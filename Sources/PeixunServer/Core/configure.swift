@@ -42,6 +42,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.routes.defaultMaxBodySize = "64kb"
 
     try routes(app)
+    // Uploads a crashed process left behind.
+    app.uploads.sweep()
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")

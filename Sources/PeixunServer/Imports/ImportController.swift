@@ -34,6 +34,19 @@ struct ImportFields: Content {
     var progressToken: String?
 
     var wantsNewSchools: Bool { ["on", "1", "true"].contains(createSchools ?? "") }
+
+    /// The fields of an upload form, read as the form's other parts were streamed.
+    init(formFields: [String: String]) throws {
+        func number(_ key: String) throws -> Int? {
+            guard let text = formFields[key]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw AppError.badRequest(code: "form.number", "表单字段 \(key) 应为整数") }
+            return value
+        }
+        createSchools = formFields["createSchools"]
+        year = try number("year")
+        projectID = try number("projectID")
+        progressToken = formFields["progressToken"]
+    }
 }
 
 /// Upload → preview (always a dry run, with the error workbook) → commit all rows, or only
@@ -47,10 +60,10 @@ struct ImportController {
     func boot(routes: any RoutesBuilder) {
         let path = kind.path.map { PathComponent(stringLiteral: $0) }
         routes.get(path, use: form)
-        routes.on(.POST, path, body: .collect(maxSize: Self.maxUpload), use: upload)
+        routes.upload(path, use: upload)
         routes.get(path + [":uploadID", "errors.xlsx"], use: errorWorkbook)
         routes.post(path + [":uploadID", "commit"], use: commit)
-        routes.on(.POST, ["api", "v1"] + path, body: .collect(maxSize: Self.maxUpload), use: api)
+        routes.upload(["api", "v1"] + path, use: api)
     }
 
     private func requireImporter(_ request: Request) throws -> CurrentUser {
@@ -87,19 +100,16 @@ struct ImportController {
         return try await request.renderPage(kind.formTemplate, try await formPage(request, nil))
     }
 
-    struct UploadForm: Content {
-        let file: File
-    }
-
     @Sendable func upload(request: Request) async throws -> Response {
         let user = try requireImporter(request)
-        let form = try request.content.decode(UploadForm.self)
-        let fields = try request.content.decode(ImportFields.self)
+        let received = try await request.application.uploads.receiveForm(of: request, limit: Self.maxUpload.value)
+        defer { received.remove() }
+        let fields = try ImportFields(formFields: received.fields)
         let upload = ImportUploadModel()
         upload.userID = user.id
         upload.kind = kind.kind
-        upload.fileName = Self.safeName(form.file.filename)
-        upload.content = Data(buffer: form.file.data)
+        upload.fileName = Self.safeName(received.fileName)
+        upload.content = try Data(contentsOf: received.url, options: .alwaysMapped)
         upload.sha256 = ""
         upload.createSchools = false
         upload.createdAt = Date()
@@ -114,7 +124,7 @@ struct ImportController {
             .map { request.application.importProgress.start(token: $0, userID: user.id) }
         do {
             defer { progress?.enter(.done) }
-            let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false, progress: progress)
+            let outcome = try await run(upload, file: received.url, request: request, dryRun: true, skipInvalid: false, progress: progress)
             upload.sha256 = outcome.report.sha256
             try await upload.update(on: request.db)
             return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
@@ -153,30 +163,32 @@ struct ImportController {
     @Sendable func api(request: Request) async throws -> ImportReport {
         let user = try requireImporter(request)
         let fields = try request.query.decode(ImportFields.self)
-        guard let body = request.body.data, body.readableBytes > 0 else {
-            throw AppError.badRequest(code: "file.empty", "请求体为空：请把 .xlsx 或 .csv 文件内容作为请求体上传")
-        }
         let upload = ImportUploadModel()
         upload.userID = user.id
         upload.kind = kind.kind
         upload.fileName = Self.safeName(request.headers.first(name: "X-File-Name")?.removingPercentEncoding ?? "upload")
-        upload.content = Data(buffer: body)
         upload.createSchools = false
         try kind.configure(upload, fields)
+        let received = try await request.application.uploads.receiveBody(of: request, limit: Self.maxUpload.value, fileName: upload.fileName)
+        defer { received.remove() }
         do {
-            return try await run(upload, request: request, dryRun: fields.dryRun ?? true, skipInvalid: fields.skipInvalid ?? false).report
+            return try await run(upload, file: received.url, request: request, dryRun: fields.dryRun ?? true, skipInvalid: fields.skipInvalid ?? false).report
         } catch let error as SheetError {
             throw AppError(.unprocessableEntity, code: error.code.rawValue, error.message)
         }
     }
 
-    private func run(_ upload: ImportUploadModel, request: Request, dryRun: Bool, skipInvalid: Bool,
+    /// Runs the import on `file`, or on the stored upload written out to a private file again
+    /// (a preview's commit, which may reach another instance).
+    private func run(_ upload: ImportUploadModel, file: URL? = nil, request: Request, dryRun: Bool, skipInvalid: Bool,
                      progress: ReadProgress? = nil) async throws -> ImportOutcome {
         _ = try requireImporter(request)
-        let path = NSTemporaryDirectory() + "peixun-upload-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try upload.content.write(to: URL(fileURLWithPath: path))
-        return try await kind.run(upload, URL(fileURLWithPath: path), request, dryRun, skipInvalid, progress)
+        if let file { return try await kind.run(upload, file, request, dryRun, skipInvalid, progress) }
+        let (url, handle) = try request.application.uploads.makeFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try handle.write(contentsOf: upload.content)
+        try handle.close()
+        return try await kind.run(upload, url, request, dryRun, skipInvalid, progress)
     }
 
     /// Uploads belong to the user who made them, and to their kind; anything else is 404.

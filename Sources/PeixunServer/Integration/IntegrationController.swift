@@ -16,8 +16,8 @@ struct IntegrationController {
         routes.post("integration", ":batchID", "add", use: addForm)
         routes.post("integration", ":batchID", "submit", use: submitForm)
         routes.get("integration", ":batchID", "feedback.xlsx", use: feedbackDownload)
-        routes.on(.POST, "integration", ":batchID", "feedback", body: .collect(maxSize: "16mb"), use: feedbackUpload)
-        routes.on(.POST, "api", "v1", "integration", ":batchID", "feedback", body: .collect(maxSize: "16mb"), use: apiFeedback)
+        routes.upload(["integration", ":batchID", "feedback"], use: feedbackUpload)
+        routes.upload(["api", "v1", "integration", ":batchID", "feedback"], use: apiFeedback)
         routes.get("api", "v1", "integration", "batches", use: apiBatches)
         routes.get("api", "v1", "integration", ":batchID", "entries", use: apiEntries)
         routes.post("api", "v1", "integration", "entries", ":entryID", "verify", use: apiVerify)
@@ -251,11 +251,6 @@ struct IntegrationController {
                                       asciiFileName: "feedback-\(batch.id!)-\(view.county)")
     }
 
-    struct FeedbackForm: Content {
-        let file: File
-        let dryRun: String?
-    }
-
     struct FeedbackPage: Encodable, Sendable {
         let pageTitle = "反馈表导入结果"
         let batchID: Int
@@ -265,15 +260,19 @@ struct IntegrationController {
         let hasNotReturned: Bool
     }
 
-    private func applyFeedback(_ request: Request, data: ByteBuffer, fileName: String, dryRun: Bool) async throws -> (Int, FeedbackTable.Outcome) {
+    static let maxFeedbackUpload = 16 * 1_048_576
+
+    /// Checks who is asking before a byte of the file is read, then receives it as `receive` says.
+    private func applyFeedback(_ request: Request, dryRun: (ReceivedUpload) -> Bool,
+                               receive: () async throws -> ReceivedUpload) async throws -> (Int, FeedbackTable.Outcome) {
         let service = try service(request)
         let batch = try await batch(request)
         guard service.user.role == .county else { throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以上传本县反馈表") }
-        let path = NSTemporaryDirectory() + "peixun-feedback-upload-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try Data(buffer: data).write(to: URL(fileURLWithPath: path))
+        let received = try await receive()
+        defer { received.remove() }
+        let dryRun = dryRun(received)
         do {
-            return (batch.id!, try await FeedbackTable.apply(url: URL(fileURLWithPath: path), fileName: ImportController.safeName(fileName),
+            return (batch.id!, try await FeedbackTable.apply(url: received.url, fileName: ImportController.safeName(received.fileName),
                                                              batch: batch, verification: service, dryRun: dryRun))
         } catch let error as SheetError {
             throw AppError(.unprocessableEntity, code: error.code.rawValue, error.message)
@@ -283,9 +282,9 @@ struct IntegrationController {
     }
 
     @Sendable func feedbackUpload(request: Request) async throws -> View {
-        _ = try await batch(request)
-        let form = try request.content.decode(FeedbackForm.self)
-        let (batchID, outcome) = try await applyFeedback(request, data: form.file.data, fileName: form.file.filename, dryRun: form.dryRun == "1")
+        let (batchID, outcome) = try await applyFeedback(request, dryRun: { $0.fields["dryRun"] == "1" }) {
+            try await request.application.uploads.receiveForm(of: request, limit: Self.maxFeedbackUpload)
+        }
         return try await request.renderPage("integration-feedback", FeedbackPage(
             batchID: batchID, outcome: outcome, hasErrors: !outcome.errors.isEmpty, hasDifferences: !outcome.differences.isEmpty,
             hasNotReturned: !outcome.notReturned.isEmpty))
@@ -293,12 +292,11 @@ struct IntegrationController {
 
     /// `POST /api/v1/integration/:batchID/feedback?dryRun=true` with the filled table as the body.
     @Sendable func apiFeedback(request: Request) async throws -> FeedbackTable.Outcome {
-        _ = try await batch(request)
-        guard let body = request.body.data, body.readableBytes > 0 else {
-            throw AppError.badRequest(code: "file.empty", "请求体为空：请把反馈表文件内容作为请求体上传")
-        }
         let dryRun = (try? request.query.get(Bool.self, at: "dryRun")) ?? false
-        return try await applyFeedback(request, data: body, fileName: request.headers.first(name: "X-File-Name") ?? "feedback.xlsx", dryRun: dryRun).1
+        return try await applyFeedback(request, dryRun: { _ in dryRun }) {
+            try await request.application.uploads.receiveBody(of: request, limit: Self.maxFeedbackUpload,
+                                              fileName: request.headers.first(name: "X-File-Name") ?? "feedback.xlsx")
+        }.1
     }
 
     struct EntryResult: Content {
