@@ -6,9 +6,23 @@ import Foundation
 ///
 /// Parsed on UTF-8 bytes: quotes, commas and line breaks are ASCII and never occur inside a
 /// multi-byte character, and a field becomes a `String` once, from its bytes.
+///
+/// A row holds at most Excel's 16,384 columns and a cell at most Excel's 32,767 characters:
+/// a file beyond them is no table an office made, and a 2 MB cell took the row checks minutes
+/// (their edit distances are quadratic in the text). It is refused at once, with the place.
 public enum CSVTableReader {
+    /// Excel's limits: columns per row (A…XFD) and characters per cell.
+    public static let maxColumns = 16_384
+    public static let maxCellCharacters = 32_767
+
     public static func rows(from data: Data, limit: Int) throws(SheetError) -> (rows: [SheetRow], encoding: TextDecoding.Encoding) {
+        try rows(from: data, limit: limit, fileName: nil)
+    }
+
+    /// `fileName`, when given, is named in the refusals.
+    public static func rows(from data: Data, limit: Int, fileName: String?) throws(SheetError) -> (rows: [SheetRow], encoding: TextDecoding.Encoding) {
         let (bytes, encoding) = try TextDecoding.utf8Bytes(of: data)
+        let file = fileName.map { "文件“\($0)”" } ?? "文件"
         var rows: [SheetRow] = []
         var row: [CellValue] = []
         var field: [UInt8] = []
@@ -17,23 +31,40 @@ public enum CSVTableReader {
         var fieldWasQuoted = false
         var number = 1
 
-        func endField() {
+        func endField() throws(SheetError) {
             var lower = 0, upper = field.count
             if !fieldWasQuoted {
                 while lower < upper, let length = Whitespace.length(in: field, at: lower, before: upper) { lower += length }
                 while lower < upper, let length = Whitespace.length(in: field, endingAt: upper, after: lower) { upper -= length }
             }
-            row.append(lower == upper ? .empty : .text(String(decoding: field[lower..<upper], as: UTF8.self)))
+            guard row.count < maxColumns else {
+                throw SheetError(.tooLarge, "\(file)第 \(number) 行超过 \(maxColumns) 列（Excel 的上限），不是名册一类的表格；请检查文件（分隔符、换行）后重新保存再上传")
+            }
+            if upper - lower > maxCellCharacters {
+                let text = String(decoding: field[lower..<upper], as: UTF8.self)
+                if text.utf16.count > maxCellCharacters { throw cellTooLong() }
+                row.append(.text(text))
+            } else {
+                row.append(lower == upper ? .empty : .text(String(decoding: field[lower..<upper], as: UTF8.self)))
+            }
             field.removeAll(keepingCapacity: true)
             fieldWasQuoted = false
         }
+        func cellTooLong() -> SheetError {
+            SheetError(.tooLarge, "\(file)第 \(number) 行第 \(row.count + 1) 列（\(ColumnName.letters(row.count)) 列）的内容超过 \(maxCellCharacters) 个字符（Excel 单元格的上限），不像是表格数据；请检查文件（引号、换行）后重新保存再上传")
+        }
+        /// A field longer than any cell may be is refused while it grows, not after: no
+        /// character takes more than 4 bytes.
+        func checkFieldLength() throws(SheetError) {
+            if field.count > maxCellCharacters * 4 { throw cellTooLong() }
+        }
         func endRow() throws(SheetError) {
-            endField()
+            try endField()
             if !(row.count == 1 && row[0] == .empty) || !rows.isEmpty || number > 1 {
                 rows.append(SheetRow(number: number, cells: row))
             }
             if rows.count > limit {
-                throw SheetError(.tooManyRows, "文件超过 \(limit) 行的上限，请分成几个文件导入")
+                throw SheetError(.tooManyRows, "\(file)超过 \(limit) 行的上限，请分成几个文件导入")
             }
             row = []
             number += 1
@@ -55,6 +86,7 @@ public enum CSVTableReader {
                     }
                 } else {
                     field.append(byte)
+                    if field.count & 0xFFFF == 0 { try checkFieldLength() }
                 }
                 continue
             }
@@ -63,7 +95,7 @@ public enum CSVTableReader {
                 quoted = true
                 fieldWasQuoted = true
             case comma:
-                endField()
+                try endField()
             case carriageReturn:
                 if index < end, bytes[index] == lineFeed { index += 1 }
                 try endRow()
@@ -71,6 +103,7 @@ public enum CSVTableReader {
                 try endRow()
             default:
                 field.append(byte)
+                if field.count & 0xFFFF == 0 { try checkFieldLength() }
             }
         }
         if !field.isEmpty || !row.isEmpty { try endRow() }

@@ -13,12 +13,25 @@ public enum FileKind: Sendable, Equatable {
     case pdf
     case empty
     case binary
+    /// Spreadsheet formats of other programs, named so that the refusal says how to convert.
+    case openDocumentSpreadsheet
+    case xlsb
+    case numbers
+    case wpsSpreadsheet
 
     public static func sniff(_ head: Data, fileName: String) -> FileKind {
         let bytes = [UInt8](head.prefix(4096))
         guard !bytes.isEmpty else { return .empty }
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .xlsx }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+            // OpenDocument stores its `mimetype` first and uncompressed; the rest is judged by
+            // the workbook reader from the archive's directory.
+            if head.range(of: Data("mimetypeapplication/vnd.oasis.opendocument.spreadsheet".utf8)) != nil { return .openDocumentSpreadsheet }
+            return .xlsx
+        }
         if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            // WPS 表格's own format is an OLE file too; it is known by its name only.
+            let lowered = fileName.lowercased()
+            if lowered.hasSuffix(".et") || lowered.hasSuffix(".ett") { return .wpsSpreadsheet }
             // Encrypted OOXML is stored in an OLE2 file with an "EncryptionInfo" stream (UTF-16 name).
             let marker = Array("EncryptionInfo".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
             return head.range(of: Data(marker)) != nil ? .encryptedWorkbook : .xls
@@ -42,6 +55,14 @@ public enum FileKind: Sendable, Equatable {
         case .spreadsheetML2003: SheetError(.unsupported, "文件“\(fileName)”是 Excel 2003 XML 表格，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
         case .pdf: SheetError(.notSpreadsheet, "文件“\(fileName)”是 PDF 文档，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
         case .binary: SheetError(.notSpreadsheet, "文件“\(fileName)”不是电子表格（无法识别的二进制文件）；请上传 .xlsx、.xls 或 .csv 文件")
+        case .openDocumentSpreadsheet:
+            SheetError(.unsupported, "文件“\(fileName)”是 OpenDocument 表格（.ods）文件，系统不能直接读取：请用 WPS 或 Excel 打开后“另存为” Excel 工作簿（.xlsx）再导入")
+        case .xlsb:
+            SheetError(.unsupported, "文件“\(fileName)”是 Excel 二进制工作簿（.xlsb），系统不能直接读取：请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx）再导入")
+        case .numbers:
+            SheetError(.unsupported, "文件“\(fileName)”是苹果 Numbers 表格（.numbers），系统不能直接读取：请在 Numbers 中选择“文件 → 导出为 → Excel”，得到 .xlsx 后再导入")
+        case .wpsSpreadsheet:
+            SheetError(.unsupported, "文件“\(fileName)”是 WPS 表格（.et）文件，系统不能直接读取：请用 WPS 打开后“另存为” Excel 工作簿（.xlsx）再导入")
         }
     }
 }

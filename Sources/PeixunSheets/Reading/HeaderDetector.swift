@@ -78,6 +78,40 @@ public enum HeaderDetector {
         return noteMarkers.contains { first.starts(with: $0) }
     }
 
+    /// The words of a closing line: 合计：185人, 总计, 小计, 共计.
+    public static let closingWords = ["合计", "总计", "小计", "共计"]
+
+    /// The closing word when `row` is a closing line below a table: its first non-empty cell
+    /// begins with 合计, 总计, 小计 or 共计 (spaces inside ignored: 合　计), and the other cells
+    /// are empty or numbers (185, 185人), with at most one other text.
+    public static func closingWord(_ row: SheetRow) -> String? {
+        guard let first = row.cells.firstIndex(where: { !$0.isEmpty }), case .text(let text) = row.cells[first],
+              text.utf8.count <= 120 else { return nil }
+        let compact = normalise(text).filter { !$0.isWhitespace }
+        guard let word = closingWords.first(where: { compact.hasPrefix($0) }) else { return nil }
+        var texts = 0
+        for cell in row.cells[(first + 1)...] where !cell.isEmpty {
+            if case .number = cell { continue }
+            if isCount(cell.text) { continue }
+            texts += 1
+            if texts > 1 { return nil }
+        }
+        return word
+    }
+
+    /// 185, 185人, 1,234, 12.5%.
+    private static func isCount(_ text: String) -> Bool {
+        var digits = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "0"..."9": digits += 1
+            case ",", ".", "%", " ", "\u{3000}", "人", "名", "个", "所", "项", "次", "元", "（", "）", "(", ")": continue
+            default: return false
+            }
+        }
+        return digits > 0
+    }
+
     private static let noteMarkers = ["备注", "注：", "注:", "说明", "填表说明", "填表人", "审核人"].map { Array($0.utf8) }
 }
 

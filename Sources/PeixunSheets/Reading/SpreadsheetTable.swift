@@ -8,6 +8,9 @@ public enum SpreadsheetTable {
         public var limits = XlsxTableReader.Limits()
         /// Updated while reading, for a progress bar.
         public var progress: ReadProgress?
+        /// Whether a closing line (合计：185人, 总计) ends the table. Nil: yes, unless one of the
+        /// specs is a 合计 column (a statistics table whose totals the importer checks).
+        public var endsAtTotals: Bool?
 
         public init(sheetName: String? = nil) { self.sheetName = sheetName }
     }
@@ -37,12 +40,16 @@ public enum SpreadsheetTable {
         case .csv:
             let data: Data
             do { data = try Data(contentsOf: url) } catch { throw SheetError(.corrupt, "无法读取文件“\(fileName)”") }
-            let (rows, _) = try CSVTableReader.rows(from: data, limit: options.limits.maxRows)
+            let (rows, _) = try CSVTableReader.rows(from: data, limit: options.limits.maxRows, fileName: fileName)
             let header = try locate(rows: rows, specs: specs, fileName: fileName, sheet: nil)
+            var table = TableBody(header: header, merges: [], endsAtTotals: options.endsAtTotals ?? TableBody.endsAtTotals(specs: specs))
             var counter = RowCounter(progress: options.progress)
-            for (index, row) in rows.enumerated() where row.number > header.rowNumber {
-                if HeaderDetector.isNoteRow(row) { break }
-                if !row.isBlank { try body(row, header) }
+            reading: for (index, row) in rows.enumerated() where row.number > header.rowNumber {
+                switch table.next(row) {
+                case .end: break reading
+                case .skip: break
+                case .data(let row): try body(row, header)
+                }
                 counter.count(fraction: Double(index + 1) / Double(rows.count))
             }
             counter.finish()
@@ -73,20 +80,25 @@ public enum SpreadsheetTable {
         var lastError: SheetError?
         for index in candidates {
             var head: [SheetRow] = []
-            try reader.forEachRow(sheet: index) { row in
+            // A first look at the top rows; the sheet is checked when it is read in full.
+            try reader.forEachRow(sheet: index, checkingStructure: false) { row in
                 head.append(row)
                 return head.count < HeaderDetector.searchDepth
             }
             do {
                 let header = try locate(rows: head, specs: specs, fileName: fileName, sheet: names[index])
-                var finished = false
+                var table = TableBody(header: header, merges: reader.mergedRanges(sheet: index),
+                                      endsAtTotals: options.endsAtTotals ?? TableBody.endsAtTotals(specs: specs))
                 var counter = RowCounter(progress: options.progress)
-                try reader.forEachRow(sheet: index) { row in
-                    guard row.number > header.rowNumber else { return true }
-                    if HeaderDetector.isNoteRow(row) { finished = true; return false }
-                    if !row.isBlank { try body(row, header) }
-                    counter.count(fraction: nil)
-                    return !finished
+                try reader.forEachRow(sheet: index, checkingStructure: true) { row in
+                    switch table.next(row) {
+                    case .end: return false
+                    case .skip: return true
+                    case .data(let row):
+                        try body(row, header)
+                        counter.count(fraction: nil)
+                        return true
+                    }
                 }
                 counter.finish()
                 return Opened(header: header, sheetName: names[index], kind: kind)
@@ -114,7 +126,10 @@ public enum SpreadsheetTable {
 /// A workbook of several sheets, read row by row.
 protocol WorkbookReader {
     var sheetNames: [String] { get }
-    func forEachRow(sheet index: Int, _ body: (SheetRow) throws -> Bool) throws
+    /// `checkingStructure: false` for a first look at the top rows of a sheet read in full later.
+    func forEachRow(sheet index: Int, checkingStructure: Bool, _ body: (SheetRow) throws -> Bool) throws
+    /// The sheet's merged ranges, once it has been read to its end.
+    func mergedRanges(sheet index: Int) -> [MergedRange]
 }
 
 extension XlsxTableReader: WorkbookReader {
@@ -123,6 +138,13 @@ extension XlsxTableReader: WorkbookReader {
 
 extension XlsTableReader: WorkbookReader {
     var sheetNames: [String] { sheets }
+
+    func forEachRow(sheet index: Int, checkingStructure: Bool, _ body: (SheetRow) throws -> Bool) throws {
+        try forEachRow(sheet: index, body)
+    }
+
+    /// libfreexl does not report merged cells.
+    func mergedRanges(sheet index: Int) -> [MergedRange] { [] }
 }
 
 /// Tells a `ReadProgress` about rows in bunches, not one lock per row.

@@ -90,12 +90,14 @@ enum XMLBytes {
     }
 
     /// All `<t>…</t>` texts between `start` and `end`, concatenated, skipping phonetic runs.
-    static func joinedTexts(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> String {
+    static func joinedTexts(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, tags: SpreadsheetTags = .plain) -> String {
         var result = ""
         var index = start
+        let tOpen = tags.tOpen, tClose = tags.tClose, rPhOpen = tags.rPhOpen, rPhClose = tags.rPhClose
         while let open = find(tOpen, in: bytes, from: index, to: end) {
-            let next = bytes[open + 2]
-            guard next == UInt8(ascii: ">") || next == UInt8(ascii: " ") else { index = open + 2; continue }
+            guard open + tOpen.count < end else { break }
+            let next = bytes[open + tOpen.count]
+            guard next == UInt8(ascii: ">") || isSpace(next) else { index = open + tOpen.count; continue }
             if let phonetic = find(rPhOpen, in: bytes, from: index, to: open), let phoneticEnd = find(rPhClose, in: bytes, from: phonetic, to: end), phoneticEnd > open {
                 index = phoneticEnd + rPhClose.count
                 continue
@@ -109,28 +111,76 @@ enum XMLBytes {
         return result
     }
 
-    static let tOpen = Array("<t".utf8)
-    static let tClose = Array("</t>".utf8)
-    static let rPhOpen = Array("<rPh".utf8)
-    static let rPhClose = Array("</rPh>".utf8)
+    /// The namespace prefix of the root element with its colon (`x:` for `<x:worksheet …>`),
+    /// empty for none; nil while the bytes do not yet reach the root's name.
+    static func rootPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var index = 0
+        while index < bytes.count {
+            guard let open = find([UInt8(ascii: "<")], in: bytes, from: index, to: bytes.count), open + 1 < bytes.count else { return nil }
+            let next = bytes[open + 1]
+            if next == UInt8(ascii: "?") || next == UInt8(ascii: "!") {
+                // The declaration, a comment: skip to its end.
+                guard let close = find([UInt8(ascii: ">")], in: bytes, from: open, to: bytes.count) else { return nil }
+                index = close + 1
+                continue
+            }
+            var end = open + 1
+            while end < bytes.count, isNameByte(bytes[end]) || bytes[end] == UInt8(ascii: ":") { end += 1 }
+            guard end < bytes.count else { return nil }
+            let name = bytes[(open + 1)..<end]
+            guard let colon = name.firstIndex(of: UInt8(ascii: ":")) else { return [] }
+            return Array(bytes[(open + 1)...colon])
+        }
+        return nil
+    }
+}
+
+/// The element names of a worksheet or shared-string part, with the namespace prefix its
+/// writer used (none for Excel; `x:` for the Open XML SDK).
+struct SpreadsheetTags: Sendable {
+    let rowOpen, rowClose, cellOpen, cellClose, valueOpen, valueClose, inlineOpen, inlineClose: [UInt8]
+    let tOpen, tClose, rPhOpen, rPhClose, siOpen, siClose: [UInt8]
+
+    static let plain = SpreadsheetTags(prefix: [])
+
+    init(prefix: [UInt8]) {
+        func open(_ name: String, _ suffix: String = "") -> [UInt8] { [UInt8(ascii: "<")] + prefix + Array((name + suffix).utf8) }
+        func close(_ name: String) -> [UInt8] { Array("</".utf8) + prefix + Array((name + ">").utf8) }
+        rowOpen = open("row"); rowClose = close("row")
+        cellOpen = open("c"); cellClose = close("c")
+        valueOpen = open("v", ">"); valueClose = close("v")
+        inlineOpen = open("is", ">"); inlineClose = close("is")
+        tOpen = open("t"); tClose = close("t")
+        rPhOpen = open("rPh"); rPhClose = close("rPh")
+        siOpen = open("si"); siClose = close("si")
+    }
 }
 
 /// Collects decompressed chunks and hands over each complete element that ends with
-/// `closing`, keeping only the unfinished tail in memory.
+/// `closing`, keeping only the unfinished tail in memory. Each byte is searched once: a row
+/// spread over many chunks made every chunk search the whole tail again (quadratic).
 struct ElementStream {
+    /// An unfinished element longer than this is refused: no row or string Excel writes is.
+    static let maxPending = 64 << 20
     let closing: [UInt8]
     private var buffer: [UInt8] = []
+    /// Where in `buffer` the next search starts: everything before it holds no `closing`.
+    private var searchFrom = 0
 
-    init(closing: String) {
-        self.closing = Array(closing.utf8)
+    init(closing: String) { self.init(closing: Array(closing.utf8)) }
+
+    init(closing: [UInt8]) {
+        self.closing = closing
         buffer.reserveCapacity(1 << 17)
     }
 
-    mutating func feed(_ chunk: some Collection<UInt8>, _ handle: (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Void) rethrows {
+    /// False when the unfinished element has grown beyond `maxPending`.
+    mutating func feed(_ chunk: some Collection<UInt8>, _ handle: (UnsafeBufferPointer<UInt8>, Range<Int>) throws -> Void) rethrows -> Bool {
         buffer.append(contentsOf: chunk)
         var consumed = 0
+        var searchFrom = self.searchFrom
+        let closing = self.closing
         try buffer.withUnsafeBufferPointer { bytes in
-            var searchFrom = 0
             while let end = XMLBytes.find(closing, in: bytes, from: searchFrom, to: bytes.count) {
                 let elementEnd = end + closing.count
                 try handle(bytes, consumed..<elementEnd)
@@ -139,6 +189,9 @@ struct ElementStream {
             }
         }
         if consumed > 0 { buffer.removeSubrange(0..<consumed) }
+        // A `closing` may begin in the last bytes and end in the next chunk.
+        self.searchFrom = max(0, buffer.count - closing.count + 1)
+        return buffer.count <= Self.maxPending
     }
 
     var leftover: Int { buffer.count }

@@ -1,46 +1,98 @@
 import Foundation
 import PeixunCore
+import ZIPFoundation
 
 extension XlsxTableReader {
-    /// Sheet names in workbook order with the part each is stored in, and the date system.
-    static func parseWorkbook(_ workbook: Data, relations: Data) -> ([(name: String, path: String)], Bool) {
-        var targets: [String: String] = [:]
-        [UInt8](relations).withUnsafeBufferPointer { bytes in
-            var index = 0
-            while let open = XMLBytes.find(Array("<Relationship ".utf8), in: bytes, from: index, to: bytes.count),
-                  let close = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: open, to: bytes.count) {
-                if let id = XMLBytes.attribute(Array("Id".utf8), in: bytes, from: open + 13, to: close),
-                   let target = XMLBytes.attribute(Array("Target".utf8), in: bytes, from: open + 13, to: close) {
-                    targets[XMLBytes.text(bytes, id)] = XMLBytes.text(bytes, target)
-                }
-                index = close
+    struct Parts {
+        var sheets: [(name: String, path: String)]
+        var date1904: Bool
+        var sharedStrings: String?
+        var styles: String?
+    }
+
+    /// Finds the workbook through the package relationships (`_rels/.rels` → main part → its
+    /// own relationships), refusing by name the formats that are zips too but not OOXML
+    /// workbooks (.ods, .numbers, .xlsb, a Word or PowerPoint file).
+    static func locateParts(_ archive: Archive, _ package: XlsxPackage, fileName: String, limits: Limits) throws(SheetError) -> Parts {
+        if let entry = package["mimetype"], entry.uncompressedSize < 256 {
+            var data = Data()
+            _ = try? archive.extract(entry, skipCRC32: true) { data.append($0) }
+            let mimetype = String(decoding: data, as: UTF8.self)
+            if mimetype.contains("opendocument.spreadsheet") { throw FileKind.openDocumentSpreadsheet.refusal(fileName: fileName)! }
+            if mimetype.contains("opendocument") {
+                throw SheetError(.notSpreadsheet, "文件“\(fileName)”是 OpenDocument 文档，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
             }
         }
-        var sheets: [(String, String)] = []
+        if package.contains("Index/Document.iwa") || package.contains("Index.zip") || package.contains(prefix: "Index/") {
+            throw FileKind.numbers.refusal(fileName: fileName)!
+        }
+        var workbookPath: String?
+        if package.contains("_rels/.rels") {
+            let relationships = XlsxPackage.parseRelationships(try readWhole(archive, package, "_rels/.rels", fileName: fileName, limits: limits))
+            if let main = relationships.first(where: { $0.kind == "officeDocument" && !$0.external }) {
+                workbookPath = XlsxPackage.resolve(main.target, from: "")
+            }
+        }
+        if let path = workbookPath, !package.contains(path), package.contains("xl/workbook.xml") { workbookPath = "xl/workbook.xml" }
+        if workbookPath == nil, package.contains("xl/workbook.xml") { workbookPath = "xl/workbook.xml" }
+        if workbookPath == nil, package.contains("xl/workbook.bin") { workbookPath = "xl/workbook.bin" }
+        guard let workbookPath, package.contains(workbookPath) else {
+            if package.contains("word/document.xml") {
+                throw SheetError(.notSpreadsheet, "文件“\(fileName)”是 Word 文档，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
+            }
+            if package.contains("ppt/presentation.xml") {
+                throw SheetError(.notSpreadsheet, "文件“\(fileName)”是 PowerPoint 演示文稿，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
+            }
+            throw SheetError(.corrupt, "文件“\(fileName)”不是有效的 Excel 工作簿（压缩包中找不到工作簿 xl/workbook.xml），请用 Excel 或 WPS 打开后另存为 .xlsx 再上传")
+        }
+        let lowered = workbookPath.lowercased()
+        if lowered.hasSuffix(".bin") { throw FileKind.xlsb.refusal(fileName: fileName)! }
+        if lowered.hasSuffix("document.xml") {
+            throw SheetError(.notSpreadsheet, "文件“\(fileName)”是 Word 文档，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
+        }
+        if lowered.hasSuffix("presentation.xml") {
+            throw SheetError(.notSpreadsheet, "文件“\(fileName)”是 PowerPoint 演示文稿，不是电子表格；请上传 .xlsx、.xls 或 .csv 文件")
+        }
+        let workbook = try readWhole(archive, package, workbookPath, fileName: fileName, limits: limits)
+        let relationshipsPath = XlsxPackage.relationshipsPart(of: workbookPath)
+        let relationships = package.contains(relationshipsPath)
+            ? XlsxPackage.parseRelationships(try readWhole(archive, package, relationshipsPath, fileName: fileName, limits: limits)) : []
+        let (sheets, date1904) = parseWorkbook(workbook, relationships: relationships, workbookPath: workbookPath)
+        // Without a relationship, the parts Excel would have written beside the workbook.
+        func part(_ kind: String, default name: String) -> String? {
+            if let relationship = relationships.first(where: { $0.kind == kind && !$0.external }) {
+                let path = XlsxPackage.resolve(relationship.target, from: workbookPath)
+                return package.contains(path) ? path : nil
+            }
+            let path = XlsxPackage.resolve(name, from: workbookPath)
+            return package.contains(path) ? path : nil
+        }
+        return Parts(sheets: sheets, date1904: date1904,
+                     sharedStrings: part("sharedStrings", default: "sharedStrings.xml"), styles: part("styles", default: "styles.xml"))
+    }
+
+    /// Sheet names in workbook order with the part each is stored in, and the date system.
+    static func parseWorkbook(_ workbook: Data, relationships: [XlsxPackage.Relationship], workbookPath: String) -> ([(name: String, path: String)], Bool) {
+        var targets: [String: String] = [:]
+        for relationship in relationships where !relationship.external { targets[relationship.id] = relationship.target }
+        var sheets: [(name: String, path: String)] = []
         var date1904 = false
         [UInt8](workbook).withUnsafeBufferPointer { bytes in
-            if let pr = XMLBytes.find(Array("<workbookPr".utf8), in: bytes, from: 0, to: bytes.count),
-               let close = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: pr, to: bytes.count),
-               let value = XMLBytes.attribute(Array("date1904".utf8), in: bytes, from: pr, to: close) {
-                let text = XMLBytes.text(bytes, value)
-                date1904 = text == "1" || text == "true"
+            XMLBytes.forEachStartTag(Array("workbookPr".utf8), in: bytes) { tag in
+                if let text = XMLBytes.attributes(in: bytes, tag: tag)["date1904"] { date1904 = text == "1" || text == "true" }
             }
-            var index = 0
-            var position = 1
-            while let open = XMLBytes.find(Array("<sheet ".utf8), in: bytes, from: index, to: bytes.count),
-                  let close = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: open, to: bytes.count) {
-                let name = XMLBytes.attribute(Array("name".utf8), in: bytes, from: open, to: close).map { XMLBytes.text(bytes, $0) } ?? "Sheet\(position)"
-                let id = XMLBytes.attribute(Array("r:id".utf8), in: bytes, from: open, to: close).map { XMLBytes.text(bytes, $0) }
-                var path = "xl/worksheets/sheet\(position).xml"
-                if let id, let target = targets[id] {
-                    path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+            XMLBytes.forEachStartTag(Array("sheet".utf8), in: bytes) { tag in
+                let attributes = XMLBytes.attributes(in: bytes, tag: tag)
+                let position = sheets.count + 1
+                let name = attributes["name"] ?? "Sheet\(position)"
+                var path = XlsxPackage.resolve("worksheets/sheet\(position).xml", from: workbookPath)
+                if let id = XMLBytes.prefixedAttribute("id", in: attributes), let target = targets[id] {
+                    path = XlsxPackage.resolve(target, from: workbookPath)
                 }
                 sheets.append((name, path))
-                position += 1
-                index = close
             }
         }
-        return (sheets.map { (name: $0.0, path: $0.1) }, date1904)
+        return (sheets, date1904)
     }
 
     /// The cell style indexes (`s`) whose number format shows a date.

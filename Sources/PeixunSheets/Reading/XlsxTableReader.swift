@@ -20,11 +20,15 @@ public final class XlsxTableReader {
     public var progress: ReadProgress?
     public let sheets: [(name: String, path: String)]
     private let archive: Archive
+    private let package: XlsxPackage
     private let limits: Limits
+    private let sharedStringsPath: String?
     private var sharedStrings: [String] = []
     private var dateStyles: Set<Int> = []
     private var date1904 = false
     private var uncompressedSoFar: UInt64 = 0
+    /// The merged ranges of each sheet read to its end so far.
+    private var merges: [Int: [MergedRange]] = [:]
 
     public init(url: URL, fileName: String? = nil, limits: Limits = Limits()) throws(SheetError) {
         self.fileName = fileName ?? url.lastPathComponent
@@ -37,42 +41,70 @@ public final class XlsxTableReader {
         } catch {
             throw corrupt
         }
-        guard archive.makeIterator().next() != nil else { throw corrupt }
-        let workbookData = try Self.readWhole(archive, "xl/workbook.xml", fileName: name, limits: limits)
-        let relations = (try? Self.readWhole(archive, "xl/_rels/workbook.xml.rels", fileName: name, limits: limits)) ?? Data()
-        let (sheets, date1904) = Self.parseWorkbook(workbookData, relations: relations)
-        guard !sheets.isEmpty else { throw SheetError(.noSheet, "文件“\(name)”中没有工作表") }
-        self.sheets = sheets
-        self.date1904 = date1904
-        if archive["xl/sharedStrings.xml"] != nil { try loadSharedStrings() }
-        if let styles = try? Self.readWhole(archive, "xl/styles.xml", fileName: name, limits: limits) {
+        package = XlsxPackage(archive)
+        guard !package.isEmpty else { throw corrupt }
+        let parts = try Self.locateParts(archive, package, fileName: name, limits: limits)
+        guard !parts.sheets.isEmpty else { throw SheetError(.noSheet, "文件“\(name)”中没有工作表") }
+        self.sheets = parts.sheets
+        self.date1904 = parts.date1904
+        self.sharedStringsPath = parts.sharedStrings
+        if parts.sharedStrings != nil { try loadSharedStrings() }
+        if let path = parts.styles, let styles = try? Self.readWhole(archive, package, path, fileName: name, limits: limits) {
             dateStyles = Self.parseDateStyles(styles)
         }
     }
 
-    /// Streams the rows of one sheet (by index into `sheets`), skipping rows with no cells.
+    /// Streams the rows of one sheet (by index into `sheets`), skipping rows with no cells;
+    /// `body` returns false to stop. The sheet is still read to its end: a sheet that is not
+    /// well-formed XML (cut off, tags that do not match) is refused, not taken as shorter.
     public func forEachRow(sheet index: Int, _ body: (SheetRow) throws -> Bool) throws {
-        let path = sheets[index].path
-        guard let entry = archive[path] else {
-            throw SheetError(.corrupt, "文件“\(fileName)”缺少工作表“\(sheets[index].name)”的内容，文件可能已损坏")
+        try forEachRow(sheet: index, checkingStructure: true, body)
+    }
+
+    /// The merged ranges of a sheet (`<mergeCells>`, after the rows), known once the sheet has
+    /// been read to its end by `forEachRow`.
+    public func mergedRanges(sheet index: Int) -> [MergedRange] { merges[index] ?? [] }
+
+    /// `checkingStructure: false` for a first look at the top rows, read again in full later.
+    func forEachRow(sheet index: Int, checkingStructure: Bool, _ body: (SheetRow) throws -> Bool) throws {
+        let sheetName = sheets[index].name
+        guard let entry = package[sheets[index].path] else {
+            throw SheetError(.corrupt, "文件“\(fileName)”缺少工作表“\(sheetName)”的内容，文件可能已损坏")
         }
         try checkBomb(entry)
-        var stream = ElementStream(closing: "</row>")
+        var stream: ElementStream?
+        var tags = SpreadsheetTags.plain
+        var head: [UInt8] = []
+        var structure = XMLStructureCheck()
+        var tail = SheetTail()
         var nextRowNumber = 1
         var rows = 0
         var stop = false
         var failure: (any Error)?
         var inflated = 0
         let total = max(1, Double(entry.uncompressedSize))
+        let tooLarge = SheetError(.tooLarge, "文件“\(fileName)”的工作表“\(sheetName)”中有一行的内容超过 \(ElementStream.maxPending >> 20) MB，不像是表格数据，拒绝读取")
         do {
             _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
-                guard !stop else { return }
+                if let failure { throw failure }
                 try self.count(chunk.count)
                 inflated += chunk.count
                 self.progress?.reached(fraction: Double(inflated) / total)
-                try stream.feed(chunk) { bytes, range in
+                tail.feed(chunk)
+                if checkingStructure, !chunk.withUnsafeBytes({ structure.feed($0.bindMemory(to: UInt8.self)) }) {
+                    throw self.notWellFormed(sheetName, structure.problem ?? "")
+                }
+                guard !stop else { return }
+                if stream == nil {
+                    // Some writers (Open XML SDK, 腾讯文档) put every element in a prefix: <x:row>.
+                    head.append(contentsOf: chunk)
+                    guard let prefix = head.withUnsafeBufferPointer({ XMLBytes.rootPrefix($0) }) ?? (head.count > 1 << 20 ? [] : nil) else { return }
+                    tags = SpreadsheetTags(prefix: prefix)
+                    stream = ElementStream(closing: tags.rowClose)
+                }
+                func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws {
                     guard !stop else { return }
-                    guard let row = self.parseRow(bytes, range, defaultNumber: nextRowNumber) else { return }
+                    guard let row = try self.parseRow(bytes, range, defaultNumber: nextRowNumber, sheet: sheetName, tags: tags) else { return }
                     nextRowNumber = row.number + 1
                     rows += 1
                     if rows > self.limits.maxRows {
@@ -85,34 +117,37 @@ public final class XlsxTableReader {
                         stop = true
                     }
                 }
+                let fits = head.isEmpty ? try stream!.feed(chunk, handle) : try stream!.feed(head, handle)
+                head = []
+                if let failure { throw failure }
+                guard fits else { throw tooLarge }
             }
-        } catch let error as SheetError {
-            throw error
         } catch {
             if let failure { throw failure }
-            throw SheetError(.corrupt, "文件“\(fileName)”在读取工作表时出错（\(error.localizedDescription)），文件可能不完整")
+            if let error = error as? SheetError { throw error }
+            throw SheetError(.corrupt, "文件“\(fileName)”在读取工作表“\(sheetName)”时出错（\(error.localizedDescription)），文件可能不完整")
         }
         if let failure { throw failure }
+        if checkingStructure, let problem = structure.finish() { throw notWellFormed(sheetName, problem) }
+        merges[index] = tail.mergedRanges()
+    }
+
+    private func notWellFormed(_ sheetName: String, _ problem: String) -> SheetError {
+        SheetError(.corrupt, "文件“\(fileName)”的工作表“\(sheetName)”内容不完整或已损坏（\(problem)），不能读取；请在 Excel 或 WPS 中打开检查、重新保存后上传")
     }
 
     // MARK: Rows
 
-    private static let rowOpen = Array("<row".utf8)
-    private static let cellOpen = Array("<c".utf8)
-    private static let cellClose = Array("</c>".utf8)
-    private static let valueOpen = Array("<v>".utf8)
-    private static let valueClose = Array("</v>".utf8)
-    private static let inlineOpen = Array("<is>".utf8)
-    private static let inlineClose = Array("</is>".utf8)
     private static let rAttribute = Array("r".utf8)
     private static let tAttribute = Array("t".utf8)
     private static let sAttribute = Array("s".utf8)
 
-    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, defaultNumber: Int) -> SheetRow? {
-        guard let rowStart = XMLBytes.find(Self.rowOpen, in: bytes, from: range.lowerBound, to: range.upperBound),
+    private func parseRow(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, defaultNumber: Int, sheet: String,
+                          tags: SpreadsheetTags) throws(SheetError) -> SheetRow? {
+        guard let rowStart = XMLBytes.find(tags.rowOpen, in: bytes, from: range.lowerBound, to: range.upperBound),
               let tagEnd = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: rowStart, to: range.upperBound) else { return nil }
         var number = defaultNumber
-        if let r = XMLBytes.attribute(Self.rAttribute, in: bytes, from: rowStart + 4, to: tagEnd), let value = XMLBytes.integer(bytes, r) {
+        if let r = XMLBytes.attribute(Self.rAttribute, in: bytes, from: rowStart + tags.rowOpen.count, to: tagEnd), let value = XMLBytes.integer(bytes, r) {
             number = value
         }
         var cells: [CellValue] = []
@@ -120,31 +155,37 @@ public final class XlsxTableReader {
         var index = tagEnd + 1
         var nextColumn = 0
         let end = range.upperBound
-        let cellOpen = Self.cellOpen, cellClose = Self.cellClose
+        let cellOpen = tags.cellOpen, cellClose = tags.cellClose
         let rAttribute = Self.rAttribute, tAttribute = Self.tAttribute, sAttribute = Self.sAttribute
         while let open = XMLBytes.find(cellOpen, in: bytes, from: index, to: end) {
-            let after = bytes[open + 2]
-            guard after == 32 || after == UInt8(ascii: ">") || after == UInt8(ascii: "/") else { index = open + 2; continue }
+            let attributes = open + cellOpen.count
+            guard attributes < end else { break }
+            let after = bytes[attributes]
+            guard XMLBytes.isSpace(after) || after == UInt8(ascii: ">") || after == UInt8(ascii: "/") else { index = attributes; continue }
             guard let startTagEnd = XMLBytes.find([UInt8(ascii: ">")], in: bytes, from: open, to: end) else { break }
             var column = nextColumn
-            if let r = XMLBytes.attribute(rAttribute, in: bytes, from: open + 2, to: startTagEnd),
+            if let r = XMLBytes.attribute(rAttribute, in: bytes, from: attributes, to: startTagEnd),
                let parsed = ColumnName.column(bytes, r) {
                 column = parsed
             }
-            let type = XMLBytes.attribute(tAttribute, in: bytes, from: open + 2, to: startTagEnd).map { CellType(bytes, $0) } ?? .number
-            let style = XMLBytes.attribute(sAttribute, in: bytes, from: open + 2, to: startTagEnd).flatMap { XMLBytes.integer(bytes, $0) }
+            let type = XMLBytes.attribute(tAttribute, in: bytes, from: attributes, to: startTagEnd).map { CellType(bytes, $0) } ?? .number
+            let style = XMLBytes.attribute(sAttribute, in: bytes, from: attributes, to: startTagEnd).flatMap { XMLBytes.integer(bytes, $0) }
             var value = CellValue.empty
             if bytes[startTagEnd - 1] == UInt8(ascii: "/") {
                 index = startTagEnd + 1
             } else {
                 guard let close = XMLBytes.find(cellClose, in: bytes, from: startTagEnd, to: end) else { break }
-                value = cellValue(bytes, contentStart: startTagEnd + 1, contentEnd: close, type: type, style: style)
+                value = cellValue(bytes, contentStart: startTagEnd + 1, contentEnd: close, type: type, style: style, tags: tags)
                 index = close + cellClose.count
             }
-            if column >= 0, column < 16_384 {
-                if column >= cells.count { cells.append(contentsOf: repeatElement(.empty, count: column - cells.count + 1)) }
-                cells[column] = value
+            guard column < CSVTableReader.maxColumns else {
+                throw SheetError(.tooLarge, "文件“\(fileName)”的工作表“\(sheet)”第 \(number) 行有超过 \(CSVTableReader.maxColumns) 列（Excel 的上限）的单元格，不是 Excel 能打开的工作簿，拒绝读取")
             }
+            if case .text(let text) = value, text.utf8.count > CSVTableReader.maxCellCharacters, text.utf16.count > CSVTableReader.maxCellCharacters {
+                throw SheetError(.tooLarge, "文件“\(fileName)”的工作表“\(sheet)”的 \(ColumnName.letters(column))\(number) 单元格超过 \(CSVTableReader.maxCellCharacters) 个字符（Excel 单元格的上限），不像是表格数据，拒绝读取")
+            }
+            if column >= cells.count { cells.append(contentsOf: repeatElement(.empty, count: column - cells.count + 1)) }
+            cells[column] = value
             nextColumn = column + 1
         }
         while let last = cells.last, last == .empty { cells.removeLast() }
@@ -168,16 +209,17 @@ public final class XlsxTableReader {
         }
     }
 
-    private func cellValue(_ bytes: UnsafeBufferPointer<UInt8>, contentStart: Int, contentEnd: Int, type: CellType, style: Int?) -> CellValue {
+    private func cellValue(_ bytes: UnsafeBufferPointer<UInt8>, contentStart: Int, contentEnd: Int, type: CellType, style: Int?,
+                           tags: SpreadsheetTags) -> CellValue {
         if type == .inlineString {
-            guard let open = XMLBytes.find(Self.inlineOpen, in: bytes, from: contentStart, to: contentEnd) else { return .empty }
-            let close = XMLBytes.find(Self.inlineClose, in: bytes, from: open, to: contentEnd) ?? contentEnd
-            let text = XMLBytes.joinedTexts(bytes, from: open, to: close)
+            guard let open = XMLBytes.find(tags.inlineOpen, in: bytes, from: contentStart, to: contentEnd) else { return .empty }
+            let close = XMLBytes.find(tags.inlineClose, in: bytes, from: open, to: contentEnd) ?? contentEnd
+            let text = XMLBytes.joinedTexts(bytes, from: open, to: close, tags: tags)
             return text.isEmpty ? .empty : .text(text)
         }
-        guard let open = XMLBytes.find(Self.valueOpen, in: bytes, from: contentStart, to: contentEnd),
-              let close = XMLBytes.find(Self.valueClose, in: bytes, from: open, to: contentEnd) else { return .empty }
-        let valueRange = (open + Self.valueOpen.count)..<close
+        guard let open = XMLBytes.find(tags.valueOpen, in: bytes, from: contentStart, to: contentEnd),
+              let close = XMLBytes.find(tags.valueClose, in: bytes, from: open, to: contentEnd) else { return .empty }
+        let valueRange = (open + tags.valueOpen.count)..<close
         if type == .sharedString {
             guard let index = XMLBytes.integer(bytes, valueRange), index < sharedStrings.count else { return .empty }
             let text = sharedStrings[index]
@@ -205,7 +247,7 @@ public final class XlsxTableReader {
     /// Inflating and parsing overlap: a province's 53 MB table took 0.9 s on one thread, with
     /// the other core idle (nothing else can start before the strings are known).
     private func loadSharedStrings() throws(SheetError) {
-        guard let entry = archive["xl/sharedStrings.xml"] else { return }
+        guard let path = sharedStringsPath, let entry = package[path] else { return }
         try checkBomb(entry)
         let chunks = HandOverQueue<Data, Void>(capacity: 32)
         let parsed = SharedStringParser()
@@ -225,6 +267,9 @@ public final class XlsxTableReader {
             throw SheetError(.corrupt, "文件“\(fileName)”的共享字符串表已损坏，请重新保存后上传")
         }
         parsed.done.wait()
+        if let problem = parsed.problem {
+            throw SheetError(.corrupt, "文件“\(fileName)”的共享字符串表（\(path)）内容不完整或已损坏（\(problem)），不能读取；请在 Excel 或 WPS 中打开检查、重新保存后上传")
+        }
         sharedStrings = parsed.strings
     }
 
@@ -243,8 +288,9 @@ public final class XlsxTableReader {
         }
     }
 
-    private static func readWhole(_ archive: Archive, _ path: String, fileName: String, limits: Limits) throws(SheetError) -> Data {
-        guard let entry = archive[path] else {
+    /// A small part (workbook, relationships, styles) whole, checked to be well-formed.
+    static func readWhole(_ archive: Archive, _ package: XlsxPackage, _ path: String, fileName: String, limits: Limits) throws(SheetError) -> Data {
+        guard let entry = package[path] else {
             throw SheetError(.corrupt, "文件“\(fileName)”不是有效的 Excel 工作簿（缺少 \(path)）")
         }
         guard entry.uncompressedSize < 64 << 20 else {
@@ -256,24 +302,52 @@ public final class XlsxTableReader {
         } catch {
             throw SheetError(.corrupt, "文件“\(fileName)”已损坏（无法解压 \(path)）")
         }
+        var structure = XMLStructureCheck()
+        data.withUnsafeBytes { _ = structure.feed($0.bindMemory(to: UInt8.self)) }
+        if let problem = structure.finish() {
+            throw SheetError(.corrupt, "文件“\(fileName)”的 \(path) 内容不完整或已损坏（\(problem)），不能读取；请在 Excel 或 WPS 中打开检查、重新保存后上传")
+        }
         return data
     }
 }
 
-/// Parses `<si>` elements from inflated chunks on a thread of its own.
+/// Parses `<si>` elements from inflated chunks on a thread of its own, and checks that the
+/// part is well-formed: a table cut off in its shared strings would show cells as empty.
 private final class SharedStringParser: @unchecked Sendable {
     private(set) var strings: [String] = []
+    /// Set when the part is not well-formed (or an `<si>` is absurdly large).
+    private(set) var problem: String?
     let done = DispatchSemaphore(value: 0)
 
     func run(_ chunks: HandOverQueue<Data, Void>) {
         defer { done.signal() }
-        var stream = ElementStream(closing: "</si>")
-        let siOpen = Array("<si".utf8)
-        while let chunk = try? chunks.take() {
-            stream.feed(chunk) { bytes, range in
-                let start = XMLBytes.find(siOpen, in: bytes, from: range.lowerBound, to: range.upperBound) ?? range.lowerBound
-                strings.append(XMLBytes.joinedTexts(bytes, from: start, to: range.upperBound))
+        var stream: ElementStream?
+        var tags = SpreadsheetTags.plain
+        var head: [UInt8] = []
+        var structure = XMLStructureCheck()
+        while true {
+            let next: Data?
+            do { next = try chunks.take() } catch { return }  // the reading side reports its error
+            guard let chunk = next else { break }
+            guard problem == nil else { continue }
+            if !chunk.withUnsafeBytes({ structure.feed($0.bindMemory(to: UInt8.self)) }) {
+                problem = structure.problem
+                continue
             }
+            if stream == nil {
+                head.append(contentsOf: chunk)
+                guard let prefix = head.withUnsafeBufferPointer({ XMLBytes.rootPrefix($0) }) ?? (head.count > 1 << 20 ? [] : nil) else { continue }
+                tags = SpreadsheetTags(prefix: prefix)
+                stream = ElementStream(closing: tags.siClose)
+            }
+            func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+                let start = XMLBytes.find(tags.siOpen, in: bytes, from: range.lowerBound, to: range.upperBound) ?? range.lowerBound
+                strings.append(XMLBytes.joinedTexts(bytes, from: start, to: range.upperBound, tags: tags))
+            }
+            let fits = head.isEmpty ? stream!.feed(chunk, handle) : stream!.feed(head, handle)
+            head = []
+            if !fits { problem = "有一项内容超过 \(ElementStream.maxPending >> 20) MB" }
         }
+        if problem == nil { problem = structure.finish() }
     }
 }
