@@ -25,10 +25,10 @@ struct InspectCommand: AsyncCommand {
         let url = URL(fileURLWithPath: signature.file)
         if signature.cells || signature.json {
             guard signature.cells, signature.json, signature.sheet == nil else {
-                context.console.error("用法：peixun inspect 文件 --cells --json（输出全部工作表的全部单元格）")
+                Self.standardError("用法：peixun inspect 文件 --cells --json（输出全部工作表的全部单元格）")
                 throw ExitCode(2)
             }
-            try dumpCells(url, context: context)
+            try dumpCells(url)
             return
         }
         var rows = 0, cells = 0
@@ -53,16 +53,21 @@ struct InspectCommand: AsyncCommand {
     }
 
     /// JSON on standard output as the rows are read; on a refusal, the message on standard
-    /// error and exit status 2 (what was already written is then not a whole JSON document).
-    private func dumpCells(_ url: URL, context: CommandContext) throws {
+    /// error (the console writes to standard output, where the JSON goes) and exit status 2
+    /// (what was already written is then not a whole JSON document).
+    private func dumpCells(_ url: URL) throws {
         let writer = CellsJSONWriter(fileHandle: .standardOutput)
         do {
             try WorkbookCells.read(url: url, fileName: url.lastPathComponent, into: writer)
             try writer.finish()
         } catch let error as SheetError {
-            context.console.error(error.message)
+            Self.standardError(error.message)
             throw ExitCode(2)
         }
+    }
+
+    private static func standardError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }
 
