@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "PeixunServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ],
