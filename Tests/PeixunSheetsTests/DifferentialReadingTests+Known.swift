@@ -4,23 +4,6 @@ extension DifferentialReadingTests {
     /// so they show in every run; any other difference fails, and so does an entry that no
     /// longer differs (remove it once the reader is fixed).
     static let knownDifferences: [String: (cells: [String], reason: String)] = [
-        // The .xlsx reader (XlsxTableReader, XMLScanning, XlsxParts).
-        "excel-x000D-escape.xlsx": (["Sheet1!A1"],
-            "the .xlsx reader does not decode OOXML's _xHHHH_ escapes (ST_Xstring): Excel's _x000D_ stays as those 7 characters"),
-        "xlsxwriter-roster.xlsx": (["名册!L5"],
-            "the .xlsx reader does not decode _x005F_ (an escaped underscore), so a literal “_x000D_” reads as “_x005F_x000D_”"),
-        "libreoffice-from-xlsxwriter.xlsx": (["名册!L5"], "the .xlsx reader does not decode _x005F_ (an escaped underscore)"),
-        "excel-richtext-namespaced.xlsx": (["Sheet1!A1", "Sheet1!H1"],
-            "the .xlsx reader looks for <t> and misses the text of prefixed elements (<x:t>)"),
-        "excel-mac-escaped-underscore.xlsx": (["Sheet1!A1"], "the .xlsx reader does not decode _x005f_ (an escaped underscore, lower case)"),
-        "tencent-docs-namespaced.xlsx": (["*"],
-            "the .xlsx reader looks for <sheet>, <row>, <c>, <t> without a namespace prefix; Tencent Docs writes <ns2:row>"),
-        "poi-testdata-no-row-numbers.xlsx": (["*"],
-            "the .xlsx reader looks for <sheet>, <row>, <c> without a namespace prefix; this generator writes <x:row> (and no r=)"),
-        "openxml-sdk-prefixed-chinese.xlsx": (["*"],
-            "the .xlsx reader looks for <sheet>, <row>, <c> without a namespace prefix; the Open XML SDK writes <x:row>"),
-        "libreoffice-date1904.xlsx": (["Sheet1!A3"],
-            "the .xlsx reader takes an elapsed-time format ([h]:mm:ss) for a date; calamine reads a duration"),
         // calamine, not us: XML keeps the whitespace of text content; we keep the text as stored.
         "gnumeric-issue174.xlsx": (["Sheet1!E1"], "calamine trims <t>City </t> (no xml:space=\"preserve\") to “City”"),
         "excel-encoded-entities.xlsx": (["Sheet1!A2"], "calamine trims <t>&#xA;</t> (no xml:space=\"preserve\") to “”"),

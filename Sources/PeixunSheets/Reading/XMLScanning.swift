@@ -50,16 +50,33 @@ enum XMLBytes {
         return value
     }
 
-    /// Text with the five XML entities and numeric character references resolved.
-    static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        var hasEntity = false
-        for index in range where bytes[index] == UInt8(ascii: "&") { hasEntity = true; break }
-        if !hasEntity { return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+    /// Text with the five XML entities and numeric character references resolved, and line
+    /// ends as XML reads them (CR LF and a lone CR become LF; `&#13;` stays a CR). `xstring`:
+    /// also OOXML's `_xHHHH_` escapes (ST_Xstring), with which Excel stores control
+    /// characters (`_x000D_`) and an underscore that would look like one (`_x005F_`).
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, xstring: Bool = false) -> String {
+        var special = false
+        for index in range {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "&") || byte == 13 || (xstring && byte == UInt8(ascii: "_")) { special = true; break }
+        }
+        if !special { return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         var output: [UInt8] = []
         output.reserveCapacity(range.count)
         var index = range.lowerBound
         while index < range.upperBound {
             let byte = bytes[index]
+            if byte == 13 {
+                output.append(10)
+                index += 1
+                if index < range.upperBound, bytes[index] == 10 { index += 1 }
+                continue
+            }
+            if xstring, byte == UInt8(ascii: "_"), let scalar = escapedScalar(bytes, at: index, before: range.upperBound) {
+                output.append(contentsOf: String(Character(scalar)).utf8)
+                index += 7
+                continue
+            }
             guard byte == UInt8(ascii: "&") else { output.append(byte); index += 1; continue }
             var semicolon = index + 1
             while semicolon < range.upperBound, bytes[semicolon] != UInt8(ascii: ";"), semicolon - index < 12 { semicolon += 1 }
@@ -89,6 +106,24 @@ enum XMLBytes {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// The character of an `_xHHHH_` escape starting at `start`.
+    private static func escapedScalar(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, before end: Int) -> Unicode.Scalar? {
+        guard start + 7 <= end, bytes[start + 1] == UInt8(ascii: "x"), bytes[start + 6] == UInt8(ascii: "_") else { return nil }
+        var value: UInt32 = 0
+        for index in (start + 2)..<(start + 6) {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case 48...57: digit = byte - 48
+            case 65...70: digit = byte - 55
+            case 97...102: digit = byte - 87
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return Unicode.Scalar(value)
+    }
+
     /// All `<t>…</t>` texts between `start` and `end`, concatenated, skipping phonetic runs.
     static func joinedTexts(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, tags: SpreadsheetTags = .plain) -> String {
         var result = ""
@@ -105,7 +140,7 @@ enum XMLBytes {
             guard let contentStart = find([UInt8(ascii: ">")], in: bytes, from: open, to: end) else { break }
             if bytes[contentStart - 1] == UInt8(ascii: "/") { index = contentStart + 1; continue }
             guard let close = find(tClose, in: bytes, from: contentStart, to: end) else { break }
-            result += text(bytes, (contentStart + 1)..<close)
+            result += text(bytes, (contentStart + 1)..<close, xstring: true)
             index = close + tClose.count
         }
         return result

@@ -137,7 +137,13 @@ enum ExcelDate {
 
     static func isDateFormat(_ code: String) -> Bool {
         var inQuotes = false, inBracket = false
-        for character in code.lowercased() {
+        let lowered = code.lowercased()
+        // Elapsed time ([h]:mm:ss, [mm]:ss) is a duration, not a date.
+        for part in lowered.split(separator: "[", omittingEmptySubsequences: false).dropFirst() {
+            let inside = part.prefix { $0 != "]" }
+            if let first = inside.first, "hms".contains(first), inside.allSatisfy({ $0 == first }) { return false }
+        }
+        for character in lowered {
             switch character {
             case "\"": inQuotes.toggle()
             case "[": inBracket = true
