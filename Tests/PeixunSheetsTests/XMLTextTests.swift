@@ -28,3 +28,13 @@ import Testing
         #expect(ExcelDate.isDateFormat("h:mm:ss") && ExcelDate.isDateFormat("yyyy\"年\"m\"月\"d\"日\""))
     }
 }
+
+@Suite struct CellReferenceTests {
+    @Test func aReferenceOfManyLettersOrDigitsIsClampedNotAnOverflow() {
+        let letters = String(repeating: "Z", count: 40)
+        #expect(ColumnName.parse(reference: ArraySlice(Array((letters + String(repeating: "9", count: 40)).utf8)))! == (1 << 30 - 1, 1 << 30))
+        let bytes = Array((letters + "1").utf8)
+        #expect(bytes.withUnsafeBufferPointer { ColumnName.column($0, 0..<$0.count) } == (1 << 30) - 1)
+        #expect(MergedRange(reference: Array("A2:\(letters)40".utf8))?.lastColumn == (1 << 30) - 1)
+    }
+}

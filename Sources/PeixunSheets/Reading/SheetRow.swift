@@ -66,7 +66,8 @@ public enum ColumnName {
         var column = 0
         for index in range {
             let byte = bytes[index]
-            if byte >= 65 && byte <= 90 { column = column * 26 + Int(byte - 64) } else if byte == 36 { continue } else { break }
+            // Clamped: a reference of many letters is beyond XFD (and refused), never an overflow.
+            if byte >= 65 && byte <= 90 { column = min(column * 26 + Int(byte - 64), 1 << 30) } else if byte == 36 { continue } else { break }
         }
         return column > 0 ? column - 1 : nil
     }
@@ -76,9 +77,9 @@ public enum ColumnName {
         var column = 0, row = 0, sawLetter = false, sawDigit = false
         for byte in reference {
             switch byte {
-            case 65...90 where !sawDigit: column = column * 26 + Int(byte - 64); sawLetter = true
-            case 97...122 where !sawDigit: column = column * 26 + Int(byte - 96); sawLetter = true
-            case 48...57: row = row * 10 + Int(byte - 48); sawDigit = true
+            case 65...90 where !sawDigit: column = min(column * 26 + Int(byte - 64), 1 << 30); sawLetter = true
+            case 97...122 where !sawDigit: column = min(column * 26 + Int(byte - 96), 1 << 30); sawLetter = true
+            case 48...57: row = min(row * 10 + Int(byte - 48), 1 << 30); sawDigit = true
             case 36: continue
             default: return nil
             }
