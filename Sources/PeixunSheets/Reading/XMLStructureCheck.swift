@@ -1,9 +1,14 @@
+import Foundation
+
 /// Checks, chunk by chunk as a part is inflated, that it is well-formed XML as far as its
 /// structure goes: one root element, every start tag closed by the matching end tag, nothing
 /// cut off inside a tag, comment or CDATA section, no text outside the root, no DTD (OPC
 /// forbids them, and an entity declaration is never to be expanded). The row parser finds
 /// rows by their end tags and cannot tell a part that stops in the middle from a complete one;
 /// this can. It does not check the characters of names or entity references.
+///
+/// Open elements are kept as hashes of their names: a sheet has tens of millions of tags, and
+/// keeping their names cost as much as parsing the rows.
 struct XMLStructureCheck {
     private enum State {
         case text, markup, startName, attributes, quoted(UInt8), emptyClose, endName, endTail
@@ -11,23 +16,23 @@ struct XMLStructureCheck {
     }
 
     private var state = State.text
-    /// Names of the open elements, end to end; `starts` says where each begins.
-    private var names: [UInt8] = []
-    private var starts: [Int] = []
-    private var endName: [UInt8] = []
+    /// FNV-1a hashes of the names of the open elements, outermost first.
+    private var open: [UInt64] = []
+    /// The hash of the name being read, which may continue in the next chunk.
+    private var name: UInt64 = 0
     private var bang: [UInt8] = []
     /// The last bytes of a comment, CDATA section or processing instruction, for its terminator.
     private var recent: (UInt8, UInt8) = (0, 0)
     private var sawRoot = false
     private var rootClosed = false
     private(set) var problem: String?
-    /// Bytes checked so far, for the message.
+    /// Bytes checked so far.
     private(set) var offset = 0
 
-    init() {
-        names.reserveCapacity(256)
-        starts.reserveCapacity(16)
-    }
+    private static let basis: UInt64 = 0xCBF2_9CE4_8422_2325
+    private static let prime: UInt64 = 0x100_0000_01B3
+
+    init() { open.reserveCapacity(16) }
 
     /// Checks the next bytes of the part; false once a problem is found.
     @discardableResult
@@ -39,16 +44,18 @@ struct XMLStructureCheck {
         while index < end {
             switch state {
             case .text:
-                if starts.isEmpty {
-                    // Outside the root only spaces may stand between markup.
+                if open.isEmpty {
+                    // Outside the root only spaces (and a byte-order mark) may stand between markup.
                     while index < end, bytes[index] != UInt8(ascii: "<") {
                         guard XMLBytes.isSpace(bytes[index]) || (offset + index < 3 && bytes[index] >= 0xBB) else {
                             return fail(sawRoot ? "根元素结束后还有内容" : "开头不是 XML")
                         }
                         index += 1
                     }
+                } else if let base = bytes.baseAddress, let found = memchr(base + index, Int32(UInt8(ascii: "<")), end - index) {
+                    index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
                 } else {
-                    while index < end, bytes[index] != UInt8(ascii: "<") { index += 1 }
+                    index = end
                 }
                 guard index < end else { return true }
                 index += 1
@@ -58,8 +65,8 @@ struct XMLStructureCheck {
                 index += 1
                 switch byte {
                 case UInt8(ascii: "/"):
-                    guard !starts.isEmpty else { return fail("多出一个结束标记") }
-                    endName.removeAll(keepingCapacity: true)
+                    guard !open.isEmpty else { return fail("多出一个结束标记") }
+                    name = Self.basis
                     state = .endName
                 case UInt8(ascii: "?"):
                     recent = (0, 0)
@@ -68,26 +75,32 @@ struct XMLStructureCheck {
                     bang.removeAll(keepingCapacity: true)
                     state = .bang
                 default:
-                    guard XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":"), byte != UInt8(ascii: "-"), byte != UInt8(ascii: "."), !(byte >= 0x30 && byte <= 0x39) else {
+                    guard XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":"), byte != UInt8(ascii: "-"), byte != UInt8(ascii: "."),
+                          !(byte >= 0x30 && byte <= 0x39) else {
                         return fail("出现了不合法的“<”")
                     }
                     guard !rootClosed else { return fail("根元素结束后还有内容") }
-                    starts.append(names.count)
-                    names.append(byte)
+                    name = (Self.basis ^ UInt64(byte)) &* Self.prime
                     state = .startName
                 }
             case .startName:
+                var hash = name
                 while index < end {
                     let byte = bytes[index]
-                    if XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":") { names.append(byte); index += 1; continue }
-                    break
+                    guard XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":") else { break }
+                    hash = (hash ^ UInt64(byte)) &* Self.prime
+                    index += 1
                 }
+                name = hash
                 guard index < end else { return true }
+                open.append(hash)
                 state = .attributes
             case .attributes:
                 scan: while index < end {
                     let byte = bytes[index]
                     index += 1
+                    // Names, values and spaces: nothing to look at above ">".
+                    if byte > UInt8(ascii: ">") { continue }
                     switch byte {
                     case UInt8(ascii: ">"):
                         sawRoot = true
@@ -100,7 +113,7 @@ struct XMLStructureCheck {
                         state = .quoted(byte)
                         break scan
                     case UInt8(ascii: "<"):
-                        return fail("标记 <\(currentName)> 没有结束")
+                        return fail("有一个标记没有写完")
                     default:
                         continue
                     }
@@ -109,27 +122,27 @@ struct XMLStructureCheck {
                 while index < end {
                     let byte = bytes[index]
                     index += 1
+                    if byte > UInt8(ascii: "<") { continue }
                     if byte == quote { state = .attributes; break }
-                    if byte == UInt8(ascii: "<") { return fail("标记 <\(currentName)> 的属性值没有结束") }
+                    if byte == UInt8(ascii: "<") { return fail("有一个属性值没有写完") }
                 }
             case .emptyClose:
-                guard bytes[index] == UInt8(ascii: ">") else { return fail("标记 <\(currentName)> 的写法不正确") }
+                guard bytes[index] == UInt8(ascii: ">") else { return fail("有一个标记的写法不正确") }
                 index += 1
                 sawRoot = true
                 pop()
                 state = .text
             case .endName:
+                var hash = name
                 while index < end {
                     let byte = bytes[index]
-                    if XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":") { endName.append(byte); index += 1; continue }
-                    break
+                    guard XMLBytes.isNameByte(byte) || byte == UInt8(ascii: ":") else { break }
+                    hash = (hash ^ UInt64(byte)) &* Self.prime
+                    index += 1
                 }
+                name = hash
                 guard index < end else { return true }
-                let open = names[starts.last!...]
-                guard open.elementsEqual(endName) else {
-                    let found = String(decoding: endName, as: UTF8.self)
-                    return fail("元素 <\(currentName)> 未结束就出现了 </\(found)>")
-                }
+                guard hash == open.last else { return fail("结束标记与开始标记不匹配（第 \(open.count) 层）") }
                 state = .endTail
             case .endTail:
                 let byte = bytes[index]
@@ -138,7 +151,7 @@ struct XMLStructureCheck {
                     pop()
                     state = .text
                 } else if !XMLBytes.isSpace(byte) {
-                    return fail("结束标记 </\(currentName)> 的写法不正确")
+                    return fail("有一个结束标记的写法不正确")
                 }
             case .bang:
                 bang.append(bytes[index])
@@ -147,7 +160,7 @@ struct XMLStructureCheck {
                     recent = (0, 0)
                     state = .comment
                 } else if bang.elementsEqual("[CDATA[".utf8) {
-                    guard !starts.isEmpty else { return fail("根元素之外出现了 CDATA") }
+                    guard !open.isEmpty else { return fail("根元素之外出现了 CDATA") }
                     recent = (0, 0)
                     state = .cdata
                 } else if bang.elementsEqual("DOCTYPE".utf8) {
@@ -181,24 +194,18 @@ struct XMLStructureCheck {
         if problem != nil { return problem }
         switch state {
         case .text:
-            if !starts.isEmpty { return fail("元素 <\(currentName)> 没有结束（内容在中途中断）") ? nil : problem }
-            if !sawRoot { return fail("没有内容") ? nil : problem }
-            return nil
-        case .comment: return fail("注释没有结束（内容在中途中断）") ? nil : problem
-        case .cdata: return fail("CDATA 段没有结束（内容在中途中断）") ? nil : problem
-        default: return fail("标记没有结束（内容在中途中断）") ? nil : problem
+            if !open.isEmpty { _ = fail("内容在中途中断，有 \(open.count) 层元素没有结束") }
+            else if !sawRoot { _ = fail("没有内容") }
+        case .comment: _ = fail("内容在中途中断，注释没有结束")
+        case .cdata: _ = fail("内容在中途中断，CDATA 段没有结束")
+        default: _ = fail("内容在中途中断，最后一个标记没有写完")
         }
-    }
-
-    private var currentName: String {
-        guard let start = starts.last else { return "" }
-        return String(decoding: names[start...].prefix(40), as: UTF8.self)
+        return problem
     }
 
     private mutating func pop() {
-        guard let start = starts.popLast() else { return }
-        names.removeSubrange(start...)
-        if starts.isEmpty { rootClosed = true }
+        _ = open.popLast()
+        if open.isEmpty { rootClosed = true }
     }
 
     private mutating func fail(_ message: String) -> Bool {

@@ -28,6 +28,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         if let header = HeaderDetector.detect(in: Array(rows.prefix(HeaderDetector.searchDepth)), specs: specs) {
             _ = HeaderDetector.missing(header, specs: specs)
         }
+        // Where the table ends: notes and closing lines (合计：185人).
+        for row in rows { _ = HeaderDetector.isNoteRow(row); _ = HeaderDetector.closingWord(row) }
     } catch {
         // SheetError is the only error the reader throws (typed throws).
     }
