@@ -80,6 +80,17 @@ import Testing
         #expect(!fits)
     }
 
+    @Test func utf16AndGB18030AreConvertedWhole() throws {
+        let text = "县(市、区),教师姓名\n锦江区,张伟😀\n" + String(repeating: "阿西木呷,", count: 1000)
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for unit in text.utf16 { utf16 += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let (rows16, encoding16) = try CSVTableReader.rows(from: Data(utf16), limit: 10)
+        #expect(encoding16 == .utf16 && rows16[1].cells.map(\.text) == ["锦江区", "张伟😀"] && rows16[2].cells.count == 1001)
+        let gb = TextDecoding.utf8(Array(text.utf8), from: "UTF-8")
+        #expect(gb == Array(text.utf8))
+        #expect(TextDecoding.utf8([0x81, 0x30], from: "GB18030") == nil, "a sequence cut off")
+    }
+
     @Test func utf8IsValidatedInPlace() {
         #expect(TextDecoding.isValidUTF8(Array("abcdefgh张伟ijklmnop😀 qrstuvwxyz".utf8)))
         #expect(TextDecoding.isValidUTF8([]))
