@@ -37,7 +37,7 @@ import Testing
     @Test func theDeadlineIsTheEndOfSeptemberAndLatenessIsOnlyFlagged() {
         let deadline = IntegrationWorkflow.defaultDeadline(year: 2017)
         #expect(deadline == CivilDate(year: 2017, month: 9, day: 30))
-        #expect(!IntegrationWorkflow.isLate(submittedOn: CivilDate(year: 2017, month: 9, day: 30)!, deadline: deadline))
-        #expect(IntegrationWorkflow.isLate(submittedOn: CivilDate(year: 2017, month: 10, day: 1)!, deadline: deadline))
+        #expect(!ApprovalDeadline.isLate(submittedOn: CivilDate(year: 2017, month: 9, day: 30)!, deadline: deadline))
+        #expect(ApprovalDeadline.isLate(submittedOn: CivilDate(year: 2017, month: 10, day: 1)!, deadline: deadline))
     }
 }

@@ -65,7 +65,7 @@ extension IntegrationTests {
             try await post(app, "/api/v1/integration/entries/\(try await county(app, batch: b, as: "qingyang").entries[0].id)/reject",
                            as: "qingyang", ["reason": "notOurTeacher"], status: .ok)
             try await post(app, "/api/v1/integration/\(b)/submit", as: "qingyang", status: .ok)
-            let submission = try await IntegrationSubmissionModel.query(on: app.db).filter(\.$regionCode == "510105").first()!
+            let submission = try await SubmissionModel.query(on: app.db).filter(\.$workflow == "integration").filter(\.$regionCode == "510105").first()!
             #expect(submission.late, "submitted years after 30 September 2016")
             submission.submittedAt = ISO8601DateFormatter().date(from: "2016-10-10T02:00:00Z")
             try await submission.update(on: app.db)

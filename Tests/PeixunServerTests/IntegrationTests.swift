@@ -105,7 +105,7 @@ import VaporTesting
             try await post(app, "/api/v1/integration/\(batch.id!)/submit", as: "jinjiang", status: .ok)
             let submitted = try await county(app, batch: batch.id!, as: "jinjiang")
             #expect(submitted.state == "submitted" && submitted.actions == WorkflowActions())
-            let late = try #require(try await IntegrationSubmissionModel.query(on: app.db).first())
+            let late = try #require(try await SubmissionModel.query(on: app.db).filter(\.$workflow == "integration").first())
             #expect(late.late, "the 2016 deadline has passed: flagged, not refused")
             try await post(app, "/api/v1/integration/entries/\(jinjiang.entries[2].id)/verify", as: "jinjiang",
                            ["certificateNumber": "YD2016-0003"], status: .conflict)

@@ -30,9 +30,9 @@ struct CSRFMiddleware: AsyncMiddleware {
             guard Self.constantTimeEqual(expected, header) else { throw Self.refusal }
             return try await next.respond(to: request)
         }
-        if request.route?.userInfo[Self.uploadRouteKey] != nil {
+        if request.route?.userInfo[Self.uploadRouteKey] != nil, request.headers.contentType?.type == "multipart" {
             // Only a signed-in user's upload form, whose token comes with the file.
-            guard request.currentUser != nil, request.headers.contentType?.type == "multipart" else { throw Self.refusal }
+            guard request.currentUser != nil else { throw Self.refusal }
             request.storage[DeferredTokenKey.self] = expected
             return try await next.respond(to: request)
         }

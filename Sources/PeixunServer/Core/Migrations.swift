@@ -26,5 +26,6 @@ enum Migrations {
         app.migrations.add(AddEntryRecordCreated())
         app.migrations.add(CreateEntryFiguresIndex())
         app.migrations.add(AddMustChangePassword())
+        app.migrations.add(CreateSubmissions())
     }
 }

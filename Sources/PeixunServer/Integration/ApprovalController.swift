@@ -66,7 +66,7 @@ struct ApprovalController {
     private func approval(_ request: Request) throws -> BatchApproval {
         let user = try request.requireUser()
         guard [.province, .city].contains(user.role) else { throw AppError.notFound() }
-        return BatchApproval(database: request.db, regions: request.application.regions, user: user, actor: .init(request))
+        return BatchApproval(database: request.db, regions: request.application.regions, user: user, actor: .init(request), clock: request.clock)
     }
 
     private func overview(_ request: Request) async throws -> OverviewDTO {
@@ -96,9 +96,10 @@ struct ApprovalController {
               AND \(user.scope.predicate())
             GROUP BY \(ident: keyColumn) ORDER BY \(ident: keyColumn)
             """).all(decoding: Figures.self)
-        let submissions = Dictionary(uniqueKeysWithValues: try await IntegrationSubmissionModel.query(on: request.db)
-            .filter(\.$batchID == batchID).all().map { ($0.regionCode, $0) })
-        func state(_ code: String) -> SubmissionState { submissions[code].flatMap { SubmissionState(rawValue: $0.state) } ?? .open }
+        let submissions = Dictionary(uniqueKeysWithValues: try await SubmissionModel.query(on: request.db)
+            .filter(\.$workflow == ApprovalWorkflowKind.integration.rawValue).filter(\.$subjectID == batchID).all().map { ($0.regionCode, $0) })
+        let states = try submissions.mapValues { try $0.state() }
+        func state(_ code: String) -> ApprovalState { states[code] ?? .open }
         // For the province: each city's counties with entries, whose states decide what it may do.
         var countiesOfCity: [String: [String]] = [:]
         if cityCode == nil {

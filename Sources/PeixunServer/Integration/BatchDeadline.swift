@@ -21,14 +21,7 @@ extension BatchApproval {
             let before = batch.deadline
             batch.deadline = deadline.description
             try await batch.update(on: db)
-            var reflagged = 0
-            for submission in try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$submittedAt != nil).all() {
-                let late = IntegrationWorkflow.isLate(submittedOn: .today(now: submission.submittedAt!), deadline: deadline)
-                guard late != submission.late else { continue }
-                submission.late = late
-                try await submission.update(on: db)
-                reflagged += 1
-            }
+            let reflagged = try await approvals.rejudgeLateness(subject: batchID, deadline: deadline, on: db)
             try await AuditLog.record(on: db, actor: actor, action: .update, objectType: "integration_batch", objectID: String(batchID),
                                       changes: ["deadline": .init(before: before, after: deadline.description)],
                                       summary: "将整合名单截止日期由 \(before) 改为 \(deadline)" + (reflagged > 0 ? "（\(reflagged) 个提交的逾期标记随之改变）" : ""))

@@ -11,6 +11,7 @@ struct CountyVerification {
     let regions: RegionDirectory
     let user: CurrentUser
     let actor: AuditLog.Actor
+    let clock: any AppClock
 
     struct Verify: Codable, Sendable {
         var certificateNumber: String?
@@ -41,22 +42,21 @@ struct CountyVerification {
         return entry
     }
 
-    func state(batchID: Int, region: String, on db: any Database) async throws -> SubmissionState {
-        let row = try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$regionCode == region).first()
-        return row.flatMap { SubmissionState(rawValue: $0.state) } ?? .open
+    var approvals: ApprovalService {
+        ApprovalService(hooks: IntegrationApproval(regions: regions), regions: regions, user: user, actor: actor, clock: clock)
+    }
+
+    func state(batchID: Int, region: String, on db: any Database) async throws -> ApprovalState {
+        try await approvals.state(subject: batchID, region: region, on: db)
     }
 
     func openConflicts(batchID: Int, county: String, on db: any Database) async throws -> Int {
-        try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$countyCode == county)
-            .filter(\.$conflict != nil).filter(\.$status == EntryStatus.pending.rawValue).count()
+        try await IntegrationApproval.openConflicts(batchID: batchID, county: county, on: db)
     }
 
     func actions(batchID: Int, county: String, on db: any Database) async throws -> WorkflowActions {
-        guard let region = regions.region(code: county), let city = region.parentCode else { return WorkflowActions() }
-        return IntegrationWorkflow.countyActions(
-            role: user.role, county: try await state(batchID: batchID, region: county, on: db),
-            city: try await state(batchID: batchID, region: city, on: db),
-            openConflicts: try await openConflicts(batchID: batchID, county: county, on: db))
+        guard let region = regions.region(code: county), region.level == .county else { return WorkflowActions() }
+        return IntegrationWorkflow.actions(role: user.role, on: try await approvals.unit(region, subject: batchID, on: db))
     }
 
     /// Only the county itself verifies, while its part is open.
@@ -172,35 +172,13 @@ struct CountyVerification {
     }
 
     /// The county hands its part to the city; its entries lock. Late is flagged, not refused.
-    func submit(batchID: Int) async throws -> IntegrationSubmissionModel {
-        guard user.role == .county, let county = user.regionCode else {
+    func submit(batchID: Int) async throws {
+        guard user.role == .county, let county = user.regionCode, let region = regions.region(code: county) else {
             throw AppError(.forbidden, code: "integration.not_county", "只有县(市、区)可以提交本县名单")
         }
-        return try await database.transaction { db in
-            guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
-            let actions = try await actions(batchID: batchID, county: county, on: db)
-            guard actions.maySubmit else {
-                let conflicts = try await openConflicts(batchID: batchID, county: county, on: db)
-                throw AppError(.conflict, code: conflicts > 0 ? "integration.conflicts" : "integration.locked",
-                               conflicts > 0 ? "还有 \(conflicts) 条冲突待处理（核实或不予认定），处理完后才能提交" : "本县名单已提交或市(州)已提交，不能再次提交")
-            }
-            let row = try await IntegrationSubmissionModel.query(on: db).filter(\.$batchID == batchID).filter(\.$regionCode == county).first()
-                ?? IntegrationSubmissionModel()
-            let before = row.id == nil ? SubmissionState.open.rawValue : row.state
-            row.batchID = batchID
-            row.regionCode = county
-            row.state = SubmissionState.submitted.rawValue
-            row.submittedAt = Date()
-            row.late = CivilDate(iso: batch.deadline).map { IntegrationWorkflow.isLate(submittedOn: .today(), deadline: $0) } ?? false
-            row.returnedReason = nil
-            row.updatedBy = user.username
-            row.updatedAt = Date()
-            try await row.save(on: db)
-            try await AuditLog.record(on: db, actor: actor, action: .submit, objectType: "integration_batch", objectID: String(batchID),
-                                      countyCode: county, cityCode: regions.region(code: county)?.parentCode,
-                                      changes: ["state": .init(before: before, after: row.state)],
-                                      summary: "提交本县整合名单" + (row.late ? "（逾期）" : ""))
-            return row
+        try await database.transaction { db in
+            guard try await IntegrationBatchModel.find(batchID, on: db) != nil else { throw AppError.notFound("整合批次") }
+            try await approvals.apply(.submit, to: region, subject: batchID, on: db)
         }
     }
 }

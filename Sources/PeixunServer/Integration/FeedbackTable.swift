@@ -101,7 +101,7 @@ enum FeedbackTable {
         let rows = lines
         let counts = try await verification.database.transaction { db -> (Int, Int) in
             // One transaction for the whole table: a refused row leaves nothing half-applied.
-            let inside = CountyVerification(database: db, regions: verification.regions, user: verification.user, actor: verification.actor)
+            let inside = CountyVerification(database: db, regions: verification.regions, user: verification.user, actor: verification.actor, clock: verification.clock)
             var verified = 0, added = 0
             for line in rows {
                 let certificate = certificateNumber(in: line.remarks) ?? "见反馈表"

@@ -29,7 +29,7 @@ struct IntegrationController {
     private func service(_ request: Request) throws -> CountyVerification {
         let user = try request.requireUser()
         guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
-        return CountyVerification(database: request.db, regions: request.application.regions, user: user, actor: .init(request))
+        return CountyVerification(database: request.db, regions: request.application.regions, user: user, actor: .init(request), clock: request.clock)
     }
 
     private func dashboard(_ request: Request) throws -> IntegrationDashboard {
@@ -102,7 +102,7 @@ struct IntegrationController {
         let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self))
         try await list.term?.auditIfWholeID(request, in: "整合核实名单")
         let (entries, total) = try await list.fetch(on: request.sql, batchID: batchID, county: region.code, scope: service.user.scope)
-        let state = SubmissionState(rawValue: batch.state ?? "") ?? .open
+        let state = ApprovalState(rawValue: batch.state ?? "") ?? .open
         return (CountyDTO(
             batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
             actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),

@@ -79,21 +79,22 @@ struct IntegrationDashboard {
             WHERE e.\(unsafeRaw: partColumn) IS NOT NULL AND \(scope.predicate(table: "e"))
             """).all(decoding: Part.self)
         struct State: Decodable { let batch_id: Int; let region_code: String; let state: String }
-        var states: [Int: [String: SubmissionState]] = [:]
+        var states: [Int: [String: ApprovalState]] = [:]
         // Only the states of regions this report covers are read.
         let codes = Array(Set(parts.map(\.code) + [levelRegion].compactMap { $0 }))
-        let rows = codes.isEmpty ? [] : try await sql.select().columns("batch_id", "region_code", "state").from(IntegrationSubmissionModel.schema)
+        let rows = codes.isEmpty ? [] : try await sql.select().column("subject_id", as: "batch_id").columns("region_code", "state")
+            .from(SubmissionModel.schema).where("workflow", .equal, ApprovalWorkflowKind.integration.rawValue)
             .where("region_code", .in, codes).all(decoding: State.self)
         for row in rows {
-            states[row.batch_id, default: [:]][row.region_code] = SubmissionState(rawValue: row.state) ?? .open
+            states[row.batch_id, default: [:]][row.region_code] = try .read(row.state, workflow: .integration, subject: row.batch_id, region: row.region_code)
         }
         let partsByBatch = Dictionary(grouping: parts, by: \.batch_id)
 
         return figures.map { figure in
             let batchStates = states[figure.id] ?? [:]
-            let own: SubmissionState? = level == .province ? nil : levelRegion.map { batchStates[$0] ?? .open }
+            let own: ApprovalState? = level == .province ? nil : levelRegion.map { batchStates[$0] ?? .open }
             let batchParts = partsByBatch[figure.id] ?? []
-            let through: SubmissionState = level == .province ? .approved : .submitted
+            let through: ApprovalState = level == .province ? .approved : .submitted
             let done = batchParts.filter { batchStates[$0.code] == through }.count
             let partsLabel = switch level {
             case .county: ""

@@ -46,7 +46,8 @@ final class IntegrationEntryModel: Model, @unchecked Sendable {
     init() {}
 }
 
-/// Where a county's or a city's part of a batch stands (未提交/已提交/已退回/已审核).
+/// Where a county's or a city's part of a batch stood before the approval engine: the table
+/// `CreateSubmissions` moves into `submissions` and drops. Only the migrations name it.
 final class IntegrationSubmissionModel: Model, @unchecked Sendable {
     static let schema = "integration_submissions"
 

@@ -24,15 +24,15 @@ struct TeacherPipelineDTO: Content {
         }
         let rows = try await sql.raw("""
             SELECT p.name AS project, b.year, e.status, e.reason,
-                   (SELECT s.state FROM integration_submissions s WHERE s.batch_id = b.id AND s.region_code = e.county_code) AS county_state,
-                   (SELECT s.state FROM integration_submissions s WHERE s.batch_id = b.id AND s.region_code = e.city_code) AS city_state
+                   (SELECT s.state FROM submissions s WHERE s.workflow = 'integration' AND s.subject_id = b.id AND s.region_code = e.county_code) AS county_state,
+                   (SELECT s.state FROM submissions s WHERE s.workflow = 'integration' AND s.subject_id = b.id AND s.region_code = e.city_code) AS city_state
             FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id JOIN projects p ON p.id = b.project_id
             WHERE e.resident_id = \(bind: residentID)
             ORDER BY b.year, p.id
             """).all(decoding: Row.self)
-        return rows.map { row in
+        return try rows.map { row in
             let verified = row.status == EntryStatus.verified.rawValue
-            let city = row.city_state.flatMap(SubmissionState.init(rawValue:)) ?? .open
+            let city = try ApprovalState.read(row.city_state, workflow: .integration, subject: 0, region: "市(州)")
             let approved = verified && city == .approved
             let submitted = verified && (city == .submitted || city == .approved)
             let reason = row.status == EntryStatus.rejected.rawValue ? row.reason.flatMap(RejectionReason.init(rawValue:))?.label ?? "其他" : nil

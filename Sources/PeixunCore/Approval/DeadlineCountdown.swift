@@ -6,7 +6,7 @@ public struct DeadlineCountdown: Sendable, Equatable, Codable {
     public let daysLeft: Int
     public let concerns: Bool
 
-    public init(deadline: CivilDate, today: CivilDate, state: SubmissionState) {
+    public init(deadline: CivilDate, today: CivilDate, state: ApprovalState) {
         self.deadline = deadline
         self.daysLeft = today.days(until: deadline)
         self.concerns = state.isEditable

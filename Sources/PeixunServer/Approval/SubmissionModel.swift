@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+
+/// The workflows that run on the approval engine; the name is stored with each submission.
+enum ApprovalWorkflowKind: String, Sendable, Codable, CaseIterable {
+    /// 合作项目整合 (Appendix 2): subject = the batch.
+    case integration
+}
+
+/// One unit's report in one workflow (a county's part of an integration batch, a city's plan
+/// of a year…): keyed by workflow, subject and region, with its state at its level.
+final class SubmissionModel: Model, @unchecked Sendable {
+    static let schema = "submissions"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "workflow") var workflow: String
+    @Field(key: "subject_id") var subjectID: Int
+    @Field(key: "region_code") var regionCode: String
+    @Field(key: "level") var level: String
+    /// Read through `state()`: an unknown value is an error naming this row.
+    @Field(key: "state") var storedState: String
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
+    @Field(key: "late") var late: Bool
+    @OptionalField(key: "returned_reason") var returnedReason: String?
+    @OptionalField(key: "updated_by") var updatedBy: String?
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    func state() throws -> ApprovalState {
+        do {
+            return try ApprovalState(stored: storedState, at: "submissions 表第 \(id ?? 0) 行（\(workflow)，\(regionCode)）的状态")
+        } catch {
+            throw AppError(.internalServerError, code: "data.invalid_state", error.description)
+        }
+    }
+}
+
+extension ApprovalState {
+    /// A state read by a raw query: an unknown value is an error naming the row.
+    static func read(_ stored: String?, workflow: ApprovalWorkflowKind, subject: Int, region: String) throws -> ApprovalState {
+        guard let stored else { return .open }
+        do {
+            return try ApprovalState(stored: stored, at: "submissions 表（\(workflow.rawValue)，\(subject)，\(region)）的状态")
+        } catch {
+            throw AppError(.internalServerError, code: "data.invalid_state", error.description)
+        }
+    }
+}
+
+/// The one submissions table of every workflow; the integration's rows move here from
+/// `integration_submissions`. The database itself refuses a state or level the code does not know.
+struct CreateSubmissions: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let states = ApprovalState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let levels = ApprovalLevel.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        try await database.schema(SubmissionModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("workflow", .string, .required)
+            .field("subject_id", .int, .required)
+            .field("region_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("level", .string, .required, .sql(raw: "CHECK (level IN (\(levels)))"))
+            .field("state", .string, .required, .sql(raw: "CHECK (state IN (\(states)))"))
+            .field("submitted_at", .datetime)
+            .field("late", .bool, .required)
+            .field("returned_reason", .string)
+            .field("updated_by", .string)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "workflow", "subject_id", "region_code")
+            .create()
+        let sql = database as! any SQLDatabase
+        // A county's code ends in two digits other than 00; a city's in 00 (GB/T 2260).
+        try await sql.raw("""
+            INSERT INTO submissions (workflow, subject_id, region_code, level, state, submitted_at, late, returned_reason, updated_by, updated_at)
+            SELECT 'integration', batch_id, region_code,
+                   CASE WHEN region_code LIKE '%00' THEN 'city' ELSE 'county' END,
+                   state, submitted_at, late, returned_reason, updated_by, updated_at
+            FROM integration_submissions ORDER BY id
+            """).run()
+        try await database.schema("integration_submissions").delete()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(SubmissionModel.schema).delete()
+    }
+}
