@@ -86,12 +86,7 @@ struct ApprovalController {
         let keyColumn = cityCode == nil ? "city_code" : "county_code"
         let filter: SQLQueryString = cityCode.map { "AND city_code = \(bind: $0)" } ?? ""
         let figures = try await request.sql.raw("""
-            SELECT \(ident: keyColumn) AS code,
-                   CAST(SUM(CASE WHEN added = \(bind: false) THEN 1 ELSE 0 END) AS BIGINT) AS allocated,
-                   CAST(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END) AS BIGINT) AS verified,
-                   CAST(SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected,
-                   CAST(SUM(CASE WHEN added = \(bind: true) THEN 1 ELSE 0 END) AS BIGINT) AS added,
-                   CAST(SUM(CASE WHEN status = 'pending' AND conflict IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS conflicts
+            SELECT \(ident: keyColumn) AS code, \(EntryFigures.columns())
             FROM integration_entries WHERE batch_id = \(bind: batchID) AND \(ident: keyColumn) IS NOT NULL \(filter)
               AND \(user.scope.predicate())
             GROUP BY \(ident: keyColumn) ORDER BY \(ident: keyColumn)

@@ -57,12 +57,7 @@ struct IntegrationDashboard {
             let allocated: Int; let verified: Int; let rejected: Int; let added: Int; let conflicts: Int
         }
         let figures = try await sql.raw("""
-            SELECT b.id, p.name AS project, b.year, b.deadline,
-                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: false) THEN 1 ELSE 0 END), 0) AS BIGINT) AS allocated,
-                   CAST(COALESCE(SUM(CASE WHEN e.status = 'verified' THEN 1 ELSE 0 END), 0) AS BIGINT) AS verified,
-                   CAST(COALESCE(SUM(CASE WHEN e.status = 'rejected' THEN 1 ELSE 0 END), 0) AS BIGINT) AS rejected,
-                   CAST(COALESCE(SUM(CASE WHEN e.added = \(bind: true) THEN 1 ELSE 0 END), 0) AS BIGINT) AS added,
-                   CAST(COALESCE(SUM(CASE WHEN e.status = 'pending' AND e.conflict IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS conflicts
+            SELECT b.id, p.name AS project, b.year, b.deadline, \(EntryFigures.columns(table: "e"))
             FROM integration_batches b JOIN projects p ON p.id = b.project_id
             LEFT JOIN integration_entries e ON e.batch_id = b.id AND \(scope.predicate(table: "e"))
             \(only)

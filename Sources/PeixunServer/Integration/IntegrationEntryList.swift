@@ -23,10 +23,10 @@ struct IntegrationEntryList: Sendable {
         var condition: SQLQueryString {
             switch self {
             case .all: "1 = 1"
-            case .pending: "e.status = 'pending'"
-            case .verified: "e.status = 'verified'"
-            case .rejected: "e.status = 'rejected'"
-            case .conflict: "e.status = 'pending' AND e.conflict IS NOT NULL"
+            case .pending: "e.status = \(literal: EntryStatus.pending.rawValue)"
+            case .verified: "e.status = \(literal: EntryStatus.verified.rawValue)"
+            case .rejected: "e.status = \(literal: EntryStatus.rejected.rawValue)"
+            case .conflict: "e.status = \(literal: EntryStatus.pending.rawValue) AND e.conflict IS NOT NULL"
             case .added: "e.added = \(bind: true)"
             }
         }

@@ -50,9 +50,7 @@ struct SummaryController {
         case .county: "e.county_code = \(bind: region.code)"
         }
         let rows = try await request.sql.raw("""
-            SELECT b.year, e.county_code, e.city_code,
-                   CAST(SUM(CASE WHEN e.added = \(bind: false) THEN 1 ELSE 0 END) AS BIGINT) AS allocated,
-                   CAST(SUM(CASE WHEN e.status = 'verified' THEN 1 ELSE 0 END) AS BIGINT) AS verified
+            SELECT b.year, e.county_code, e.city_code, \(EntryFigures.columns([.allocated, .verified], table: "e"))
             FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id
             WHERE b.project_id = \(bind: project.id!) AND e.county_code IS NOT NULL AND \(user.scope.predicate(table: "e")) AND \(filter)
             GROUP BY b.year, e.county_code, e.city_code
