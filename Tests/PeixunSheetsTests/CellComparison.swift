@@ -6,7 +6,8 @@ import PeixunCore
 ///
 /// What "the same" means, by the type calamine read:
 /// - string: our cell is text with exactly the same Unicode scalars (not just canonically
-///   equivalent; no trimming, no normalisation).
+///   equivalent; no trimming, no normalisation) — or, for an ISO 8601 date-time (a `t="d"`
+///   cell, which python-calamine returns as its text), a date with the same calendar day.
 /// - number: our cell is a number whose stored text parses to the same Double, exactly
 ///   (`15` and calamine's 15.0; `1e+20`; `0.30000000000000004`).
 /// - boolean: our cell is the same boolean.
@@ -60,6 +61,10 @@ enum CellComparison {
             return nil
         case ("s", .text(let value)):
             return value.unicodeScalars.elementsEqual(text.unicodeScalars) ? nil : described
+        case ("s", .date(let date)):
+            // A `t="d"` cell: python-calamine hands its ISO 8601 text over as a string.
+            let day = date.description
+            return text == day || text.hasPrefix(day + "T") ? nil : described
         case ("n", .number(let value, _)):
             return Double(text) == value ? nil : described
         case ("b", .bool(let value)):
