@@ -12,7 +12,7 @@ public protocol CellSink: AnyObject {
 /// Every cell of a workbook as the readers read it, from A1 — for `peixun inspect --cells` and
 /// for comparing the readers with another implementation. The same readers as an import, so
 /// what this shows is what an import sees; rows stream through one at a time, so memory holds
-/// what the reader itself holds (the shared strings; a .xls sheet; a CSV file), never the output.
+/// what the reader itself holds (the shared strings; one .xls sheet; a CSV file), never the output.
 public enum WorkbookCells {
     public struct Limits: Sendable {
         public var reader = XlsxTableReader.Limits()
@@ -48,8 +48,10 @@ public enum WorkbookCells {
                 try layout.sheet(named: sheet.name) { body in try reader.forEachRow(sheet: index, body) }
             }
         case .xls:
-            let reader = try XlsTableReader(url: url, fileName: name, limits: limits.reader)
-            for (index, sheet) in reader.sheets.enumerated() {
+            let sheets = try XlsTableReader(url: url, fileName: name, limits: limits.reader).sheets
+            for (index, sheet) in sheets.enumerated() {
+                // A reader keeps the rows of each sheet it has read; one per sheet holds one at a time.
+                let reader = try XlsTableReader(url: url, fileName: name, limits: limits.reader)
                 try layout.sheet(named: sheet) { body in try reader.forEachRow(sheet: index, body) }
             }
         case .csv:
