@@ -88,7 +88,7 @@ import VaporTesting
             let clock = FixedClock(CivilDate(year: 2016, month: 9, day: 30)!, hour: 23)
             app.clock = clock
             let county = try #require(try await UserModel.query(on: app.db).filter(\.$username == "jinjiang").first())
-            let service = ApprovalService(hooks: IntegrationApproval(regions: app.regions), regions: app.regions,
+            let service = ApprovalService(hooks: IntegrationApproval(regions: app.regions, clock: app.clock), regions: app.regions,
                                           user: CurrentUser(county, channel: .token), actor: .commandLine, clock: app.clock)
             let jinjiang = app.regions.region(code: "510104")!
             try await app.db.transaction { db in try await service.apply(.submit, to: jinjiang, subject: batch.id!, on: db) }
@@ -96,7 +96,7 @@ import VaporTesting
             #expect(try row.state() == .submitted && !row.late, "the last day is on time")
 
             let city = try #require(try await UserModel.query(on: app.db).filter(\.$username == "chengdu").first())
-            let cityService = ApprovalService(hooks: IntegrationApproval(regions: app.regions), regions: app.regions,
+            let cityService = ApprovalService(hooks: IntegrationApproval(regions: app.regions, clock: app.clock), regions: app.regions,
                                               user: CurrentUser(city, channel: .token), actor: .commandLine, clock: app.clock)
             try await app.db.transaction { db in try await cityService.apply(.sendBack(reason: "人数不符"), to: jinjiang, subject: batch.id!, on: db) }
             clock.set(clock.now().addingTimeInterval(3_600 * 2))

@@ -284,7 +284,7 @@ import VaporTesting
             try handle.close()
             let orphan = app.uploads.directory.appendingPathComponent("upload-999999999-\(UUID().uuidString)")
             _ = FileManager.default.createFile(atPath: orphan.path, contents: Data("x".utf8))
-            app.uploads.sweep()
+            app.uploads.sweep(now: app.clock.now())
             #expect(uploadFiles(app) == [mine.lastPathComponent])
             let attributes = try FileManager.default.attributesOfItem(atPath: mine.path)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)

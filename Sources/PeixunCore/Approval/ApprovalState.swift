@@ -15,11 +15,14 @@ public enum ApprovalState: String, Sendable, Codable, CaseIterable {
     /// Open for changes by its own level.
     public var isEditable: Bool { self == .open || self == .returned }
 
-    /// A state read back from storage: an unknown value is an error that names where it was
-    /// found, never quietly taken for `open`.
+}
+
+extension RawRepresentable where RawValue == String {
+    /// A value read back from storage (a state, a status, a role): an unknown one is an error
+    /// that names where it was found, never quietly taken for a default.
     public init(stored: String, at place: @autoclosure () -> String) throws(StoredValueError) {
-        guard let state = ApprovalState(rawValue: stored) else { throw StoredValueError(value: stored, place: place()) }
-        self = state
+        guard let value = Self(rawValue: stored) else { throw StoredValueError(value: stored, place: place()) }
+        self = value
     }
 }
 

@@ -79,11 +79,11 @@ struct AccountController: RouteCollection {
         let hash = try await request.password.async.hash(form.password)
         try await request.db.transaction { db in
             user.passwordHash = hash
-            user.passwordChangedAt = Date()
+            user.passwordChangedAt = request.clock.now()
             user.mustChangePassword = false
             try await user.update(on: db)
             // Everything signed in with the old password ends, except the page that changed it.
-            try await SignIns.endAll(userID: user.id!, keepingSession: request.sessionState?.id, on: db)
+            try await SignIns.endAll(userID: user.id!, keepingSession: request.sessionState?.id, on: db, now: request.clock.now())
             try await AuditLog.record(on: db, actor: .init(request), action: .passwordChange, objectType: "user", objectID: String(user.id!), summary: "修改本人密码")
         }
         return []
@@ -110,7 +110,7 @@ struct AccountController: RouteCollection {
             throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效")
         }
         try await request.db.transaction { db in
-            stored.revokedAt = Date()
+            stored.revokedAt = request.clock.now()
             try await stored.update(on: db)
             try await AuditLog.record(on: db, actor: .init(request), action: .tokenRevoke, objectType: "api_token", objectID: String(stored.id!), summary: "注销访问令牌")
         }

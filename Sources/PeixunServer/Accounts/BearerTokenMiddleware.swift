@@ -7,7 +7,7 @@ import Vapor
 struct BearerTokenMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let user = try await Self.user(forToken: bearer.token, on: request.db) else {
+            guard let user = try await Self.user(forToken: bearer.token, on: request.db, now: request.clock.now()) else {
                 throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效、已过期或已注销，请重新登录")
             }
             request.currentUser = CurrentUser(user, channel: .token)
@@ -15,11 +15,11 @@ struct BearerTokenMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    static func user(forToken token: String, on database: any Database) async throws -> UserModel? {
+    static func user(forToken token: String, on database: any Database, now: Date) async throws -> UserModel? {
         guard let stored = try await ApiTokenModel.query(on: database)
             .filter(\.$tokenHash == ApiTokenModel.hash(token))
             .filter(\.$revokedAt == nil)
-            .filter(\.$expiresAt > Date())
+            .filter(\.$expiresAt > now)
             .first() else { return nil }
         guard let user = try await UserModel.find(stored.userID, on: database), !user.disabled else { return nil }
         return user

@@ -73,7 +73,7 @@ struct LoginController: RouteCollection {
         let stored = ApiTokenModel()
         stored.userID = user.id!
         stored.tokenHash = ApiTokenModel.hash(token)
-        stored.expiresAt = Date().addingTimeInterval(request.application.config.tokenLifetime)
+        stored.expiresAt = request.clock.now().addingTimeInterval(request.application.config.tokenLifetime)
         try await request.db.transaction { db in
             try await stored.create(on: db)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: request.clientAddress),
@@ -102,9 +102,9 @@ enum Authenticator {
 
     static func verify(username rawUsername: String, password: String, on request: Request) async throws -> UserModel {
         let trimmed = rawUsername.trimmingCharacters(in: .whitespaces)
-        let username = (try? ResidentID.parse(trimmed))?.id.value ?? trimmed
+        let username = (try? ResidentID.parse(trimmed, today: request.clock.today()))?.id.value ?? trimmed
         let address = request.clientAddress
-        let throttle = LoginThrottle(database: request.db)
+        let throttle = LoginThrottle(database: request.db, clock: request.clock)
         guard let reservation = try await throttle.reserve(username: username, address: address) else {
             throw AppError(.tooManyRequests, code: "login.throttled", LoginThrottle.message)
         }
@@ -124,7 +124,7 @@ enum Authenticator {
         }
         let region = AuditLog.regionColumns(user.regionCode, directory: request.application.regions)
         try await request.db.transaction { db in
-            try await LoginThrottle(database: db).succeeded(reservation)
+            try await LoginThrottle(database: db, clock: request.clock).succeeded(reservation)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
                                       action: .login, objectType: "user", objectID: String(user.id!),
                                       countyCode: region.county, cityCode: region.city, summary: "登录成功")

@@ -18,10 +18,12 @@ struct LoginThrottle {
     }
 
     let database: any Database
+    let clock: any AppClock
 
     /// Counts this attempt, then refuses it when it is one too many for the account or the
     /// address. A refused attempt is not kept, so that waiting 15 minutes always helps.
-    func reserve(username: String, address: String, now: Date = Date()) async throws -> Reservation? {
+    func reserve(username: String, address: String) async throws -> Reservation? {
+        let now = clock.now()
         let attempt = LoginAttemptModel()
         attempt.username = username.lowercased()
         attempt.address = address

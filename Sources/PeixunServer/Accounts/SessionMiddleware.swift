@@ -20,7 +20,7 @@ struct SessionMiddleware: AsyncMiddleware {
         guard let session = try await SessionModel.query(on: request.db)
             .filter(\.$tokenHash == ApiTokenModel.hash(token)).first() else { return }
         let config = request.application.config
-        let now = Date()
+        let now = request.clock.now()
         let idle = now.timeIntervalSince(session.lastSeenAt) > config.sessionIdleTimeout
         let old = now.timeIntervalSince(session.createdAt) > config.sessionLifetime
         if idle || old {
@@ -50,13 +50,13 @@ enum Sessions {
             try await SessionModel.query(on: request.db).filter(\.$id == existing.id).delete()
         }
         // Each login sweeps away sessions that can no longer be used.
-        if userID != nil { try await purgeExpired(on: request.db, config: request.application.config) }
+        if userID != nil { try await purgeExpired(on: request.db, config: request.application.config, now: request.clock.now()) }
         let token = ApiTokenModel.generateToken()
         let session = SessionModel()
         session.tokenHash = ApiTokenModel.hash(token)
         session.userID = userID
         session.csrfToken = ApiTokenModel.generateToken()
-        session.createdAt = Date()
+        session.createdAt = request.clock.now()
         session.lastSeenAt = session.createdAt
         session.address = request.clientAddress
         try await session.create(on: request.db)
@@ -81,8 +81,7 @@ enum Sessions {
     }
 
     /// Removes sessions nobody can use any more (Vapor's own sessions never do).
-    static func purgeExpired(on database: any Database, config: AppConfig) async throws {
-        let now = Date()
+    static func purgeExpired(on database: any Database, config: AppConfig, now: Date) async throws {
         try await SessionModel.query(on: database)
             .group(.or) { group in
                 group.filter(\.$lastSeenAt < now.addingTimeInterval(-config.sessionIdleTimeout))

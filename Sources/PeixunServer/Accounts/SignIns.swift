@@ -6,7 +6,7 @@ import Foundation
 enum SignIns {
     /// Ends the user's sessions (all but `keepingSession`, the one that changed its own password)
     /// and revokes its API tokens. Call it inside the transaction that changes the user.
-    static func endAll(userID: Int, keepingSession: Int? = nil, on database: any Database, now: Date = Date()) async throws {
+    static func endAll(userID: Int, keepingSession: Int? = nil, on database: any Database, now: Date) async throws {
         var sessions = SessionModel.query(on: database).filter(\.$userID == userID)
         if let keepingSession { sessions = sessions.filter(\.$id != keepingSession) }
         try await sessions.delete()

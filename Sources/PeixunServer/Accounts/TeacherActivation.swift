@@ -15,8 +15,8 @@ struct TeacherActivation {
 
     func activate(_ form: AccountController.ActivationForm) async throws -> UserModel {
         let address = request.clientAddress
-        let throttle = LoginThrottle(database: request.db)
-        let parsed = try? ResidentID.parse(form.residentID)
+        let throttle = LoginThrottle(database: request.db, clock: request.clock)
+        let parsed = try? ResidentID.parse(form.residentID, today: request.clock.today())
         let username = parsed?.id.value ?? form.residentID.trimmingCharacters(in: .whitespaces)
         var problems: [String] = []
         if form.password != form.confirm { problems.append("两次输入的密码不一致") }
@@ -49,9 +49,9 @@ struct TeacherActivation {
             user.regionCode = teacher.countyCode
             user.teacherID = teacher.id
             user.disabled = false
-            user.passwordChangedAt = Date()
+            user.passwordChangedAt = request.clock.now()
             try await user.create(on: db)
-            try await LoginThrottle(database: db).succeeded(reservation)
+            try await LoginThrottle(database: db, clock: request.clock).succeeded(reservation)
             try await AuditLog.record(on: db, actor: .init(userID: user.id, username: user.username, address: address),
                                       action: .activate, objectType: "user", objectID: String(user.id!),
                                       countyCode: teacher.countyCode, cityCode: teacher.cityCode, summary: "教师 \(teacher.name) 首次登录激活")

@@ -82,7 +82,7 @@ struct UserDirectory {
         try await request.db.transaction { db in
             user.disabled = disabled
             try await user.update(on: db)
-            if disabled { try await SignIns.endAll(userID: id, on: db) }
+            if disabled { try await SignIns.endAll(userID: id, on: db, now: request.clock.now()) }
             try await AuditLog.record(
                 on: db, actor: .init(request), action: disabled ? .disable : .enable, objectType: "user", objectID: String(id),
                 countyCode: region.county, cityCode: region.city,
@@ -107,7 +107,7 @@ struct UserDirectory {
             user.passwordChangedAt = nil
             user.mustChangePassword = true
             try await user.update(on: db)
-            try await SignIns.endAll(userID: user.id!, on: db)
+            try await SignIns.endAll(userID: user.id!, on: db, now: request.clock.now())
             try await AuditLog.record(
                 on: db, actor: .init(request), action: .passwordReset, objectType: "user", objectID: String(user.id!),
                 countyCode: region.county, cityCode: region.city, summary: "重置 \(user.displayName)（\(user.username)）的密码")

@@ -30,11 +30,7 @@ final class SubmissionModel: Model, @unchecked Sendable {
     init() {}
 
     func state() throws -> ApprovalState {
-        do {
-            return try ApprovalState(stored: storedState, at: "submissions 表第 \(id ?? 0) 行（\(workflow)，\(regionCode)）的状态")
-        } catch {
-            throw AppError(.internalServerError, code: "data.invalid_state", error.description)
-        }
+        try .read(storedState, table: Self.schema, row: id, column: "state")
     }
 }
 
@@ -43,9 +39,9 @@ extension ApprovalState {
     static func read(_ stored: String?, workflow: ApprovalWorkflowKind, subject: Int, region: String) throws -> ApprovalState {
         guard let stored else { return .open }
         do {
-            return try ApprovalState(stored: stored, at: "submissions 表（\(workflow.rawValue)，\(subject)，\(region)）的状态")
+            return try ApprovalState(stored: stored, at: "submissions 表（\(workflow.rawValue)，\(subject)，\(region)）的 state")
         } catch {
-            throw AppError(.internalServerError, code: "data.invalid_state", error.description)
+            throw AppError(.internalServerError, code: "data.invalid_value", error.description)
         }
     }
 }

@@ -59,7 +59,7 @@ struct AuditController {
             query = query.filter(\.$action == action)
         }
         if let username = filter.username?.trimmingCharacters(in: .whitespaces).nilIfEmpty {
-            query = query.filter(\.$username == ((try? ResidentID.parse(username))?.id.value ?? username))
+            query = query.filter(\.$username == ((try? ResidentID.parse(username, today: request.clock.today()))?.id.value ?? username))
         }
         if let from = filter.from?.nilIfEmpty {
             guard let date = Self.day(from) else { throw AppError.badRequest(code: "audit.from", "起始日期格式应为 2017-03-15") }

@@ -45,15 +45,19 @@ struct AuditLog {
         let userID: Int?
         let username: String
         let address: String
+        /// What the actor's changes are stamped with: the request's clock, or the live one.
+        let clock: any AppClock
 
-        init(userID: Int?, username: String, address: String) {
+        init(userID: Int?, username: String, address: String, clock: any AppClock = LiveClock()) {
             self.userID = userID
             self.username = username
             self.address = address
+            self.clock = clock
         }
 
         init(_ request: Request) {
-            self.init(userID: request.currentUser?.id, username: request.currentUser?.username ?? "（匿名）", address: request.clientAddress)
+            self.init(userID: request.currentUser?.id, username: request.currentUser?.username ?? "（匿名）", address: request.clientAddress,
+                      clock: request.clock)
         }
 
         static let commandLine = Actor(userID: nil, username: "（命令行）", address: "localhost")
@@ -70,7 +74,7 @@ struct AuditLog {
         countyCode: String? = nil, cityCode: String? = nil, changes: [String: Change] = [:], summary: String
     ) async throws {
         let entry = AuditEntryModel()
-        entry.occurredAt = Date()
+        entry.occurredAt = actor.clock.now()
         entry.userID = actor.userID
         entry.username = actor.username
         entry.address = actor.address

@@ -47,3 +47,11 @@ extension Application {
 extension Request {
     var clock: any AppClock { application.clock }
 }
+
+extension Duration {
+    /// The duration in seconds, for reports of how long something took.
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

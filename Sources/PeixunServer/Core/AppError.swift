@@ -21,3 +21,15 @@ public struct AppError: AbortError, Sendable {
         AppError(.badRequest, code: code, reason)
     }
 }
+
+extension RawRepresentable where RawValue == String {
+    /// A typed value read from the database; an unknown one is a 500 naming the table and row
+    /// (a failed migration or a hand edit), logged in full, never a silent default.
+    static func read(_ stored: String, table: String, row: Int?, column: String) throws -> Self {
+        do {
+            return try Self(stored: stored, at: "\(table) 表第 \(row.map(String.init) ?? "?") 行的 \(column)")
+        } catch {
+            throw AppError(.internalServerError, code: "data.invalid_value", error.description)
+        }
+    }
+}

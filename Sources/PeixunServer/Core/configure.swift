@@ -43,7 +43,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try routes(app)
     // Uploads a crashed process left behind.
-    app.uploads.sweep()
+    app.uploads.sweep(now: app.clock.now())
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")

@@ -32,7 +32,7 @@ struct DemoLoader {
 
     func load(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Summary {
         guard try await isEmpty() else { throw DatabaseNotEmpty() }
-        let started = Date()
+        let started = ContinuousClock.now
         var summary = try await database.transaction { transaction -> Summary in
             var summary = Summary()
             let sql = transaction as! any SQLDatabase
@@ -41,7 +41,7 @@ struct DemoLoader {
             var teachers = BulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: sql)
             var records = BulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: sql)
             var counts = BulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: sql)
-            let now = Date()
+            let now = LiveClock().now()
             var countiesDone = 0
             // Secondary indexes are built once after the load, far faster than row by row.
             try await SecondaryIndexes.drop(on: sql)
@@ -85,7 +85,7 @@ struct DemoLoader {
                 summary: "载入演示数据：学校 \(summary.schools) 所，教师 \(summary.teachers) 人，培训记录 \(summary.records) 条")
             return summary
         }
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = (ContinuousClock.now - started).secondsValue
         return summary
     }
 

@@ -84,7 +84,7 @@ struct ImportController {
     }
 
     private func formPage(_ request: Request, _ error: String?, year: Int? = nil) async throws -> FormPage {
-        let current = CivilDate.today().year
+        let current = request.clock.today().year
         var projects: [FormPage.Project] = []
         if kind.kind == ImportKind.qualifiedList.kind {
             projects = try await ProjectModel.query(on: request.db).filter(\.$level == TrainingLevel.cooperation.rawValue).sort(\.$id).all()
@@ -112,13 +112,13 @@ struct ImportController {
         upload.content = try Data(contentsOf: received.url, options: .alwaysMapped)
         upload.sha256 = ""
         upload.createSchools = false
-        upload.createdAt = Date()
+        upload.createdAt = request.clock.now()
         do {
             try kind.configure(upload, fields)
         } catch let error as AppError {
             return try await request.renderPage(kind.formTemplate, try await formPage(request, error.reason)).encodeResponse(status: error.status, for: request)
         }
-        try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
+        try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < request.clock.now().addingTimeInterval(-86_400)).delete()
         try await upload.create(on: request.db)
         let progress = fields.progressToken.flatMap { ImportProgressBoard.isValid($0) ? $0 : nil }
             .map { request.application.importProgress.start(token: $0, userID: user.id) }

@@ -9,7 +9,7 @@ final class ImportProgressBoard: @unchecked Sendable {
     private struct Entry {
         let userID: Int
         let progress: ReadProgress
-        let created: Date
+        let created: ContinuousClock.Instant
     }
 
     private let lock = NSLock()
@@ -23,9 +23,10 @@ final class ImportProgressBoard: @unchecked Sendable {
     func start(token: String, userID: Int) -> ReadProgress {
         let progress = ReadProgress()
         lock.withLock {
-            let stale = Date().addingTimeInterval(-3600)
-            entries = entries.filter { $0.value.created > stale }
-            entries[token] = Entry(userID: userID, progress: progress, created: Date())
+            // Progress is shown for an hour at most: elapsed time, not the calendar.
+            let now = ContinuousClock.now
+            entries = entries.filter { now - $0.value.created < .seconds(3_600) }
+            entries[token] = Entry(userID: userID, progress: progress, created: now)
         }
         return progress
     }

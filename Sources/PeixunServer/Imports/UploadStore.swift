@@ -37,7 +37,7 @@ struct UploadStore: Sendable {
 
     /// Removes what earlier processes left: files of a process that no longer runs, and any
     /// file older than a day. Called at start.
-    func sweep(now: Date = Date()) {
+    func sweep(now: Date) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         for name in names {
             let path = directory.appendingPathComponent(name).path

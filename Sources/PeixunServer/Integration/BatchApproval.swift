@@ -14,13 +14,13 @@ struct BatchApproval {
     let clock: any AppClock
 
     var approvals: ApprovalService {
-        ApprovalService(hooks: IntegrationApproval(regions: regions), regions: regions, user: user, actor: actor, clock: clock)
+        ApprovalService(hooks: IntegrationApproval(regions: regions, clock: clock), regions: regions, user: user, actor: actor, clock: clock)
     }
 
     /// The counties of a city that have entries in the batch, with their states.
     func countyStates(batchID: Int, city: String, on db: any Database) async throws -> [String: ApprovalState] {
         guard let region = regions.region(code: city) else { return [:] }
-        let counties = try await IntegrationApproval(regions: regions).children(of: region, subject: batchID, on: db)
+        let counties = try await IntegrationApproval(regions: regions, clock: clock).children(of: region, subject: batchID, on: db)
         return try await approvals.states(subject: batchID, regions: counties, on: db)
     }
 

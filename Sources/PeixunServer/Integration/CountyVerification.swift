@@ -43,7 +43,7 @@ struct CountyVerification {
     }
 
     var approvals: ApprovalService {
-        ApprovalService(hooks: IntegrationApproval(regions: regions), regions: regions, user: user, actor: actor, clock: clock)
+        ApprovalService(hooks: IntegrationApproval(regions: regions, clock: clock), regions: regions, user: user, actor: actor, clock: clock)
     }
 
     func state(batchID: Int, region: String, on db: any Database) async throws -> ApprovalState {
@@ -94,7 +94,7 @@ struct CountyVerification {
             entry.certificateNumber = certificate
             entry.reason = nil
             entry.verifiedBy = user.username
-            entry.verifiedAt = Date()
+            entry.verifiedAt = clock.now()
             try await entry.update(on: db)
             try await AuditLog.record(on: db, actor: actor, action: .approve, objectType: "integration_entry", objectID: String(id),
                                       countyCode: entry.countyCode, cityCode: entry.cityCode, changes: changes,
@@ -117,7 +117,7 @@ struct CountyVerification {
             entry.reason = reason.rawValue
             entry.note = note
             entry.verifiedBy = user.username
-            entry.verifiedAt = Date()
+            entry.verifiedAt = clock.now()
             try await entry.update(on: db)
             try await AuditLog.record(on: db, actor: actor, action: .reject, objectType: "integration_entry", objectID: String(id),
                                       countyCode: entry.countyCode, cityCode: entry.cityCode,
@@ -141,7 +141,7 @@ struct CountyVerification {
             let checkedName = PersonName.check(input.name ?? "", row: 1)
             let name = checkedName.name ?? ""
             if let issue = checkedName.issue { issues.append(issue) }
-            let id = TeacherRowValidator.residentID(input.residentID ?? "", wasNumber: false, row: 1, today: .today())
+            let id = TeacherRowValidator.residentID(input.residentID ?? "", wasNumber: false, row: 1, today: clock.today())
             issues += id.errors
             let certificate = TeacherRowValidator.clean(input.certificateNumber ?? "")
             if certificate.isEmpty { issues.append(RowIssue(row: 1, column: "证书编号", code: "certificate.missing", message: "请填写所见合格证书的编号")) }
@@ -161,7 +161,7 @@ struct CountyVerification {
             entry.status = EntryStatus.verified.rawValue
             entry.certificateNumber = certificate
             entry.verifiedBy = user.username
-            entry.verifiedAt = Date()
+            entry.verifiedAt = clock.now()
             try await entry.update(on: db)
             try await AuditLog.record(on: db, actor: actor, action: .create, objectType: "integration_entry", objectID: String(entry.id!),
                                       countyCode: countyCode, cityCode: county.parentCode,

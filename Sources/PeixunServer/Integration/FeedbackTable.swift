@@ -65,7 +65,7 @@ enum FeedbackTable {
             func text(_ key: String) -> String { header.columns[key].map { TeacherRowValidator.clean(row[$0].text) } ?? "" }
             var wasNumber = false
             if let index = header.columns["id"], case .number = row[index] { wasNumber = true }
-            let id = TeacherRowValidator.residentID(text("id"), wasNumber: wasNumber, row: row.number, today: .today())
+            let id = TeacherRowValidator.residentID(text("id"), wasNumber: wasNumber, row: row.number, today: verification.clock.today())
             outcome.errors += id.errors
             let name = PersonName.check(text("name"), row: row.number)
             if let issue = name.issue { outcome.errors.append(issue) }

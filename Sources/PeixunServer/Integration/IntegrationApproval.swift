@@ -8,6 +8,7 @@ import SQLKit
 /// reopening withdraws exactly those.
 struct IntegrationApproval: ApprovalHooks {
     let regions: RegionDirectory
+    let clock: any AppClock
 
     var workflow: ApprovalWorkflowKind { .integration }
     var chain: ApprovalChain { IntegrationWorkflow.chain }
@@ -56,7 +57,7 @@ struct IntegrationApproval: ApprovalHooks {
             }
         }
         teacherIDs = teacherIDs.filter { !existing.contains($0.value) }
-        try await TrainingLedger(database: sql).record(teacherIDs.values.map {
+        try await TrainingLedger(database: sql, clock: clock).record(teacherIDs.values.map {
             TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
         })
         for chunk in entries.filter({ teacherIDs[$0.residentID] != nil }).compactMap(\.id).chunked(into: 1000) {
@@ -82,7 +83,7 @@ struct IntegrationApproval: ApprovalHooks {
             try await sql.update(IntegrationEntryModel.schema).set("record_created", to: false)
                 .where("id", .in, chunk.map(\.id)).run()
         }
-        try await TrainingLedger(database: sql).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
+        try await TrainingLedger(database: sql, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
         return (["withdrawn": .init(before: nil, after: String(entries.count))], "，撤回培训记录 \(entries.count) 条")
     }
 }

@@ -46,14 +46,14 @@ struct IntegrationController {
     }
 
     @Sendable func batchesPage(request: Request) async throws -> View {
-        let list = try await dashboard(request).batches()
+        let list = try await dashboard(request).batches(today: request.clock.today())
         let role = try request.requireUser().role
         return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty, isCounty: role == .county,
                                                                        mayImport: role == .province, showOverview: role != .county))
     }
 
     @Sendable func apiBatches(request: Request) async throws -> [IntegrationDashboard.BatchStatus] {
-        try await dashboard(request).batches()
+        try await dashboard(request).batches(today: request.clock.today())
     }
 
     struct EntryDTO: Content {
@@ -98,11 +98,11 @@ struct IntegrationController {
         guard let region = regions.region(code: code), region.level == .county,
               service.user.scope.contains(regionCode: region.code, in: regions) else { throw AppError.notFound("县(市、区)") }
         guard let batchID = request.parameters.get("batchID", as: Int.self),
-              let batch = try await dashboard(request).batches(region: region, only: batchID).first else { throw AppError.notFound("整合批次") }
-        let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self))
+              let batch = try await dashboard(request).batches(region: region, only: batchID, today: request.clock.today()).first else { throw AppError.notFound("整合批次") }
+        let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self), today: request.clock.today())
         try await list.term?.auditIfWholeID(request, in: "整合核实名单")
         let (entries, total) = try await list.fetch(on: request.sql, batchID: batchID, county: region.code, scope: service.user.scope)
-        let state = ApprovalState(rawValue: batch.state ?? "") ?? .open
+        let state = try batch.state.map { try ApprovalState.read($0, table: SubmissionModel.schema, row: nil, column: "state") } ?? .open
         return (CountyDTO(
             batch: batch, county: region.code, countyName: region.name, state: state.rawValue, stateLabel: state.label,
             actions: try await service.actions(batchID: batchID, county: region.code, on: request.db),

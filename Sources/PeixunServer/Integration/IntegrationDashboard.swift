@@ -42,7 +42,7 @@ struct IntegrationDashboard {
     /// - Parameters:
     ///   - region: a county or city inside the user's scope to report on; nil: the user's own region.
     ///   - only: narrows the query to one batch.
-    func batches(region: Region? = nil, only id: Int? = nil, today: CivilDate = .today()) async throws -> [BatchStatus] {
+    func batches(region: Region? = nil, only id: Int? = nil, today: CivilDate) async throws -> [BatchStatus] {
         let scope: RegionScope = switch region?.level {
         case .county?: .county(region!.code)
         case .city?: .city(region!.code)

@@ -48,12 +48,12 @@ struct IntegrationEntryList: Sendable {
     let page: Int
     let perPage: Int
 
-    init(_ query: Query) throws {
+    init(_ query: Query, today: CivilDate) throws {
         guard let filter = Filter(rawValue: query.status.flatMap { $0.isEmpty ? nil : $0 } ?? "all") else {
             throw AppError.badRequest(code: "status.invalid", "状态参数无效，应为 " + Filter.allCases.map(\.rawValue).joined(separator: "、"))
         }
         self.filter = filter
-        term = try TeacherSearchTerm(searchBox: query.q)
+        term = try TeacherSearchTerm(searchBox: query.q, today: today)
         let paging = Paging(page: query.page, size: query.perPage, defaultSize: Self.pageSize, maximumSize: Self.maximumPageSize)
         page = paging.page
         perPage = paging.size
@@ -88,12 +88,12 @@ struct IntegrationEntryList: Sendable {
             FROM integration_entries e WHERE \(condition)
             ORDER BY e.added, e.sequence LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(Paging(page: page, size: perPage).offset))
             """).all(decoding: Row.self)
-        return (rows.map(Self.entry), total)
+        return (try rows.map(Self.entry), total)
     }
 
-    private static func entry(_ row: Row) -> IntegrationController.EntryDTO {
-        let status = EntryStatus(rawValue: row.status) ?? .pending
-        let conflict = row.conflict.flatMap(IntegrationEntries.Conflict.init(rawValue:))
+    private static func entry(_ row: Row) throws -> IntegrationController.EntryDTO {
+        let status = try EntryStatus.read(row.status, table: IntegrationEntryModel.schema, row: row.id, column: "status")
+        let conflict = try row.conflict.map { try IntegrationEntries.Conflict.read($0, table: IntegrationEntryModel.schema, row: row.id, column: "conflict") }
         return IntegrationController.EntryDTO(
             id: row.id, sequence: row.sequence, name: row.name, residentID: ResidentID(canonical: row.resident_id)?.masked ?? "******",
             phone: row.phone, school: row.school, status: status.rawValue, statusLabel: status.label, added: row.added,

@@ -79,7 +79,7 @@ struct QualifiedListImporter {
         var tableOptions = SpreadsheetTable.Options()
         tableOptions.progress = options.progress
         // Parsing runs on one thread and these checks on another.
-        let check = QualifiedListCheck(regions: regions)
+        let check = QualifiedListCheck(regions: regions, today: actor.clock.today())
         let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Column.allCases.map(\.spec),
                                                                  options: tableOptions) { row, header in check.consume(row, header: header) }
         var entries = check.entries
@@ -148,7 +148,7 @@ struct QualifiedListImporter {
                 created.projectID = options.projectID
                 created.year = options.year
                 created.deadline = IntegrationWorkflow.defaultDeadline(year: options.year).description
-                created.createdAt = Date()
+                created.createdAt = actor.clock.now()
                 try await created.create(on: db)
                 batchID = created.id!
             }
@@ -174,7 +174,7 @@ struct QualifiedListImporter {
 final class QualifiedListCheck: @unchecked Sendable {
     typealias Column = QualifiedListImporter.Column
     private let regions: RegionDirectory
-    private let today = CivilDate.today()
+    private let today: CivilDate
     private var firstRow: [Int64: Int] = [:]
     private var countyMatches: [String: RegionMatch] = [:]
     private(set) var entries: [QualifiedListImporter.Entry] = []
@@ -184,7 +184,10 @@ final class QualifiedListCheck: @unchecked Sendable {
     private(set) var errors: [RowIssue] = []
     private(set) var notes: [RowIssue] = []
 
-    init(regions: RegionDirectory) { self.regions = regions }
+    init(regions: RegionDirectory, today: CivilDate) {
+        self.regions = regions
+        self.today = today
+    }
 
     func consume(_ row: SheetRow, header: HeaderMatch) {
         if headerCells.isEmpty { headerCells = (0...(header.headers.keys.max() ?? 0)).map { header.headers[$0] ?? "" } }

@@ -25,7 +25,7 @@ struct ProgressController: RouteCollection {
             return try await ProgressExport.xlsxResponse(for: report, request: request)
         case "json": return try await ProgressDTO(report).encodeResponse(for: request)
         default:
-            let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope)
+            let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope, today: request.clock.today())
             return try await request.renderPage("progress", model).encodeResponse(for: request)
         }
     }
@@ -59,6 +59,6 @@ extension Request {
             .column(SQLFunction("MAX", args: SQLColumn("first_passed_year")), as: "year")
             .from(CreateProgressRollups.schema)
             .first(decoding: Row.self)?.year
-        return latest ?? CivilDate.today().year
+        return latest ?? clock.today().year
     }
 }

@@ -50,12 +50,12 @@ struct ProgressPageModel: Encodable, Sendable {
     /// 未培训教师名单 for a city or county (the province's would be too large to be useful).
     let untrainedURL: String?
 
-    init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope) {
+    init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope, today: CivilDate) {
         let year = report.year
         title = report.title
         pageTitle = "\(report.region.name) \(year)年培训实施情况"
         self.year = year
-        yearChoices = Array((2014...max(year, CivilDate.today().year)).reversed())
+        yearChoices = Array((2014...max(year, today.year)).reversed())
         regionCode = report.region.code
         breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
         rowHeader = report.rowLevel.header

@@ -14,6 +14,8 @@ struct TrainingLedger {
     }
 
     let database: any SQLDatabase
+    /// Stamps the records written.
+    var clock: any AppClock = LiveClock()
 
     /// Records results; a teacher's second result in the same project replaces the first.
     func record(_ entries: [Entry]) async throws {
@@ -28,7 +30,7 @@ struct TrainingLedger {
             }
         }
         var insert = BulkInsert(into: TrainingRecordModel.schema, columns: ["teacher_id", "project_id", "year", "result", "created_at"], on: database)
-        let now = Date()
+        let now = clock.now()
         for entry in entries {
             try await insert.append([entry.teacherID, entry.projectID, entry.year, entry.result.rawValue, now])
         }

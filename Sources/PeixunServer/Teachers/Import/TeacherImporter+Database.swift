@@ -197,7 +197,7 @@ extension TeacherImporter {
                 }
             }
             db.logger.debug("teacher import: new schools \(ContinuousClock.now - transactionStart)")
-            let now = Date()
+            let now = actor.clock.now()
             // A province-sized roster loads far faster with the secondary indexes rebuilt once
             // afterwards, as the demo load does (PostgreSQL then locks the table until commit).
             let rebuildIndexes = summary.created > Self.indexRebuildThreshold

@@ -67,7 +67,7 @@ struct TeacherImporter {
         var tableOptions = SpreadsheetTable.Options(sheetName: options.sheetName)
         tableOptions.limits.maxRows = options.maxRows
         tableOptions.progress = options.progress
-        let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope), staging: staging)
+        let check = RosterCheck(validator: TeacherRowValidator(regions: regions, scope: scope, today: actor.clock.today()), staging: staging)
         let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Self.specs, options: tableOptions) { row, header in
             check.consume(row, header: header)
         }

@@ -29,7 +29,7 @@ struct TeacherListController {
     private func search(_ request: Request) throws -> TeacherSearch {
         let user = try request.requireUser()
         guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
-        return try TeacherSearch(try request.query.decode(TeacherSearch.Query.self), scope: user.scope, regions: request.application.regions)
+        return try TeacherSearch(try request.query.decode(TeacherSearch.Query.self), scope: user.scope, regions: request.application.regions, today: request.clock.today())
     }
 
     private func row(_ row: TeacherSearch.Row, regions: RegionDirectory) -> TeacherRow {
@@ -94,11 +94,11 @@ struct TeacherListController {
         var error: String?
         var search: TeacherSearch
         do {
-            search = try TeacherSearch(query, scope: user.scope, regions: regions)
+            search = try TeacherSearch(query, scope: user.scope, regions: regions, today: request.clock.today())
         } catch let failure as AppError where failure.status == .badRequest {
             // The form stays usable: the mistake is said above it and the unfiltered list shown.
             error = failure.reason
-            search = try TeacherSearch(.init(region: query.region), scope: user.scope, regions: regions)
+            search = try TeacherSearch(.init(region: query.region), scope: user.scope, regions: regions, today: request.clock.today())
         }
         let list = try await list(request, search)
         func url(_ path: String, _ extra: [(String, String)]) -> String {
@@ -166,7 +166,7 @@ struct TeacherListController {
                                   countyCode: audit.county, cityCode: audit.city,
                                   changes: ["filters": .init(before: nil, after: request.url.query ?? "")],
                                   summary: "导出\(regionName)教师名册（\(rows.count) 人）")
-        let stamp = CivilDate.today().description
+        let stamp = request.clock.today().description
         return try TableDownload(
             title: "\(regionName)教师名册（\(stamp)导出）", sheetName: "教师名册", headers: Self.exportHeaders,
             widths: [14, 34, 10, 10, 22, 16, 10, 12], rows: rows,

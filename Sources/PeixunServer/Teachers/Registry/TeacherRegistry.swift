@@ -23,7 +23,7 @@ struct TeacherRegistry {
     let actor: AuditLog.Actor
 
     private func check(_ input: Input) throws -> (row: CheckedTeacherRow, notes: [RowIssue]) {
-        var validator = TeacherRowValidator(regions: regions, scope: scope)
+        var validator = TeacherRowValidator(regions: regions, scope: scope, today: actor.clock.today())
         let values: [TeacherColumn: String?] = [
             .county: input.county, .school: input.school, .stage: input.stage, .name: input.name,
             .residentID: input.residentID, .phone: input.phone, .sex: input.sex,

@@ -43,9 +43,9 @@ struct TeacherSearch: Sendable {
     var page = 1
 
     /// Checks every parameter, so that a mistyped filter is said back rather than ignored.
-    init(_ query: Query, scope: RegionScope, regions: RegionDirectory) throws {
+    init(_ query: Query, scope: RegionScope, regions: RegionDirectory, today: CivilDate) throws {
         self.scope = scope
-        term = try TeacherSearchTerm(searchBox: query.q)
+        term = try TeacherSearchTerm(searchBox: query.q, today: today)
         if let code = query.region, !code.isEmpty {
             guard let found = regions.region(code: code), scope.contains(regionCode: found.code, in: regions) else {
                 throw AppError.notFound("行政区划")
@@ -145,9 +145,9 @@ extension TeacherSearch.Row {
 
 extension TeacherSearchTerm {
     /// What a search box sent: nil when empty; too few digits of an ID is a 400 that says so.
-    init?(searchBox text: String?) throws {
+    init?(searchBox text: String?, today: CivilDate) throws {
         guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        guard let term = TeacherSearchTerm(text) else {
+        guard let term = TeacherSearchTerm(text, today: today) else {
             throw AppError.badRequest(code: "search.id_form", "按身份证号码查询时请输入完整的18位号码，或末尾\(TeacherSearchTerm.suffixLength)位")
         }
         self = term

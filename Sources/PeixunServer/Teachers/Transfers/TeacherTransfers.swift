@@ -66,7 +66,7 @@ struct TeacherTransfers {
             transfer.requestedSchool = requested
             transfer.note = input.note.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
             transfer.requestedBy = user.username
-            transfer.requestedAt = Date()
+            transfer.requestedAt = actor.clock.now()
             transfer.status = TransferModel.Status.pending.rawValue
             if county.code == teacher.countyCode {
                 guard let name = requested else {
@@ -120,7 +120,7 @@ struct TeacherTransfers {
         transfer.toSchoolID = school.id
         transfer.status = TransferModel.Status.accepted.rawValue
         transfer.decidedBy = user.username
-        transfer.decidedAt = Date()
+        transfer.decidedAt = actor.clock.now()
         try await transfer.update(on: db)
         try await ProgressRollup.rebuild(counties: Array(Set([before.county, school.countyCode])), on: db as! any SQLDatabase)
         let fromName = try await SchoolModel.find(before.schoolID, on: db)?.name ?? String(before.schoolID)
@@ -134,8 +134,8 @@ struct TeacherTransfers {
 
     private func pending(_ id: Int, on db: any Database) async throws -> TransferModel {
         let transfer = try await find(id, on: db)
-        guard transfer.statusValue == .pending else {
-            throw AppError(.conflict, code: "transfer.closed", "该调动申请已\(transfer.statusValue.label)，不能再处理")
+        guard try transfer.statusValue() == .pending else {
+            throw AppError(.conflict, code: "transfer.closed", "该调动申请已\((try transfer.statusValue()).label)，不能再处理")
         }
         return transfer
     }
@@ -170,7 +170,7 @@ struct TeacherTransfers {
         transfer.status = status.rawValue
         transfer.decisionReason = reason
         transfer.decidedBy = user.username
-        transfer.decidedAt = Date()
+        transfer.decidedAt = actor.clock.now()
         try await transfer.update(on: db)
         try await AuditLog.record(
             on: db, actor: actor, action: action, objectType: "teacher_transfer", objectID: String(transfer.id!),

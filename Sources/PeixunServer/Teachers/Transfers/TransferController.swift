@@ -69,13 +69,13 @@ struct TransferController {
             LEFT JOIN schools ts ON ts.id = x.to_school_id
             WHERE (\(scope.predicate(table: "x", county: "from_county_code", city: "from_city_code"))
                    OR \(scope.predicate(table: "x", county: "to_county_code", city: "to_city_code"))) \(filter)
-            ORDER BY CASE WHEN x.status = 'pending' THEN 0 ELSE 1 END, x.requested_at DESC, x.id DESC
+            ORDER BY CASE WHEN x.status = \(literal: TransferModel.Status.pending.rawValue) THEN 0 ELSE 1 END, x.requested_at DESC, x.id DESC
             LIMIT 500
             """).all(decoding: Row.self)
         let regions = service.regions
         let user = service.user
-        return rows.map { row in
-            let status = TransferModel.Status(rawValue: row.status) ?? .pending
+        return try rows.map { row in
+            let status = try TransferModel.Status.read(row.status, table: TransferModel.schema, row: row.id, column: "status")
             return TransferDTO(
                 id: row.id, teacherID: row.teacher_id, teacherName: row.teacher_name,
                 residentID: ResidentID(canonical: row.resident_id)?.masked ?? "******",

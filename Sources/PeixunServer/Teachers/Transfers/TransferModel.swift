@@ -40,7 +40,7 @@ final class TransferModel: Model, @unchecked Sendable {
 
     init() {}
 
-    var statusValue: Status { Status(rawValue: status) ?? .pending }
+    func statusValue() throws -> Status { try .read(status, table: Self.schema, row: id, column: "status") }
 }
 
 struct CreateTransfers: AsyncMigration {
