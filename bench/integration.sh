@@ -27,9 +27,10 @@ sqlite3 "$data/peixun.sqlite" "SELECT county_code, COUNT(*) FROM integration_ent
 # Counties verify everything and submit; the city submits (straight in the database: the bench times the approval).
 sqlite3 "$data/peixun.sqlite" "
   UPDATE integration_entries SET status = 'verified', certificate_no = 'YD-' || id;
-  INSERT INTO integration_submissions (batch_id, region_code, state, late, updated_at)
-    SELECT DISTINCT batch_id, county_code, 'submitted', 0, 0 FROM integration_entries WHERE city_code IN ('510100', '510300');
-  INSERT INTO integration_submissions (batch_id, region_code, state, late, updated_at) VALUES (1, '510100', 'submitted', 0, 0), (1, '510300', 'submitted', 0, 0);"
+  INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
+    SELECT DISTINCT 'integration', batch_id, county_code, 'county', 'submitted', 0, 0 FROM integration_entries WHERE city_code IN ('510100', '510300');
+  INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
+    VALUES ('integration', 1, '510100', 'city', 'submitted', 0, 0), ('integration', 1, '510300', 'city', 'submitted', 0, 0);"
 for city in 510300 510100; do
   echo "verified entries in $city: $(sqlite3 "$data/peixun.sqlite" "SELECT COUNT(*) FROM integration_entries WHERE city_code = '$city'")"
 done

@@ -70,7 +70,7 @@ import VaporTesting
     }
 
     /// Every query parameter alone with these; all of them at once with every hostile value.
-    static let numericValues = ["9223372036854775807", "-9223372036854775808", "99999999999999999999999", "abc", "%FF%FE%FD"]
+    static let numericValues = ["9223372036854775807", "-9223372036854775808", "abc"]
 
     enum Caller: String, CaseIterable, Sendable {
         case anonymous, sheng, chengdu, jinjiang, jigou, pingshen, teacher
@@ -118,7 +118,7 @@ import VaporTesting
                         }
                     }
                 } else {
-                    for value in pathValues.prefix(3) {
+                    for value in pathValues.prefix(2) {
                         for (type, body) in bodies {
                             var withType = headers
                             withType.contentType = type
