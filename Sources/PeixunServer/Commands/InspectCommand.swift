@@ -32,14 +32,14 @@ struct InspectCommand: AsyncCommand {
             return
         }
         var rows = 0, cells = 0
-        let started = Date()
+        let started = ContinuousClock.now
         do {
             let opened = try SpreadsheetTable.read(url: url, fileName: url.lastPathComponent, specs: TeacherImporter.specs,
                                                    options: .init(sheetName: signature.sheet)) { row, _ in
                 rows += 1
                 for cell in row.cells where !cell.isEmpty { cells += cell.text.isEmpty ? 0 : 1 }
             }
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = (ContinuousClock.now - started).secondsValue
             let columns = opened.header.columns.sorted { $0.value < $1.value }
                 .map { "\(ColumnName.letters($0.value))=\(TeacherColumn(rawValue: $0.key)?.label ?? $0.key)" }
             context.console.print("工作表：\(opened.sheetName ?? "（CSV）")；表头在第 \(opened.header.rowNumber) 行")
