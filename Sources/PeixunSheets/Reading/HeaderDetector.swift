@@ -28,6 +28,8 @@ public struct HeaderMatch: Sendable, Equatable {
 /// by the column names it recognises, and knows where the table's notes begin.
 public enum HeaderDetector {
     public static let searchDepth = 30
+    /// Longer cells are never taken for a column name.
+    static let maxHeaderBytes = 256
 
     public static func normalise(_ text: String) -> String {
         var result = ""
@@ -52,7 +54,10 @@ public enum HeaderDetector {
         for row in rows.prefix(searchDepth) {
             var columns: [String: Int] = [:]
             for (index, cell) in row.cells.enumerated() {
-                if let key = lookup[normalise(cell.text)], columns[key] == nil { columns[key] = index }
+                // A column name is short: a cell of thousands of characters is data (and took
+                // a second to normalise in a 60 MB one-line file).
+                guard case .text(let text) = cell, text.utf8.count <= maxHeaderBytes else { continue }
+                if let key = lookup[normalise(text)], columns[key] == nil { columns[key] = index }
             }
             if columns.count >= 2, columns.count > (best?.columns.count ?? 0) { best = (row, columns) }
         }
