@@ -102,7 +102,10 @@ public enum SpreadsheetTable {
                 }
                 counter.finish()
                 return Opened(header: header, sheetName: names[index], kind: kind)
-            } catch let error as SheetError where error.code == .missingColumns && options.sheetName == nil {
+            } catch let error as SheetError where error.code == .missingColumns {
+                // A sheet whose header cannot be found may be a broken one: say so if it is.
+                try reader.forEachRow(sheet: index, checkingStructure: true) { _ in false }
+                guard options.sheetName == nil else { throw error }
                 lastError = error
             }
         }

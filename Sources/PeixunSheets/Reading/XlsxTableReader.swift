@@ -86,7 +86,9 @@ public final class XlsxTableReader {
         let tooLarge = SheetError(.tooLarge, "文件“\(fileName)”的工作表“\(sheetName)”中有一行的内容超过 \(ElementStream.maxPending >> 20) MB，不像是表格数据，拒绝读取")
         do {
             _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
-                if let failure { throw failure }
+                // A sheet without the expected header may be a broken one: read its structure to
+                // the end, so that a cut-off or mangled sheet is called that, not "columns missing".
+                if let failure, !(checkingStructure && (failure as? SheetError)?.code == .missingColumns) { throw failure }
                 try self.count(chunk.count)
                 inflated += chunk.count
                 self.progress?.reached(fraction: Double(inflated) / total)
@@ -105,6 +107,9 @@ public final class XlsxTableReader {
                 func handle(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws {
                     guard !stop else { return }
                     guard let row = try self.parseRow(bytes, range, defaultNumber: nextRowNumber, sheet: sheetName, tags: tags) else { return }
+                    guard row.number <= Self.excelMaxRows else {
+                        throw SheetError(.tooLarge, "文件“\(self.fileName)”的工作表“\(sheetName)”有第 \(row.number) 行，超过 Excel 的 \(Self.excelMaxRows) 行上限，不是正常的工作表，拒绝读取")
+                    }
                     nextRowNumber = row.number + 1
                     rows += 1
                     if rows > self.limits.maxRows {
@@ -127,8 +132,8 @@ public final class XlsxTableReader {
             if let error = error as? SheetError { throw error }
             throw SheetError(.corrupt, "文件“\(fileName)”在读取工作表“\(sheetName)”时出错（\(error.localizedDescription)），文件可能不完整")
         }
-        if let failure { throw failure }
         if checkingStructure, let problem = structure.finish() { throw notWellFormed(sheetName, problem) }
+        if let failure { throw failure }
         merges[index] = tail.mergedRanges()
     }
 
@@ -137,6 +142,9 @@ public final class XlsxTableReader {
     }
 
     // MARK: Rows
+
+    /// The last row a worksheet can have (Excel 2007 and later); a row number beyond it is not from a real sheet.
+    static let excelMaxRows = 1_048_576
 
     private static let rAttribute = Array("r".utf8)
     private static let tAttribute = Array("t".utf8)
