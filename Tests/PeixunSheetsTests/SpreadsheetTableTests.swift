@@ -85,6 +85,9 @@ func readAll(_ url: URL, name: String? = nil) throws -> (SpreadsheetTable.Opened
         ("freexl-overflow.xls", .corrupt, "已损坏"),
         // Found by bench/fuzz: local headers that disagree with the directory made ZIPFoundation loop forever.
         ("zip-header-mismatch.xlsx", .corrupt, "已损坏"),
+        // Found by bench/fuzz (issue 12): a deflate stream that ends before its end marker made
+        // ZIPFoundation read on to the end of the file and wait there for ever.
+        ("deflate-unterminated.xlsx", .corrupt, "已损坏"),
     ])
     func refusesBadFilesWithTheReason(file: String, code: SheetError.Code, phrase: String) {
         do {

@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// An OOXML package as OPC (ECMA-376 part 2) defines it: parts found through relationships,
 /// not at fixed names. `_rels/.rels` names the main part (`xl/workbook.xml` for Excel, but
@@ -19,12 +18,13 @@ struct XlsxPackage {
         var kind: Substring { type.split(separator: "/").last ?? "" }
     }
 
+    typealias Entry = ZipIntegrity.Entry
     private let entries: [String: Entry]
 
-    init(_ archive: Archive) {
+    init(_ members: [Entry]) {
         var entries: [String: Entry] = [:]
-        for entry in archive where entry.type == .file {
-            let key = Self.key(entry.path)
+        for entry in members where !entry.name.hasSuffix("/") && !entry.name.hasSuffix("\\") {
+            let key = Self.key(entry.name)
             if entries[key] == nil { entries[key] = entry }
         }
         self.entries = entries

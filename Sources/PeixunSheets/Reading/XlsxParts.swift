@@ -1,6 +1,5 @@
 import Foundation
 import PeixunCore
-import ZIPFoundation
 
 extension XlsxTableReader {
     struct Parts {
@@ -13,10 +12,10 @@ extension XlsxTableReader {
     /// Finds the workbook through the package relationships (`_rels/.rels` → main part → its
     /// own relationships), refusing by name the formats that are zips too but not OOXML
     /// workbooks (.ods, .numbers, .xlsb, a Word or PowerPoint file).
-    static func locateParts(_ archive: Archive, _ package: XlsxPackage, fileName: String, limits: Limits) throws(SheetError) -> Parts {
+    static func locateParts(_ archive: ZipInflater, _ package: XlsxPackage, fileName: String, limits: Limits) throws(SheetError) -> Parts {
         if let entry = package["mimetype"], entry.uncompressedSize < 256 {
             var data = Data()
-            _ = try? archive.extract(entry, skipCRC32: true) { data.append($0) }
+            try? archive.extract(entry) { data.append($0) }
             let mimetype = String(decoding: data, as: UTF8.self)
             if mimetype.contains("opendocument.spreadsheet") { throw FileKind.openDocumentSpreadsheet.refusal(fileName: fileName)! }
             if mimetype.contains("opendocument") {

@@ -1,6 +1,5 @@
 import Foundation
 import PeixunCore
-import ZIPFoundation
 
 /// Reads .xlsx from any writer (Excel, WPS, LibreOffice, openpyxl, xlsxwriter) by streaming
 /// the worksheet: memory holds the shared strings and one chunk of rows, never the sheet.
@@ -19,7 +18,7 @@ public final class XlsxTableReader {
     /// Told how much of a sheet has been inflated, for a progress bar.
     public var progress: ReadProgress?
     public let sheets: [(name: String, path: String)]
-    private let archive: Archive
+    private let archive: ZipInflater
     private let package: XlsxPackage
     private let limits: Limits
     private let sharedStringsPath: String?
@@ -35,13 +34,10 @@ public final class XlsxTableReader {
         self.limits = limits
         let name = self.fileName
         let corrupt = SheetError(.corrupt, "文件“\(name)”已损坏或不完整（压缩包无法打开），请重新保存后上传")
-        guard ZipIntegrity.check(url) else { throw corrupt }
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            throw corrupt
-        }
-        package = XlsxPackage(archive)
+        guard let data = try? Data(contentsOf: url, options: .alwaysMapped), let members = ZipIntegrity.entries(of: data),
+              !members.isEmpty else { throw corrupt }
+        archive = ZipInflater(data: data)
+        package = XlsxPackage(members)
         guard !package.isEmpty else { throw corrupt }
         let parts = try Self.locateParts(archive, package, fileName: name, limits: limits)
         guard !parts.sheets.isEmpty else { throw SheetError(.noSheet, "文件“\(name)”中没有工作表") }
@@ -85,7 +81,7 @@ public final class XlsxTableReader {
         let total = max(1, Double(entry.uncompressedSize))
         let tooLarge = SheetError(.tooLarge, "文件“\(fileName)”的工作表“\(sheetName)”中有一行的内容超过 \(ElementStream.maxPending >> 20) MB，不像是表格数据，拒绝读取")
         do {
-            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
+            try archive.extract(entry) { chunk in
                 // A sheet without the expected header may be a broken one: read its structure to
                 // the end, so that a cut-off or mangled sheet is called that, not "columns missing".
                 if let failure, !(checkingStructure && (failure as? SheetError)?.code == .missingColumns) { throw failure }
@@ -130,7 +126,7 @@ public final class XlsxTableReader {
         } catch {
             if let failure { throw failure }
             if let error = error as? SheetError { throw error }
-            throw SheetError(.corrupt, "文件“\(fileName)”在读取工作表“\(sheetName)”时出错（\(error.localizedDescription)），文件可能不完整")
+            throw SheetError(.corrupt, "文件“\(fileName)”的工作表“\(sheetName)”已损坏或不完整（压缩数据无法解开），请在 Excel 或 WPS 中重新保存后上传")
         }
         if checkingStructure, let problem = structure.finish() { throw notWellFormed(sheetName, problem) }
         if let failure { throw failure }
@@ -263,7 +259,7 @@ public final class XlsxTableReader {
         parser.stackSize = 8 << 20
         parser.start()
         do {
-            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { chunk in
+            try archive.extract(entry) { chunk in
                 try self.count(chunk.count)
                 _ = chunks.put(chunk)  // the parser takes every chunk; it never gives up
             }
@@ -288,7 +284,7 @@ public final class XlsxTableReader {
         }
     }
 
-    private func checkBomb(_ entry: Entry) throws(SheetError) {
+    private func checkBomb(_ entry: ZipIntegrity.Entry) throws(SheetError) {
         let compressed = max(entry.compressedSize, 1)
         if entry.uncompressedSize > limits.maxUncompressedBytes
             || (entry.uncompressedSize > 10 << 20 && entry.uncompressedSize / compressed > limits.maxRatio) {
@@ -297,7 +293,7 @@ public final class XlsxTableReader {
     }
 
     /// A small part (workbook, relationships, styles) whole, checked to be well-formed.
-    static func readWhole(_ archive: Archive, _ package: XlsxPackage, _ path: String, fileName: String, limits: Limits) throws(SheetError) -> Data {
+    static func readWhole(_ archive: ZipInflater, _ package: XlsxPackage, _ path: String, fileName: String, limits: Limits) throws(SheetError) -> Data {
         guard let entry = package[path] else {
             throw SheetError(.corrupt, "文件“\(fileName)”不是有效的 Excel 工作簿（缺少 \(path)）")
         }
@@ -306,7 +302,7 @@ public final class XlsxTableReader {
         }
         var data = Data()
         do {
-            _ = try archive.extract(entry, skipCRC32: true) { data.append($0) }
+            try archive.extract(entry) { data.append($0) }
         } catch {
             throw SheetError(.corrupt, "文件“\(fileName)”已损坏（无法解压 \(path)）")
         }
