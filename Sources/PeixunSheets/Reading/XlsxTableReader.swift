@@ -34,9 +34,10 @@ public final class XlsxTableReader {
         self.limits = limits
         let name = self.fileName
         let corrupt = SheetError(.corrupt, "文件“\(name)”已损坏或不完整（压缩包无法打开），请重新保存后上传")
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped), let members = ZipIntegrity.entries(of: data),
-              !members.isEmpty else { throw corrupt }
-        archive = ZipInflater(data: data)
+        // The directory is read from the file mapped for the moment; entries are read in pieces.
+        guard let members = (try? Data(contentsOf: url, options: .alwaysMapped)).flatMap(ZipIntegrity.entries(of:)),
+              !members.isEmpty, let inflater = ZipInflater(url: url) else { throw corrupt }
+        archive = inflater
         package = XlsxPackage(members)
         guard !package.isEmpty else { throw corrupt }
         let parts = try Self.locateParts(archive, package, fileName: name, limits: limits)
