@@ -64,4 +64,12 @@ import Testing
         #expect(Region(code: "x", name: "泸县", level: .county, parentCode: nil).shortName == "泸县")
         #expect(Region(code: "x", name: "凉山彝族自治州", level: .city, parentCode: nil).shortName == "凉山")
     }
+
+    @Test func aVeryLongTextIsNotFoundQuicklyWithoutSuggestions() {
+        let started = ContinuousClock.now
+        let match = regions.resolve(String(repeating: "锦江区", count: 100_000), level: .county)
+        #expect(match.region == nil)
+        #expect(regions.unresolvedMessage(match, typed: "x")?.contains("是否为") == false)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
 }

@@ -71,6 +71,9 @@ extension RegionDirectory {
     }
 
     private func suggestions(for key: String, accept: (Region) -> Bool) -> [Region] {
+        // Region names are a few characters long: a much longer text is no typo of one, and the
+        // edit distance costs its length times each name's (a 2 MB cell took minutes).
+        guard key.count <= Self.longestSuggestible else { return [] }
         let scored = regions.filter(accept).map { region -> (Region, Int) in
             let distance = min(
                 EditDistance.between(key, region.name),
@@ -118,4 +121,7 @@ extension RegionDirectory {
             return "找不到\(kind)“\(typed)”\(hint)"
         }
     }
+
+    /// Texts longer than this get no "did you mean" suggestions.
+    static let longestSuggestible = 40
 }
