@@ -11,13 +11,7 @@ import VaporTesting
     /// with their workflow, level and every field, and the old table is gone.
     @Test func theMigrationMovesIntegrationSubmissions() async throws {
         try await withTestApp(demo: .small) { app in
-            let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first())
-            let batch = IntegrationBatchModel()
-            batch.projectID = project.id!
-            batch.year = 2016
-            batch.deadline = "2016-09-30"
-            batch.createdAt = Date()
-            try await batch.create(on: app.db)
+            let batch = try await makeIntegrationBatch(app)
             // Back to the schema before the move, with two rows in the old table.
             try await app.db.schema(SubmissionModel.schema).delete()
             try await app.db.schema(IntegrationSubmissionModel.schema)
@@ -78,13 +72,7 @@ import VaporTesting
     /// Lateness follows the app's clock: set the date, submit, and the flag says so.
     @Test func lateSubmissionsAreFlaggedByTheClock() async throws {
         try await withTestApp(demo: .small) { app in
-            let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first())
-            let batch = IntegrationBatchModel()
-            batch.projectID = project.id!
-            batch.year = 2016
-            batch.deadline = "2016-09-30"
-            batch.createdAt = Date()
-            try await batch.create(on: app.db)
+            let batch = try await makeIntegrationBatch(app)
             let clock = FixedClock(CivilDate(year: 2016, month: 9, day: 30)!, hour: 23)
             app.clock = clock
             let county = try #require(try await UserModel.query(on: app.db).filter(\.$username == "jinjiang").first())

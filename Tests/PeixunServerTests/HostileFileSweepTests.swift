@@ -135,17 +135,11 @@ import ZIPFoundation
 
     @Test func everyImportRefusesOrReadsHostileFilesQuicklyAndWritesNothing() async throws {
         try await withTestApp(demo: .small) { app in
-            let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first())
-            let batch = IntegrationBatchModel()
-            batch.projectID = project.id!
-            batch.year = 2016
-            batch.deadline = "2016-09-30"
-            batch.createdAt = Date()
-            try await batch.create(on: app.db)
+            let batch = try await makeIntegrationBatch(app)
             let targets = [
                 Target(kind: "roster", user: "jinjiang", path: "/api/v1/teachers/import?dryRun=false&createSchools=true&skipInvalid=true"),
                 Target(kind: "counts", user: "sheng", path: "/api/v1/statistics/import?dryRun=false&year=2016&skipInvalid=true"),
-                Target(kind: "qualified list", user: "sheng", path: "/api/v1/integration/import?dryRun=false&skipInvalid=true&year=2016&projectID=\(project.id!)"),
+                Target(kind: "qualified list", user: "sheng", path: "/api/v1/integration/import?dryRun=false&skipInvalid=true&year=2016&projectID=\(batch.projectID)"),
                 Target(kind: "feedback", user: "jinjiang", path: "/api/v1/integration/\(batch.id!)/feedback"),
             ]
             let files = try Self.files()

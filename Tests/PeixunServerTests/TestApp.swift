@@ -60,3 +60,15 @@ func teacherName(_ number: Int) -> String {
     let numerals = Array("〇一二三四五六七八九")
     return "教师" + String(String(number).map { numerals[Int(String($0))!] })
 }
+
+/// An empty 2016 batch of the first cooperation project, due 30 September 2016.
+func makeIntegrationBatch(_ app: Application) async throws -> IntegrationBatchModel {
+    let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first())
+    let batch = IntegrationBatchModel()
+    batch.projectID = project.id!
+    batch.year = 2016
+    batch.deadline = "2016-09-30"
+    batch.createdAt = Date()
+    try await batch.create(on: app.db)
+    return batch
+}
