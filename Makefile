@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_DIR := .build-release
 PEIXUN := $(RELEASE_DIR)/release/peixun
 
-.PHONY: run test test-sqlite test-postgres build release demo deps clean
+.PHONY: run test test-sqlite test-postgres test-browser build release demo deps clean
 
 ## Installs what is missing, builds a release, loads the demo province into an empty
 ## database and serves it on http://127.0.0.1:8080 (PEIXUN_PORT to change).
@@ -21,6 +21,8 @@ test:
 	$(SWIFT) build --build-tests
 	@echo "== 测试（SQLite）=="
 	env -u DATABASE_URL PEIXUN_TEST_FULL_DEMO=1 $(SWIFT) test --skip-build
+	@echo "== 浏览器测试（SQLite，Chromium）=="
+	Tests/browser/run.sh
 	@echo "== 测试（PostgreSQL）=="
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
@@ -29,6 +31,10 @@ test-sqlite:
 
 test-postgres:
 	scripts/with-postgres.sh $(SWIFT) test
+
+## Browser tests only, against the existing debug build; screenshots in .build/browser-screenshots/.
+test-browser:
+	Tests/browser/run.sh
 
 clean:
 	rm -rf .build $(RELEASE_DIR)
