@@ -345,25 +345,29 @@ class Run:
 
     # ---- the roles ---------------------------------------------------------------------------
 
-    def batch_id(self):
+    def batch_page(self):
+        """The first batch on the integration dashboard: the county's work list for a county,
+        the overview for a city or the province."""
         self.driver.get(self.base + "/integration")
-        links = self.driver.find_elements(By.CSS_SELECTOR, "table a[href^='/integration/']")
-        ids = [re.search(r"/integration/(\d+)", a.get_attribute("href")) for a in links]
-        ids = [m.group(1) for m in ids if m]
-        if not ids:
+        links = self.driver.find_elements(By.CSS_SELECTOR, "main table tbody a")
+        if not links:
             raise Failure(f"{self.role} /integration：看板上没有批次")
-        return ids[0]
+        return re.sub(r"^https?://[^/]+", "", links[0].get_attribute("href"))
+
+    def form_with(self, button_text):
+        """The forms of the page that have a button saying `button_text`."""
+        return [f for f in self.driver.find_elements(By.CSS_SELECTOR, "main form")
+                if any(button_text in b.text for b in f.find_elements(By.TAG_NAME, "button"))]
 
     def county(self):
         self.login("jinjiang", "county")
         self.menu_pages()
-        batch = self.batch_id()
-        page = f"/integration/{batch}"
+        page = self.batch_page()
         self.page(page, "integration-batch", "锦江区")
         # Teacher detail and the new-teacher form.
         self.set_width(1280)
         self.driver.get(self.base + "/teachers")
-        link = self.driver.find_elements(By.CSS_SELECTOR, "table a[href^='/teachers/']")
+        link = self.driver.find_elements(By.CSS_SELECTOR, "main table tbody a")
         if self.check(bool(link), "county /teachers：名册中没有教师链接"):
             self.page(re.sub(r"^https?://[^/]+", "", link[0].get_attribute("href")), "teacher", None)
         self.page("/teachers/new", "teacher-new", HEADINGS["/teachers/new"])
@@ -376,7 +380,7 @@ class Run:
         first, second = rows[0], rows[1]
         first_name = first.find_elements(By.TAG_NAME, "td")[1].text
         second_name = second.find_elements(By.TAG_NAME, "td")[1].text
-        form = first.find_element(By.CSS_SELECTOR, "form[action$='/verify']")
+        form = first.find_element(By.XPATH, ".//form[.//input[@name='certificateNumber']]")
         form.find_element(By.NAME, "certificateNumber").send_keys("ZGYD-2016-0001")
         self.submit(form, "核实")
         self.inspect("integration-verified", "锦江区")
@@ -385,7 +389,7 @@ class Run:
         self.check(row is not None and "已核实" in row.text, f"county：核实后 {first_name} 的状态不是“已核实”")
 
         second = self.row_of(second_name)
-        form = second.find_element(By.CSS_SELECTOR, "form[action$='/reject']")
+        form = second.find_element(By.XPATH, ".//form[.//select[@name='reason']]")
         select = Select(form.find_element(By.NAME, "reason"))
         preselected = select.first_selected_option.get_attribute("value")
         self.check(preselected == "", f"原因下拉框默认值为“{select.first_selected_option.text}”",
@@ -404,21 +408,20 @@ class Run:
         # The rest one by one, at desktop width, then submit the county's list.
         self.set_width(1280)
         for _ in range(self.listed):
-            self.driver.get(self.base + page + "?status=pending")
-            forms = self.driver.find_elements(By.CSS_SELECTOR, "table.worklist form[action$='/verify']")
+            self.driver.get(self.base + page)
+            forms = self.driver.find_elements(By.XPATH, "//table//form[.//input[@name='certificateNumber']]")
             pending = [f for f in forms if "待核实" in f.find_element(By.XPATH, "./ancestor::tr").text]
             if not pending:
                 break
             pending[0].find_element(By.NAME, "certificateNumber").send_keys("ZGYD-2016-X")
             self.submit(pending[0], "核实")
         self.driver.get(self.base + page)
-        forms = self.driver.find_elements(By.CSS_SELECTOR, f"form[action='/integration/{batch}/submit']")
+        forms = self.form_with("提交本县")
         if self.check(bool(forms), "county：核实完毕后没有“提交本县名单”按钮"):
             self.submit(forms[0], "提交")
             self.inspect("integration-submitted", "锦江区")
             self.check("已提交" in self.driver.find_element(By.TAG_NAME, "main").text,
                        "county：提交后页面未显示“已提交”")
-        self.batch = batch
 
     def worklist_rows(self):
         return self.driver.find_elements(By.CSS_SELECTOR, "table.worklist tbody tr")
@@ -439,13 +442,12 @@ class Run:
     def city(self):
         self.login("chengdu", "city")
         self.menu_pages()
-        batch = self.batch_id()
-        overview = f"/integration/{batch}/overview"
+        overview = self.batch_page()
         self.page(overview, "integration-overview", "成都市")
         self.page("/integration/summary", "integration-summary", HEADINGS["/integration/summary"])
         self.set_width(PHONE)
         self.driver.get(self.base + overview)
-        forms = self.driver.find_elements(By.CSS_SELECTOR, f"form[action='/integration/{batch}/submit-city']")
+        forms = self.form_with("提交本市")
         if self.check(bool(forms), "city：锦江区提交后没有“提交本市(州)名单”按钮"):
             self.submit(forms[0], "提交")
             self.inspect("integration-city-submitted", "成都市")
@@ -453,14 +455,13 @@ class Run:
     def province(self):
         self.login("sheng", "province")
         self.menu_pages(skip=("/reports/progress",))
-        batch = self.batch_id()
-        overview = f"/integration/{batch}/overview"
+        overview = self.batch_page()
         self.page(overview, "integration-overview", "四川省")
         for path in ("/integration/summary", "/projects", "/transfers", "/users/new", "/integration/import"):
             self.page(path, slug(path), HEADINGS.get(path))
         self.set_width(1280)
         self.driver.get(self.base + overview)
-        forms = self.driver.find_elements(By.CSS_SELECTOR, f"form[action='/integration/{batch}/approve']")
+        forms = self.form_with("审核认定")
         if self.check(bool(forms), "province：成都市提交后没有“审核认定”按钮"):
             self.submit(forms[0], "审核认定")
             self.inspect("integration-approved", "四川省")
@@ -567,6 +568,8 @@ class Run:
         # integration table shows it approved.
         self.check("合作项目整合进度" in main and "中国移动" in main,
                    "teacher /me：没有显示合作项目整合进度（中国移动）")
+        self.check("已参加信息技术应用能力提升培训并合格" in main,
+                   "teacher /me：省级认定后仍显示“尚未完成”培训")
         self.screenshot("teacher-me-after-approval")
 
     def login_page(self):
