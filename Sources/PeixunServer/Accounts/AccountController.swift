@@ -7,20 +7,21 @@ import Vapor
 /// `GET /api/v1/me` and `DELETE /api/v1/session`.
 struct AccountController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("activate", use: activationPage)
-        routes.post("activate", use: activate)
+        routes.get(.accounts(.activate), use: activationPage)
+        routes.post(.accounts(.activate), use: activate)
     }
 
     func bootProtected(routes: any RoutesBuilder) {
-        routes.get("account", "password", use: passwordPage)
-        routes.post("account", "password", use: changePassword)
-        routes.get("api", "v1", "me", use: me)
-        routes.post("api", "v1", "me", "password", use: apiChangePassword)
-        routes.delete("api", "v1", "session", use: revokeToken)
+        routes.get(.accounts(.password), use: passwordPage)
+        routes.post(.accounts(.password), use: changePassword)
+        routes.get(.accounts(.apiMe), use: me)
+        routes.post(.accounts(.apiMePassword), use: apiChangePassword)
+        routes.delete(.accounts(.apiSession), use: revokeToken)
     }
 
     struct PasswordPage: Encodable, Sendable {
         let pageTitle = "修改密码"
+        let formURL = SiteURL.accounts(.password).path
         let errors: [String]
         let done: Bool
         let hasErrors: Bool
@@ -121,6 +122,7 @@ struct AccountController: RouteCollection {
 
     struct ActivationPage: Encodable, Sendable {
         let pageTitle = "教师首次登录"
+        let formURL = SiteURL.accounts(.activate).path
         let csrf: String
         let name: String
         let residentID: String
@@ -154,7 +156,7 @@ struct AccountController: RouteCollection {
         let form = try request.content.decode(ActivationForm.self)
         do {
             let user = try await TeacherActivation(request: request).activate(form)
-            let response = request.redirect(to: "/")
+            let response = request.redirect(to: SiteURL.home.path)
             try await Sessions.start(userID: user.id, on: request, response: response)
             return response
         } catch let refusal as TeacherActivation.Refusal {

@@ -6,14 +6,16 @@ import Vapor
 /// 登录 / 退出 / 修改密码, and the API's session tokens.
 struct LoginController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("login", use: loginPage)
-        routes.post("login", use: login)
-        routes.post("logout", use: logout)
-        routes.post("api", "v1", "session", use: apiLogin)
+        routes.get(.accounts(.login()), use: loginPage)
+        routes.post(.accounts(.login()), use: login)
+        routes.post(.accounts(.logout), use: logout)
+        routes.post(.accounts(.apiSession), use: apiLogin)
     }
 
     struct LoginPage: Encodable, Sendable {
         let pageTitle = "登录"
+        let formURL = SiteURL.accounts(.login()).path
+        let activateURL = SiteURL.accounts(.activate).path
         let csrf: String
         let next: String
         let username: String
@@ -48,7 +50,7 @@ struct LoginController: RouteCollection {
     }
 
     @Sendable func logout(request: Request) async throws -> Response {
-        let response = request.redirect(to: "/login")
+        let response = request.redirect(to: SiteURL.accounts(.login()).path)
         if let user = request.currentUser {
             try await AuditLog.record(on: request.db, actor: .init(request), action: .logout, objectType: "user", objectID: String(user.id), summary: "\(user.username) 退出")
         }
@@ -89,7 +91,7 @@ struct LoginController: RouteCollection {
         guard let next, next.utf8.count <= 2_000, next.utf8.first == UInt8(ascii: "/"), !next.contains("//"),
               next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != "\\" && !(0x80...0x9F).contains($0.value)
                   && !$0.properties.isWhitespace && $0.properties.generalCategory != .format })
-        else { return "/" }
+        else { return SiteURL.home.path }
         return next
     }
 }

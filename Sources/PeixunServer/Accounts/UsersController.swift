@@ -6,18 +6,16 @@ import Vapor
 /// 用户管理: a user creates, disables and resets the users strictly below its own scope.
 struct UsersController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("users", use: list)
-        routes.get("users", "new", use: newForm)
-        routes.post("users", use: create)
-        routes.post("users", ":userID", "disable", use: disable)
-        routes.post("users", ":userID", "enable", use: enable)
-        routes.post("users", ":userID", "reset-password", use: resetPassword)
-        routes.get("api", "v1", "users", use: apiList)
-        routes.post("api", "v1", "users", use: apiCreate)
-        routes.post("api", "v1", "users", ":userID", "disable", use: disable)
-        routes.post("api", "v1", "users", ":userID", "enable", use: enable)
-        routes.post("api", "v1", "users", ":userID", "reset-password", use: resetPassword)
-        routes.post("teachers", ":teacherID", "reset-password", use: resetTeacherPassword)
+        routes.get(.accounts(.users), use: list)
+        routes.get(.accounts(.newUser), use: newForm)
+        routes.post(.accounts(.users), use: create)
+        routes.get(.accounts(.apiUsers), use: apiList)
+        routes.post(.accounts(.apiUsers), use: apiCreate)
+        for (change, handler) in [(SiteURL.Accounts.Change.disable, disable), (.enable, enable), (.resetPassword, resetPassword)] {
+            routes.post(.accounts(.user(.key, change)), use: handler)
+            routes.post(.accounts(.apiUser(.key, change)), use: handler)
+        }
+        routes.post(.accounts(.resetTeacherPassword(.key)), use: resetTeacherPassword)
     }
 
     struct UserRow: Content {
@@ -45,16 +43,30 @@ struct UsersController {
         return UserDirectory(request: request, actor: actor)
     }
 
+    /// Where a user's row posts to.
+    struct RowLinks: Encodable, Sendable {
+        let enableURL: String
+        let disableURL: String
+        let resetPasswordURL: String
+
+        init(userID: Int) {
+            enableURL = SiteURL.accounts(.user(.value(userID), .enable)).path
+            disableURL = SiteURL.accounts(.user(.value(userID), .disable)).path
+            resetPasswordURL = SiteURL.accounts(.user(.value(userID), .resetPassword)).path
+        }
+    }
+
     struct ListPage: Encodable, Sendable {
         let pageTitle = "用户管理"
-        let users: [UserRow]
+        let newUserURL = SiteURL.accounts(.newUser).path
+        let users: [Linked<UserRow, RowLinks>]
         let notice: String?
         let oneTimePassword: String?
         let oneTimeUser: String?
         let hasUsers: Bool
 
         init(users: [UserRow], notice: String?, oneTimePassword: String?, oneTimeUser: String?) {
-            self.users = users
+            self.users = users.map { Linked($0, RowLinks(userID: $0.id)) }
             self.notice = notice
             self.oneTimePassword = oneTimePassword
             self.oneTimeUser = oneTimeUser
@@ -75,6 +87,7 @@ struct UsersController {
         let regions: [Option]
         let error: String?
         let form: [String: String]
+        let formURL = SiteURL.accounts(.users).path
     }
 
     private func newPage(_ request: Request, error: String?, form: [String: String]) throws -> NewPage {
@@ -122,7 +135,7 @@ struct UsersController {
 
     @Sendable func resetPassword(request: Request) async throws -> Response {
         let (user, password) = try await directory(request).resetPassword(try userID(request))
-        if request.url.path.hasPrefix("/api/") {
+        if request.url.path.hasPrefix(SiteURL.apiPrefix) {
             return try await ["username": user.username, "password": password].encodeResponse(for: request)
         }
         return try await listWithNotice(request, "已重置 \(user.username) 的密码", password: password, user: user.username)
@@ -132,14 +145,14 @@ struct UsersController {
     @Sendable func resetTeacherPassword(request: Request) async throws -> Response {
         let actor = try request.requireUser()
         guard actor.role == .county || actor.role == .city || actor.role == .province,
-              let teacherID = request.parameters.get("teacherID", as: Int.self) else { throw AppError.notFound("教师") }
+              let teacherID = request.parameters.get(.teacherID, as: Int.self) else { throw AppError.notFound("教师") }
         guard let teacher = try await TeacherModel.query(on: request.db).filter(\.$id == teacherID)
             .scoped(to: actor.scope).first() else { throw AppError.notFound("教师") }
         guard let user = try await UserModel.query(on: request.db).filter(\.$teacherID == teacher.id).first() else {
             throw AppError(.conflict, code: "teacher.not_activated", "该教师尚未激活账户，请让教师通过“教师首次登录”用手机号激活")
         }
         let password = try await UserDirectory.resetPassword(of: user, request: request)
-        if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
+        if request.url.path.hasPrefix(SiteURL.apiPrefix) || request.headers.accept.mediaTypes.contains(.json) {
             return try await ["username": user.username, "password": password].encodeResponse(for: request)
         }
         let page = ResetDone(teacherName: teacher.name, username: ResidentID(canonical: user.username)?.masked ?? user.username, password: password)
@@ -169,12 +182,12 @@ struct UsersController {
     }
 
     private func userID(_ request: Request) throws -> Int {
-        guard let id = request.parameters.get("userID", as: Int.self) else { throw AppError.notFound("用户") }
+        guard let id = request.parameters.get(.userID, as: Int.self) else { throw AppError.notFound("用户") }
         return id
     }
 
     private func listWithNotice(_ request: Request, _ notice: String, password: String? = nil, user: String? = nil) async throws -> Response {
-        if request.url.path.hasPrefix("/api/") { return Response(status: .noContent) }
+        if request.url.path.hasPrefix(SiteURL.apiPrefix) { return Response(status: .noContent) }
         let rows = try await directory(request).visibleUsers().map { row($0, regions: request.application.regions) }
         return try await request.renderPage("users", ListPage(users: rows, notice: notice, oneTimePassword: password, oneTimeUser: user))
             .encodeResponse(for: request)

@@ -8,8 +8,8 @@ import Vapor
 /// There is no route that edits or deletes an entry.
 struct AuditController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("audit", use: page)
-        routes.get("api", "v1", "audit", use: api)
+        routes.get(.audit(.page), use: page)
+        routes.get(.audit(.api), use: api)
     }
 
     struct Filter: Content {
@@ -96,6 +96,7 @@ struct AuditController {
     struct Page: Encodable, Sendable {
         struct Option: Encodable, Sendable { let value: String; let label: String; let selected: Bool }
         let pageTitle = "审计日志"
+        let formURL = SiteURL.audit(.page).path
         let list: ListDTO
         let actions: [Option]
         let username: String
@@ -117,10 +118,7 @@ struct AuditController {
             if let username = filter.username?.nilIfEmpty { items.append(.init(name: "username", value: username)) }
             if let from = filter.from?.nilIfEmpty { items.append(.init(name: "from", value: from)) }
             if let to = filter.to?.nilIfEmpty { items.append(.init(name: "to", value: to)) }
-            var components = URLComponents()
-            components.path = "/audit"
-            components.queryItems = items
-            return components.string ?? "/audit"
+            return SiteURL.audit(.page).path(adding: items)
         }
         return try await request.renderPage("audit", Page(
             list: list, actions: actions, username: filter.username ?? "", from: filter.from ?? "", to: filter.to ?? "",

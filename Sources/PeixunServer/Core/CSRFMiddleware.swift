@@ -19,7 +19,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         // An API call without a session cookie cannot ride on a browser's login; it either
         // logs in (and receives a token in the body) or is refused as unauthenticated.
-        if request.url.path.hasPrefix("/api/"), request.sessionState == nil {
+        if request.url.path.hasPrefix(SiteURL.apiPrefix), request.sessionState == nil {
             if request.currentUser == nil, request.route?.userInfo[Self.uploadRouteKey] != nil {
                 throw AppError(.unauthorized, code: "unauthorized", "请先登录（POST /api/v1/session 获取访问令牌）")
             }

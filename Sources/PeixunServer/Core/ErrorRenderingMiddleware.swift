@@ -26,7 +26,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch {
             let (status, code, message) = describe(error, request: request)
-            if request.url.path.hasPrefix("/api/") {
+            if request.url.path.hasPrefix(SiteURL.apiPrefix) {
                 let response = Response(status: status)
                 try response.content.encode(ErrorBody(error: .init(code: code, message: message, issues: (error as? InputRefusal)?.issues)))
                 return response

@@ -7,12 +7,19 @@ struct LayoutContext: Encodable, Sendable {
     struct NavItem: Encodable, Sendable {
         let label: String
         let url: String
+
+        init(label: String, url: SiteURL) {
+            self.label = label
+            self.url = url.path
+        }
     }
 
     let userName: String?
     let roleLabel: String?
     let csrf: String?
     let nav: [NavItem]
+    let homeURL = SiteURL.home.path
+    let logoutURL = SiteURL.accounts(.logout).path
 
     init(_ request: Request) {
         let user = request.currentUser
@@ -22,20 +29,20 @@ struct LayoutContext: Encodable, Sendable {
         var nav: [NavItem] = []
         if let user {
             if user.scope.root(in: request.application.regions) != nil {
-                nav.append(NavItem(label: "培训实施情况", url: "/reports/progress"))
+                nav.append(NavItem(label: "培训实施情况", url: .reports(.progress())))
             }
             if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
-                nav.append(NavItem(label: "用户管理", url: "/users"))
+                nav.append(NavItem(label: "用户管理", url: .accounts(.users)))
             }
-            if user.role == .teacher { nav.append(NavItem(label: "我的培训", url: "/me")) }
+            if user.role == .teacher { nav.append(NavItem(label: "我的培训", url: .teachers(.myTraining))) }
             if [.province, .city, .county].contains(user.role) {
-                nav.append(NavItem(label: "教师名册", url: "/teachers"))
-                nav.append(NavItem(label: "导入名册", url: "/teachers/import"))
-                nav.append(NavItem(label: "专任教师数", url: "/statistics/import"))
-                nav.append(NavItem(label: "项目整合", url: "/integration"))
-                nav.append(NavItem(label: "审计日志", url: "/audit"))
+                nav.append(NavItem(label: "教师名册", url: .teachers(.list)))
+                nav.append(NavItem(label: "导入名册", url: .imports(.form(.teachers))))
+                nav.append(NavItem(label: "专任教师数", url: .imports(.form(.statistics))))
+                nav.append(NavItem(label: "项目整合", url: .integration(.batches)))
+                nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }
-            nav.append(NavItem(label: "修改密码", url: "/account/password"))
+            nav.append(NavItem(label: "修改密码", url: .accounts(.password)))
         }
         self.nav = nav
     }

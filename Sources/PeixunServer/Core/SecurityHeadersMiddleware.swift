@@ -8,7 +8,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        if request.url.path.hasPrefix("/api/") || request.currentUser != nil {
+        if request.url.path.hasPrefix(SiteURL.apiPrefix) || request.currentUser != nil {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response

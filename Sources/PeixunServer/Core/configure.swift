@@ -74,18 +74,18 @@ func routes(_ app: Application) throws {
     // middleware, not a global one, so that it reads bodies after the route has collected them
     // (uploads are larger than a global middleware would see).
     let root = app.grouped(CSRFMiddleware())
-    root.get(SiteURL.Route.healthz) { _ in "ok" }
+    root.get(.healthz) { _ in "ok" }
     try root.register(collection: LoginController())
     try root.register(collection: AccountController())
 
     let protected = root.grouped(RequireUserMiddleware())
-    protected.get { request -> Response in
+    protected.get(.home) { request -> Response in
         let user = try request.requireUser()
         if user.scope.root(in: request.application.regions) != nil {
-            return request.redirect(to: SiteURL.progress(year: Appendix1.reportYear, region: nil).path)
+            return request.redirect(to: SiteURL.reports(.progress(year: Appendix1.reportYear)).path)
         }
-        if user.role == .teacher { return request.redirect(to: "/me") }
-        return request.redirect(to: "/account/password")
+        if user.role == .teacher { return request.redirect(to: SiteURL.teachers(.myTraining).path) }
+        return request.redirect(to: SiteURL.accounts(.password).path)
     }
     try protected.register(collection: ProgressController())
     AccountController().bootProtected(routes: protected)

@@ -10,8 +10,8 @@ struct ImportKind: Sendable {
     /// `import_uploads.kind`, and the path segment under `/api/v1/…/import`.
     let kind: String
     let title: String
-    /// Web path components, e.g. ["teachers", "import"]; the API lives at /api/v1/ + the same.
-    let path: [String]
+    /// Where it lives: /teachers/import…, and the API at /api/v1/teachers/import.
+    let route: SiteURL.Imports.Kind
     let formTemplate: String
     /// Who may import this kind.
     var roles: [Role] = [.province, .city, .county]
@@ -19,8 +19,6 @@ struct ImportKind: Sendable {
     let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
     let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool,
                         _ progress: ReadProgress?) async throws -> ImportOutcome
-
-    var webPath: String { "/" + path.joined(separator: "/") }
 }
 
 /// Options sent with an upload, by the form or in the API query.
@@ -58,12 +56,11 @@ struct ImportController {
     let kind: ImportKind
 
     func boot(routes: any RoutesBuilder) {
-        let path = kind.path.map { PathComponent(stringLiteral: $0) }
-        routes.get(path, use: form)
-        routes.upload(path, use: upload)
-        routes.get(path + [":uploadID", "errors.xlsx"], use: errorWorkbook)
-        routes.post(path + [":uploadID", "commit"], use: commit)
-        routes.upload(["api", "v1"] + path, use: api)
+        routes.get(.imports(.form(kind.route)), use: form)
+        routes.upload(.imports(.form(kind.route)), use: upload)
+        routes.get(.imports(.errors(kind.route, .key)), use: errorWorkbook)
+        routes.post(.imports(.commit(kind.route, .key)), use: commit)
+        routes.upload(.imports(.api(kind.route)), use: api)
     }
 
     private func requireImporter(_ request: Request) throws -> CurrentUser {
@@ -90,7 +87,7 @@ struct ImportController {
             projects = try await ProjectModel.query(on: request.db).filter(\.$level == TrainingLevel.cooperation.rawValue).sort(\.$id).all()
                 .map { FormPage.Project(id: $0.id!, name: $0.name, years: "\($0.year)–\($0.endYear)") }
         }
-        return FormPage(pageTitle: kind.title, action: kind.webPath, error: error, maxRows: Self.maxRows,
+        return FormPage(pageTitle: kind.title, action: SiteURL.imports(.form(kind.route)).path, error: error, maxRows: Self.maxRows,
                         years: Array((OfficialCountImporter.years.lowerBound...current).reversed()), year: year ?? current - 1,
                         projects: projects)
     }
@@ -194,7 +191,7 @@ struct ImportController {
     /// Uploads belong to the user who made them, and to their kind; anything else is 404.
     private func find(_ request: Request) async throws -> ImportUploadModel {
         let user = try requireImporter(request)
-        guard let id = request.parameters.get("uploadID", as: Int.self),
+        guard let id = request.parameters.get(.uploadID, as: Int.self),
               let upload = try await ImportUploadModel.query(on: request.db).filter(\.$id == id).filter(\.$userID == user.id)
                 .filter(\.$kind == kind.kind).first()
         else { throw AppError.notFound("上传的文件") }
@@ -209,8 +206,9 @@ struct ImportController {
 
 struct PreviewPage: Encodable, Sendable {
     let pageTitle = "导入预览"
-    let basePath: String
-    let uploadID: Int
+    let formURL: String
+    let commitURL: String
+    let errorsURL: String
     let fileName: String
     let report: ImportReport
     let refusedRows: Int
@@ -224,8 +222,9 @@ struct PreviewPage: Encodable, Sendable {
     let noteCount: Int
 
     init(kind: ImportKind, upload: ImportUploadModel, outcome: ImportOutcome) {
-        basePath = kind.webPath
-        uploadID = upload.id ?? 0
+        formURL = SiteURL.imports(.form(kind.route)).path
+        commitURL = SiteURL.imports(.commit(kind.route, .value(upload.id ?? 0))).path
+        errorsURL = SiteURL.imports(.errors(kind.route, .value(upload.id ?? 0))).path
         fileName = upload.fileName
         report = outcome.report
         refusedRows = Set(outcome.report.errors.map(\.row)).count
@@ -242,7 +241,7 @@ struct PreviewPage: Encodable, Sendable {
 
 extension ImportKind {
     static let teachers = ImportKind(
-        kind: "teachers", title: "导入教师名册", path: ["teachers", "import"], formTemplate: "teacher-import",
+        kind: "teachers", title: "导入教师名册", route: .teachers, formTemplate: "teacher-import",
         configure: { upload, fields in upload.createSchools = fields.wantsNewSchools },
         run: { upload, url, request, dryRun, skipInvalid, progress in
             var options = TeacherImporter.Options()
@@ -257,7 +256,7 @@ extension ImportKind {
         })
 
     static let officialCounts = ImportKind(
-        kind: "official_counts", title: "导入专任教师数", path: ["statistics", "import"], formTemplate: "counts-import",
+        kind: "official_counts", title: "导入专任教师数", route: .statistics, formTemplate: "counts-import",
         configure: { upload, fields in
             guard let year = fields.year, OfficialCountImporter.years.contains(year) else {
                 throw AppError.badRequest(code: "year.invalid", "请选择学年（学年开始的年份，如 2016 表示 2016—2017 学年）")
@@ -275,7 +274,7 @@ extension ImportKind {
 
 extension ImportKind {
     static let qualifiedList = ImportKind(
-        kind: "qualified_list", title: "导入合作项目合格人员名单", path: ["integration", "import"], formTemplate: "qualified-import",
+        kind: "qualified_list", title: "导入合作项目合格人员名单", route: .integration, formTemplate: "qualified-import",
         roles: [.province],
         configure: { upload, fields in
             guard let project = fields.projectID else { throw AppError.badRequest(code: "project.invalid", "请选择合作项目") }

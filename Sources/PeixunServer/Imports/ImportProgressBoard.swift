@@ -51,7 +51,7 @@ extension Application {
 /// `GET /api/v1/imports/progress/:token`: rows read, rows per second and the time left.
 struct ImportProgressController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("api", "v1", "imports", "progress", ":token", use: show)
+        routes.get(.imports(.progress(.key)), use: show)
     }
 
     struct ProgressDTO: Content {
@@ -65,7 +65,7 @@ struct ImportProgressController {
 
     @Sendable func show(request: Request) async throws -> ProgressDTO {
         let user = try request.requireUser()
-        guard let token = request.parameters.get("token"), ImportProgressBoard.isValid(token),
+        guard let token = request.parameters.get(.token), ImportProgressBoard.isValid(token),
               let progress = request.application.importProgress.progress(token: token, userID: user.id)
         else { throw AppError.notFound("导入进度") }
         let snapshot = progress.snapshot()

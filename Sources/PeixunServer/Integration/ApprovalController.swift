@@ -8,20 +8,20 @@ import Vapor
 /// figures, with send back / submit / approve / reopen; on the web and in the API.
 struct ApprovalController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("integration", ":batchID", "overview", use: page)
-        routes.get("api", "v1", "integration", ":batchID", "overview", use: api)
-        routes.post("integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: false) }
-        routes.post("api", "v1", "integration", "entries", ":entryID", "assign") { try await self.assign(request: $0, api: true) }
-        routes.post("integration", ":batchID", "deadline") { try await self.deadline(request: $0, api: false) }
-        routes.patch("api", "v1", "integration", ":batchID") { try await self.deadline(request: $0, api: true) }
-        for (path, action) in [("send-back-county", Action.sendBackCounty), ("submit-city", .submitCity), ("send-back-city", .sendBackCity),
-                               ("approve", .approve), ("reopen", .reopen)] {
-            routes.post("integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: false) }
-            routes.post("api", "v1", "integration", ":batchID", PathComponent(stringLiteral: path)) { try await self.act(action, request: $0, api: true) }
+        routes.get(.integration(.overview(.key)), use: page)
+        routes.get(.integration(.apiOverview(.key)), use: api)
+        routes.post(.integration(.entry(.key, .assign))) { try await self.assign(request: $0, api: false) }
+        routes.post(.integration(.apiEntry(.key, .assign))) { try await self.assign(request: $0, api: true) }
+        routes.post(.integration(.deadline(.key))) { try await self.deadline(request: $0, api: false) }
+        routes.patch(.integration(.apiBatch(.key))) { try await self.deadline(request: $0, api: true) }
+        for action in Action.allCases {
+            routes.post(.integration(.decide(.key, action))) { try await self.act(action, request: $0, api: false) }
+            routes.post(.integration(.apiDecide(.key, action))) { try await self.act(action, request: $0, api: true) }
         }
     }
 
-    enum Action: Sendable { case sendBackCounty, submitCity, sendBackCity, approve, reopen }
+    /// Send back, submit, approve or reopen; each is a path under the batch.
+    typealias Action = SiteURL.Integration.Decision
 
     struct Row: Content {
         let code: String
@@ -72,7 +72,7 @@ struct ApprovalController {
     private func overview(_ request: Request) async throws -> OverviewDTO {
         let approval = try approval(request)
         let regions = request.application.regions
-        guard let batchID = request.parameters.get("batchID", as: Int.self),
+        guard let batchID = request.parameters.get(.batchID, as: Int.self),
               let batch = try await IntegrationBatchModel.find(batchID, on: request.db),
               let project = try await ProjectModel.find(batch.projectID, on: request.db) else { throw AppError.notFound("整合批次") }
         let user = approval.user
@@ -132,18 +132,29 @@ struct ApprovalController {
     }
 
     struct Page: Encodable, Sendable {
+        struct WaitingLinks: Encodable, Sendable { let assignURL: String }
         let pageTitle: String
         let view: OverviewDTO
         let isCity: Bool
         let hasRows: Bool
         let hasTriage: Bool
+        /// A city's rows open each county's list, the province's each city's overview.
+        let rows: [Linked<Row, RowURL>]
+        let triage: [Linked<Waiting, WaitingLinks>]
+        let links: BatchLinks
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let view = try await overview(request)
+        let isCity = view.level == "city"
+        let batch = SiteURL.Parameter.value(view.batchID)
+        let rows = view.rows.map { row in
+            Linked(row, url: .integration(isCity ? .county(batch, county: row.code) : .overview(batch, city: row.code)))
+        }
+        let triage = view.triage.map { Linked($0, Page.WaitingLinks(assignURL: SiteURL.integration(.entry(.value($0.id), .assign)).path)) }
         return try await request.renderPage("integration-overview", Page(
-            pageTitle: "\(view.regionName) · \(view.project) \(view.year)年", view: view, isCity: view.level == "city", hasRows: !view.rows.isEmpty,
-            hasTriage: !view.triage.isEmpty))
+            pageTitle: "\(view.regionName) · \(view.project) \(view.year)年", view: view, isCity: isCity, hasRows: !view.rows.isEmpty,
+            hasTriage: !view.triage.isEmpty, rows: rows, triage: triage, links: BatchLinks(batchID: view.batchID)))
     }
 
     @Sendable func api(request: Request) async throws -> OverviewDTO {
@@ -154,7 +165,7 @@ struct ApprovalController {
 
     private func assign(request: Request, api: Bool) async throws -> Response {
         let approval = try approval(request)
-        guard let id = request.parameters.get("entryID", as: Int.self) else { throw AppError.notFound("名单条目") }
+        guard let id = request.parameters.get(.entryID, as: Int.self) else { throw AppError.notFound("名单条目") }
         let county = try request.content.decode(AssignForm.self).county ?? ""
         let entry: IntegrationEntryModel
         do {
@@ -163,14 +174,14 @@ struct ApprovalController {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
         if api { return try await ["id": entry.id!, "sequence": entry.sequence].encodeResponse(for: request) }
-        return request.redirect(to: "/integration/\(entry.batchID)/overview", redirectType: .normal)
+        return request.redirect(to: SiteURL.integration(.overview(.value(entry.batchID))).path, redirectType: .normal)
     }
 
     struct DeadlineForm: Content { let deadline: String? }
 
     private func deadline(request: Request, api: Bool) async throws -> Response {
         let approval = try approval(request)
-        guard let batchID = request.parameters.get("batchID", as: Int.self) else { throw AppError.notFound("整合批次") }
+        guard let batchID = request.parameters.get(.batchID, as: Int.self) else { throw AppError.notFound("整合批次") }
         let text = try request.content.decode(DeadlineForm.self).deadline
         do {
             _ = try await approval.setDeadline(batchID: batchID, to: text)
@@ -178,7 +189,7 @@ struct ApprovalController {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
         if api { return try await overview(request).encodeResponse(for: request) }
-        return request.redirect(to: "/integration/\(batchID)/overview", redirectType: .normal)
+        return request.redirect(to: SiteURL.integration(.overview(.value(batchID))).path, redirectType: .normal)
     }
 
     struct Form: Content {
@@ -190,7 +201,7 @@ struct ApprovalController {
 
     private func act(_ action: Action, request: Request, api: Bool) async throws -> Response {
         let approval = try approval(request)
-        guard let batchID = request.parameters.get("batchID", as: Int.self),
+        guard let batchID = request.parameters.get(.batchID, as: Int.self),
               try await IntegrationBatchModel.find(batchID, on: request.db) != nil else { throw AppError.notFound("整合批次") }
         let form = try request.content.decode(Form.self)
         do {
@@ -208,6 +219,6 @@ struct ApprovalController {
             if approval.user.role == .province, let city = form.city { request.url.query = "city=\(city)" }
             return try await overview(request).encodeResponse(for: request)
         }
-        return request.redirect(to: "/integration/\(batchID)/overview", redirectType: .normal)
+        return request.redirect(to: SiteURL.integration(.overview(.value(batchID))).path, redirectType: .normal)
     }
 }

@@ -9,21 +9,21 @@ import Vapor
 /// web and in the API. Every response says what the caller may do next.
 struct IntegrationController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("integration", use: batchesPage)
-        routes.get("integration", ":batchID", use: countyPage)
-        routes.post("integration", "entries", ":entryID", "verify", use: verifyForm)
-        routes.post("integration", "entries", ":entryID", "reject", use: rejectForm)
-        routes.post("integration", ":batchID", "add", use: addForm)
-        routes.post("integration", ":batchID", "submit", use: submitForm)
-        routes.get("integration", ":batchID", "feedback.xlsx", use: feedbackDownload)
-        routes.upload(["integration", ":batchID", "feedback"], use: feedbackUpload)
-        routes.upload(["api", "v1", "integration", ":batchID", "feedback"], use: apiFeedback)
-        routes.get("api", "v1", "integration", "batches", use: apiBatches)
-        routes.get("api", "v1", "integration", ":batchID", "entries", use: apiEntries)
-        routes.post("api", "v1", "integration", "entries", ":entryID", "verify", use: apiVerify)
-        routes.post("api", "v1", "integration", "entries", ":entryID", "reject", use: apiReject)
-        routes.post("api", "v1", "integration", ":batchID", "entries", use: apiAdd)
-        routes.post("api", "v1", "integration", ":batchID", "submit", use: apiSubmit)
+        routes.get(.integration(.batches), use: batchesPage)
+        routes.get(.integration(.county(.key)), use: countyPage)
+        routes.post(.integration(.entry(.key, .verify)), use: verifyForm)
+        routes.post(.integration(.entry(.key, .reject)), use: rejectForm)
+        routes.post(.integration(.add(.key)), use: addForm)
+        routes.post(.integration(.submit(.key)), use: submitForm)
+        routes.get(.integration(.feedbackWorkbook(.key)), use: feedbackDownload)
+        routes.upload(.integration(.feedback(.key)), use: feedbackUpload)
+        routes.upload(.integration(.apiFeedback(.key)), use: apiFeedback)
+        routes.get(.integration(.apiBatches), use: apiBatches)
+        routes.get(.integration(.apiEntries(.key)), use: apiEntries)
+        routes.post(.integration(.apiEntry(.key, .verify)), use: apiVerify)
+        routes.post(.integration(.apiEntry(.key, .reject)), use: apiReject)
+        routes.post(.integration(.apiEntries(.key)), use: apiAdd)
+        routes.post(.integration(.apiSubmit(.key)), use: apiSubmit)
     }
 
     private func service(_ request: Request) throws -> CountyVerification {
@@ -38,18 +38,24 @@ struct IntegrationController {
 
     struct BatchesPage: Encodable, Sendable {
         let pageTitle = "合作项目整合"
-        let batches: [IntegrationDashboard.BatchStatus]
+        let batches: [Linked<IntegrationDashboard.BatchStatus, RowURL>]
         let hasBatches: Bool
         let isCounty: Bool
         let mayImport: Bool
-        let showOverview: Bool
+        let summaryURL = SiteURL.integration(.summary()).path
+        let projectsURL = SiteURL.projects(.page()).path
+        let importURL = SiteURL.imports(.form(.integration)).path
     }
 
     @Sendable func batchesPage(request: Request) async throws -> View {
         let list = try await dashboard(request).batches(today: request.clock.today())
         let role = try request.requireUser().role
-        return try await request.renderPage("integration", BatchesPage(batches: list, hasBatches: !list.isEmpty, isCounty: role == .county,
-                                                                       mayImport: role == .province, showOverview: role != .county))
+        // The city and the province see each batch's overview; a county its own list.
+        let batches = list.map { batch in
+            Linked(batch, url: .integration(role == .county ? .county(.value(batch.id)) : .overview(.value(batch.id))))
+        }
+        return try await request.renderPage("integration", BatchesPage(batches: batches, hasBatches: !list.isEmpty, isCounty: role == .county,
+                                                                       mayImport: role == .province))
     }
 
     @Sendable func apiBatches(request: Request) async throws -> [IntegrationDashboard.BatchStatus] {
@@ -97,7 +103,7 @@ struct IntegrationController {
         let code = try request.query.get(String?.self, at: "county") ?? service.user.regionCode ?? ""
         guard let region = regions.region(code: code), region.level == .county,
               service.user.scope.contains(regionCode: region.code, in: regions) else { throw AppError.notFound("县(市、区)") }
-        guard let batchID = request.parameters.get("batchID", as: Int.self),
+        guard let batchID = request.parameters.get(.batchID, as: Int.self),
               let batch = try await dashboard(request).batches(region: region, only: batchID, today: request.clock.today()).first else { throw AppError.notFound("整合批次") }
         let list = try IntegrationEntryList(try request.query.decode(IntegrationEntryList.Query.self), today: request.clock.today())
         try await list.term?.auditIfWholeID(request, in: "整合核实名单")
@@ -124,7 +130,11 @@ struct IntegrationController {
         let isFiltered: Bool
         let previousURL: String?
         let nextURL: String?
+        let entries: [Linked<EntryDTO, EntryLinks>]
+        let links: BatchLinks
     }
+
+    struct EntryLinks: Encodable, Sendable { let verifyURL: String; let rejectURL: String }
 
     @Sendable func countyPage(request: Request) async throws -> View {
         let (view, list) = try await county(request)
@@ -134,10 +144,7 @@ struct IntegrationController {
             if status != .all { items.append(URLQueryItem(name: "status", value: status.rawValue)) }
             if keepSearch && !q.isEmpty { items.append(URLQueryItem(name: "q", value: q)) }
             if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
-            var components = URLComponents()
-            components.path = "/integration/\(view.batch.id)"
-            components.queryItems = items
-            return components.string ?? components.path
+            return SiteURL.integration(.county(.value(view.batch.id))).path(adding: items)
         }
         let figures = view.batch
         let counts: [IntegrationEntryList.Filter: Int] = [
@@ -152,7 +159,12 @@ struct IntegrationController {
             },
             q: q, hasSearch: !q.isEmpty, statusFilter: list.filter == .all ? nil : list.filter.rawValue, isFiltered: list.isFiltered,
             previousURL: view.page > 1 ? url(status: list.filter, page: view.page - 1) : nil,
-            nextURL: view.page < view.pageCount ? url(status: list.filter, page: view.page + 1) : nil))
+            nextURL: view.page < view.pageCount ? url(status: list.filter, page: view.page + 1) : nil,
+            entries: view.entries.map {
+                Linked($0, EntryLinks(verifyURL: SiteURL.integration(.entry(.value($0.id), .verify)).path,
+                                      rejectURL: SiteURL.integration(.entry(.value($0.id), .reject)).path))
+            },
+            links: BatchLinks(batchID: view.batch.id, county: view.county)))
     }
 
     @Sendable func apiEntries(request: Request) async throws -> CountyDTO {
@@ -160,12 +172,12 @@ struct IntegrationController {
     }
 
     private func entryID(_ request: Request) throws -> Int {
-        guard let id = request.parameters.get("entryID", as: Int.self) else { throw AppError.notFound("名单条目") }
+        guard let id = request.parameters.get(.entryID, as: Int.self) else { throw AppError.notFound("名单条目") }
         return id
     }
 
     private func batch(_ request: Request) async throws -> IntegrationBatchModel {
-        guard let id = request.parameters.get("batchID", as: Int.self),
+        guard let id = request.parameters.get(.batchID, as: Int.self),
               let batch = try await IntegrationBatchModel.find(id, on: request.db) else { throw AppError.notFound("整合批次") }
         return batch
     }
@@ -178,7 +190,7 @@ struct IntegrationController {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
         // Back to the page the form was on, with its filter, search and page kept.
-        let page = "/integration/\(batchID)"
+        let page = SiteURL.integration(.county(.value(batchID))).path
         let referer = request.headers.first(name: .referer).flatMap(URLComponents.init(string:))
         let back = referer.flatMap { $0.path == page ? $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") : nil }
         return request.redirect(to: back ?? page, redirectType: .normal)
@@ -253,7 +265,7 @@ struct IntegrationController {
 
     struct FeedbackPage: Encodable, Sendable {
         let pageTitle = "反馈表导入结果"
-        let batchID: Int
+        let links: BatchLinks
         let outcome: FeedbackTable.Outcome
         let hasErrors: Bool
         let hasDifferences: Bool
@@ -286,7 +298,7 @@ struct IntegrationController {
             try await request.application.uploads.receiveForm(of: request, limit: Self.maxFeedbackUpload)
         }
         return try await request.renderPage("integration-feedback", FeedbackPage(
-            batchID: batchID, outcome: outcome, hasErrors: !outcome.errors.isEmpty, hasDifferences: !outcome.differences.isEmpty,
+            links: BatchLinks(batchID: batchID), outcome: outcome, hasErrors: !outcome.errors.isEmpty, hasDifferences: !outcome.differences.isEmpty,
             hasNotReturned: !outcome.notReturned.isEmpty))
     }
 

@@ -9,8 +9,8 @@ import Vapor
 /// one county) × 2014–2017 × (分配人数, 核实人数), with the subtotal; page, JSON and .xlsx.
 struct SummaryController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("integration", "summary", use: page)
-        routes.get("api", "v1", "integration", "summary", use: api)
+        routes.get(.integration(.summary()), use: page)
+        routes.get(.integration(.apiSummary), use: api)
     }
 
     struct Query: Decodable {
@@ -86,6 +86,8 @@ struct SummaryController {
         let view: SummaryDTO
         let projects: [Option]
         let xlsxURL: String
+        let batchesURL = SiteURL.integration(.batches).path
+        let formURL = SiteURL.integration(.summary()).path
     }
 
     @Sendable func page(request: Request) async throws -> Response {
@@ -98,7 +100,7 @@ struct SummaryController {
                                           asciiFileName: "integration-summary-\(view.projectID)")
         }
         let page = Page(view: view, projects: projects.map { Option(id: $0.id!, name: $0.name, selected: $0.id == view.projectID) },
-                        xlsxURL: "/integration/summary?project=\(view.projectID)&region=\(view.region)&format=xlsx")
+                        xlsxURL: SiteURL.integration(.summary(project: view.projectID, region: view.region, format: "xlsx")).path)
         return try await request.renderPage("integration-summary", page).encodeResponse(for: request)
     }
 }

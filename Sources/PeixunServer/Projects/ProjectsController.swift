@@ -4,10 +4,10 @@ import Vapor
 /// 合作项目: everyone on staff sees the list; the province adds projects (web and API).
 struct ProjectsController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("projects", use: page)
-        routes.post("projects", use: addForm)
-        routes.get("api", "v1", "projects", use: apiList)
-        routes.post("api", "v1", "projects", use: apiAdd)
+        routes.get(.projects(.page()), use: page)
+        routes.post(.projects(.page()), use: addForm)
+        routes.get(.projects(.api), use: apiList)
+        routes.post(.projects(.api), use: apiAdd)
     }
 
     private func catalogue(_ request: Request) throws -> ProjectCatalogue {
@@ -47,6 +47,8 @@ struct ProjectsController {
         let issues: [RowIssue]
         let hasIssues: Bool
         let added: String?
+        let batchesURL = SiteURL.integration(.batches).path
+        let formURL = SiteURL.projects(.page()).path
     }
 
     private func render(_ request: Request, form: DraftInput = .init(), issues: [RowIssue] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -64,8 +66,7 @@ struct ProjectsController {
         let input = try request.content.decode(DraftInput.self)
         do {
             let project = try await catalogue(request).add(input.draft)
-            return request.redirect(to: "/projects?added=\(project.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
-                                    redirectType: .normal)
+            return request.redirect(to: SiteURL.projects(.page(added: project.name)).path, redirectType: .normal)
         } catch let refusal as InputRefusal {
             return try await render(request, form: input, issues: refusal.issues, status: .unprocessableEntity)
         }

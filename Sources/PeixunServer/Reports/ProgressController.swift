@@ -8,9 +8,9 @@ import Vapor
 /// as a page, JSON and an Excel workbook.
 struct ProgressController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(SiteURL.Route.progress, use: page)
-        routes.get(SiteURL.Route.untrainedTeachers, use: untrained)
-        routes.get(SiteURL.Route.apiProgress, use: api)
+        routes.get(.reports(.progress()), use: page)
+        routes.get(.reports(.untrainedTeachers(.key)), use: untrained)
+        routes.get(.reports(.apiProgress()), use: api)
     }
 
     @Sendable func page(request: Request) async throws -> Response {
@@ -36,7 +36,7 @@ struct ProgressController: RouteCollection {
     }
 
     @Sendable func untrained(request: Request) async throws -> View {
-        guard let schoolID = request.parameters.get("schoolID", as: Int.self) else { throw AppError.notFound("学校") }
+        guard let schoolID = request.parameters.get(.schoolID, as: Int.self) else { throw AppError.notFound("学校") }
         let query = try await ProgressQuery.decode(from: request, defaultYear: request.defaultReportYear)
         let pageNumber = (try? request.query.get(Int.self, at: "page")) ?? 1
         let page = try await UntrainedTeachersPage.load(schoolID: schoolID, year: query.year, page: pageNumber, scope: request.scope, on: request.sql)

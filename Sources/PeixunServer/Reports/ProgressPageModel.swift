@@ -2,6 +2,7 @@ import PeixunCore
 
 /// What `progress.leaf` shows: the table of one level with links one level down.
 struct ProgressPageModel: Encodable, Sendable {
+    let formURL = SiteURL.reports(.progress()).path
     struct Link: Encodable, Sendable {
         let label: String
         let url: String
@@ -57,13 +58,13 @@ struct ProgressPageModel: Encodable, Sendable {
         self.year = year
         yearChoices = Array((2014...max(year, today.year)).reversed())
         regionCode = report.region.code
-        breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.progress(year: year, region: $0.code).path) }
+        breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.reports(.progress(year: year, region: $0.code)).path) }
         rowHeader = report.rowLevel.header
         stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
         rows = report.table.rows.map { row in
             let url = switch report.rowLevel {
-            case .city, .county: SiteURL.progress(year: year, region: row.key).path
-            case .school: Int(row.key).map { SiteURL.untrainedTeachers(schoolID: $0, year: year, page: 1).path }
+            case .city, .county: SiteURL.reports(.progress(year: year, region: row.key)).path
+            case .school: Int(row.key).map { SiteURL.reports(.untrainedTeachers(.value($0), year: year)).path }
             }
             return Row(name: row.name, url: url, figures: row.figures, untrained: row.figures.untrained)
         }
@@ -75,9 +76,9 @@ struct ProgressPageModel: Encodable, Sendable {
             note = "学校一行为该校在册教师数。" + (report.officialTotal.map { "本县教育事业统计专任教师数为 \($0) 人。" } ?? "") + note
         }
         statisticsNote = note
-        xlsxURL = SiteURL.progress(year: year, region: report.region.code).path + "&format=xlsx"
-        jsonURL = SiteURL.apiProgress.path + "?year=\(year)&region=\(report.region.code)"
-        untrainedURL = report.region.level == .province ? nil : "/reports/untrained?year=\(year)&region=\(report.region.code)"
+        xlsxURL = SiteURL.reports(.progress(year: year, region: report.region.code, format: "xlsx")).path
+        jsonURL = SiteURL.reports(.apiProgress(year: year, region: report.region.code)).path
+        untrainedURL = report.region.level == .province ? nil : SiteURL.reports(.untrainedExport(year: year, region: report.region.code)).path
     }
 }
 
@@ -97,6 +98,7 @@ struct UntrainedPageModel: Encodable, Sendable {
         let maskedID: String
         let stage: String
         let status: String
+        let url: String
     }
 
     struct Link: Encodable, Sendable {
@@ -128,15 +130,19 @@ struct UntrainedPageModel: Encodable, Sendable {
                 name: $0.name,
                 maskedID: ResidentID(canonical: $0.resident_id)?.masked ?? "******",
                 stage: Stage(rawValue: $0.stage)?.label ?? $0.stage,
-                status: $0.failed > 0 ? "不合格" : "未参训")
+                status: $0.failed > 0 ? "不合格" : "未参训",
+                url: SiteURL.teachers(.teacher(.value($0.id))).path)
         }
-        breadcrumbs = regions.visibleChain(to: page.school.countyCode, scope: scope).map { Link(label: $0.name, url: SiteURL.progress(year: page.year, region: $0.code).path) }
+        breadcrumbs = regions.visibleChain(to: page.school.countyCode, scope: scope).map { Link(label: $0.name, url: SiteURL.reports(.progress(year: page.year, region: $0.code)).path) }
         self.page = page.page
         pageCount = page.pageCount
-        previousURL = page.page > 1 ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page - 1).path : nil
-        nextURL = page.page < page.pageCount ? SiteURL.untrainedTeachers(schoolID: page.school.id, year: page.year, page: page.page + 1).path : nil
-        xlsxURL = "/reports/untrained?year=\(page.year)&region=\(page.school.countyCode)&school=\(page.school.id)&format=xlsx"
-        csvURL = "/reports/untrained?year=\(page.year)&region=\(page.school.countyCode)&school=\(page.school.id)&format=csv"
+        previousURL = page.page > 1 ? SiteURL.reports(.untrainedTeachers(.value(page.school.id), year: page.year, page: page.page - 1)).path : nil
+        nextURL = page.page < page.pageCount ? SiteURL.reports(.untrainedTeachers(.value(page.school.id), year: page.year, page: page.page + 1)).path : nil
+        func export(_ format: String) -> String {
+            SiteURL.reports(.untrainedExport(year: page.year, region: page.school.countyCode, school: page.school.id, format: format)).path
+        }
+        xlsxURL = export("xlsx")
+        csvURL = export("csv")
     }
 }
 

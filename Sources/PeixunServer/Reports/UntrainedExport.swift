@@ -9,7 +9,7 @@ import Vapor
 /// training by the report year, as .xlsx or CSV, with IDs masked. Scoped and audited.
 struct UntrainedExportController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("reports", "untrained", use: export)
+        routes.get(.reports(.untrainedExport()), use: export)
     }
 
     struct Row: Decodable {

@@ -7,8 +7,8 @@ import Vapor
 /// (a teacher's scope is its own Teacher row).
 struct MyTrainingController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("me", use: page)
-        routes.get("api", "v1", "me", "training", use: api)
+        routes.get(.teachers(.myTraining), use: page)
+        routes.get(.teachers(.apiMyTraining), use: api)
     }
 
     struct MyTrainingDTO: Content {

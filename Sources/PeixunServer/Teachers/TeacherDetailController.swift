@@ -7,8 +7,8 @@ import Vapor
 /// and every such view is written to the audit log.
 struct TeacherDetailController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("teachers", ":teacherID", use: page)
-        routes.get("api", "v1", "teachers", ":teacherID", use: api)
+        routes.get(.teachers(.teacher(.key)), use: page)
+        routes.get(.teachers(.apiTeacher(.key)), use: api)
     }
 
     struct TeacherDTO: Content {
@@ -31,7 +31,7 @@ struct TeacherDetailController {
     private func load(_ request: Request) async throws -> TeacherDTO {
         let user = try request.requireUser()
         guard [.province, .city, .county].contains(user.role),
-              let id = request.parameters.get("teacherID", as: Int.self),
+              let id = request.parameters.get(.teacherID, as: Int.self),
               let teacher = try await TeacherModel.query(on: request.db).filter(\.$id == id)
                 .scoped(to: user.scope).with(\.$school).first()
         else { throw AppError.notFound("教师") }
@@ -62,6 +62,23 @@ struct TeacherDetailController {
         let hasPendingTransfer: Bool
         let counties: [CountyOption]
         let schools: [String]
+        let links: Links
+    }
+
+    /// Where the teacher's page links and posts to.
+    struct Links: Encodable, Sendable {
+        let listURL = SiteURL.teachers(.list).path
+        let transfersURL = SiteURL.teachers(.transfers).path
+        let editURL: String
+        let resetPasswordURL: String
+        let transferURL: String
+
+        init(teacherID: Int) {
+            let teacher = SiteURL.Parameter.value(teacherID)
+            editURL = SiteURL.teachers(.edit(teacher)).path
+            resetPasswordURL = SiteURL.accounts(.resetTeacherPassword(teacher)).path
+            transferURL = SiteURL.teachers(.requestTransfer(teacher)).path
+        }
     }
 
     @Sendable func page(request: Request) async throws -> View {
@@ -74,7 +91,7 @@ struct TeacherDetailController {
         return try await request.renderPage("teacher", Page(
             pageTitle: teacher.name, teacher: teacher, hasRecords: !teacher.records.isEmpty, hasTransfers: !teacher.transfers.isEmpty,
             hasPendingTransfer: teacher.transfers.contains { $0.status == TransferModel.Status.pending.rawValue },
-            counties: counties, schools: schools))
+            counties: counties, schools: schools, links: Links(teacherID: teacher.id)))
     }
 
     @Sendable func api(request: Request) async throws -> TeacherDTO {

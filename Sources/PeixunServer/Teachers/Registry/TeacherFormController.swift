@@ -6,12 +6,12 @@ import Vapor
 /// 登记新教师 and 修改教师信息, on the web and in the API.
 struct TeacherFormController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("teachers", "new", use: newForm)
-        routes.post("teachers", "new", use: create)
-        routes.get("teachers", ":teacherID", "edit", use: editForm)
-        routes.post("teachers", ":teacherID", "edit", use: update)
-        routes.post("api", "v1", "teachers", use: apiCreate)
-        routes.patch("api", "v1", "teachers", ":teacherID", use: apiUpdate)
+        routes.get(.teachers(.new), use: newForm)
+        routes.post(.teachers(.new), use: create)
+        routes.get(.teachers(.edit(.key)), use: editForm)
+        routes.post(.teachers(.edit(.key)), use: update)
+        routes.post(.teachers(.apiTeachers), use: apiCreate)
+        routes.patch(.teachers(.apiTeacher(.key)), use: apiUpdate)
     }
 
     private func registry(_ request: Request) throws -> TeacherRegistry {
@@ -53,7 +53,7 @@ struct TeacherFormController {
         }
         return FormPage(
             pageTitle: teacher == nil ? "登记新教师" : "修改教师信息",
-            action: teacher.map { "/teachers/\($0.id!)/edit" } ?? "/teachers/new",
+            action: SiteURL.teachers(teacher.map { .edit(.value($0.id!)) } ?? .new).path,
             isNew: teacher == nil, counties: countyOptions, schools: schools,
             stages: [Option(value: "", label: teacher == nil ? "按学校确定" : "不变", selected: (input.stage ?? "").isEmpty)]
                 + Stage.allCases.map { Option(value: $0.label, label: $0.label, selected: input.stage == $0.label) },
@@ -72,7 +72,7 @@ struct TeacherFormController {
         let input = try request.content.decode(TeacherRegistry.Input.self)
         do {
             let teacher = try await registry(request).create(input)
-            return request.redirect(to: "/teachers/\(teacher.id!)", redirectType: .normal)
+            return request.redirect(to: SiteURL.teachers(.teacher(.value(teacher.id!))).path, redirectType: .normal)
         } catch let refusal as InputRefusal {
             return try await request.renderPage("teacher-form", try await formPage(request, teacher: nil, input: input, issues: refusal.issues))
                 .encodeResponse(status: .unprocessableEntity, for: request)
@@ -81,7 +81,7 @@ struct TeacherFormController {
 
     private func loadTeacher(_ request: Request) async throws -> TeacherModel {
         let user = try request.requireUser()
-        guard let id = request.parameters.get("teacherID", as: Int.self),
+        guard let id = request.parameters.get(.teacherID, as: Int.self),
               let teacher = try await TeacherModel.query(on: request.db).filter(\.$id == id).scoped(to: user.scope).with(\.$school).first()
         else { throw AppError.notFound("教师") }
         return teacher
@@ -101,7 +101,7 @@ struct TeacherFormController {
         let input = try request.content.decode(TeacherRegistry.Input.self)
         do {
             _ = try await registry.update(id: teacher.id!, input)
-            return request.redirect(to: "/teachers/\(teacher.id!)", redirectType: .normal)
+            return request.redirect(to: SiteURL.teachers(.teacher(.value(teacher.id!))).path, redirectType: .normal)
         } catch let refusal as InputRefusal {
             var shown = input
             shown.county = teacher.countyCode
@@ -132,7 +132,7 @@ struct TeacherFormController {
 
     @Sendable func apiUpdate(request: Request) async throws -> SavedDTO {
         let registry = try registry(request)
-        guard let id = request.parameters.get("teacherID", as: Int.self) else { throw AppError.notFound("教师") }
+        guard let id = request.parameters.get(.teacherID, as: Int.self) else { throw AppError.notFound("教师") }
         return saved(try await registry.update(id: id, try request.content.decode(TeacherRegistry.Input.self)))
     }
 }

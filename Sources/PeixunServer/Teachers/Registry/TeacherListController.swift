@@ -6,9 +6,9 @@ import Vapor
 /// API, and download the filtered list. IDs are masked here; the full ID is on a teacher's page.
 struct TeacherListController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("teachers", use: page)
-        routes.get("teachers", "export", use: export)
-        routes.get("api", "v1", "teachers", use: api)
+        routes.get(.teachers(.list), use: page)
+        routes.get(.teachers(.export), use: export)
+        routes.get(.teachers(.apiTeachers), use: api)
     }
 
     struct TeacherRow: Content {
@@ -84,6 +84,10 @@ struct TeacherListController {
         let csvURL: String
         let canCreate: Bool
         let error: String?
+        let teachers: [Linked<TeacherRow, RowURL>]
+        let formURL = SiteURL.teachers(.list).path
+        let newURL = SiteURL.teachers(.new).path
+        let transfersURL = SiteURL.teachers(.transfers).path
     }
 
     @Sendable func page(request: Request) async throws -> Response {
@@ -101,7 +105,7 @@ struct TeacherListController {
             search = try TeacherSearch(.init(region: query.region), scope: user.scope, regions: regions, today: request.clock.today())
         }
         let list = try await list(request, search)
-        func url(_ path: String, _ extra: [(String, String)]) -> String {
+        func url(_ url: SiteURL.Teachers, _ extra: [(String, String)]) -> String {
             var items: [(String, String)] = []
             if let q = query.q, !q.isEmpty { items.append(("q", q)) }
             if let region = search.region { items.append(("region", region.code)) }
@@ -110,10 +114,7 @@ struct TeacherListController {
             if let stage = search.stage { items.append(("stage", stage.rawValue)) }
             if let status = search.status { items.append(("status", status.rawValue)) }
             items += extra
-            var components = URLComponents()
-            components.path = path
-            components.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
-            return components.string ?? path
+            return SiteURL.teachers(url).path(adding: items.map { URLQueryItem(name: $0.0, value: $0.1) })
         }
         var regionOptions = [Option(value: "", label: "全部", selected: search.region == nil)]
         if let root = user.scope.root(in: regions), let top = regions.region(code: root) {
@@ -135,10 +136,11 @@ struct TeacherListController {
             statuses: [Option(value: "", label: "全部", selected: search.status == nil)]
                 + TeacherSearch.Status.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.status == $0) },
             list: list, hasRows: !list.teachers.isEmpty, isFiltered: search.isFiltered,
-            previousURL: search.page > 1 ? url("/teachers", [("page", String(search.page - 1))]) : nil,
-            nextURL: search.page < list.pageCount ? url("/teachers", [("page", String(search.page + 1))]) : nil,
-            xlsxURL: url("/teachers/export", [("format", "xlsx")]), csvURL: url("/teachers/export", [("format", "csv")]),
-            canCreate: user.role == .county, error: error)
+            previousURL: search.page > 1 ? url(.list, [("page", String(search.page - 1))]) : nil,
+            nextURL: search.page < list.pageCount ? url(.list, [("page", String(search.page + 1))]) : nil,
+            xlsxURL: url(.export, [("format", "xlsx")]), csvURL: url(.export, [("format", "csv")]),
+            canCreate: user.role == .county, error: error,
+            teachers: list.teachers.map { Linked($0, url: .teachers(.teacher(.value($0.id)))) })
         return try await request.renderPage("teachers", page).encodeResponse(status: error == nil ? .ok : .badRequest, for: request)
     }
 

@@ -8,16 +8,16 @@ import Vapor
 /// receiving county and cancel for the sending side; the same in the API.
 struct TransferController {
     func boot(routes: any RoutesBuilder) {
-        routes.get("transfers", use: page)
-        routes.post("teachers", ":teacherID", "transfer", use: requestTransfer)
-        routes.post("transfers", ":transferID", "accept", use: accept)
-        routes.post("transfers", ":transferID", "reject", use: reject)
-        routes.post("transfers", ":transferID", "cancel", use: cancel)
-        routes.get("api", "v1", "transfers", use: apiList)
-        routes.post("api", "v1", "teachers", ":teacherID", "transfers", use: apiRequest)
-        routes.post("api", "v1", "transfers", ":transferID", "accept", use: apiAccept)
-        routes.post("api", "v1", "transfers", ":transferID", "reject", use: apiReject)
-        routes.post("api", "v1", "transfers", ":transferID", "cancel", use: apiCancel)
+        routes.get(.teachers(.transfers), use: page)
+        routes.post(.teachers(.requestTransfer(.key)), use: requestTransfer)
+        routes.post(.teachers(.transfer(.key, .accept)), use: accept)
+        routes.post(.teachers(.transfer(.key, .reject)), use: reject)
+        routes.post(.teachers(.transfer(.key, .cancel)), use: cancel)
+        routes.get(.teachers(.apiTransfers), use: apiList)
+        routes.post(.teachers(.apiRequestTransfer(.key)), use: apiRequest)
+        routes.post(.teachers(.apiTransfer(.key, .accept)), use: apiAccept)
+        routes.post(.teachers(.apiTransfer(.key, .reject)), use: apiReject)
+        routes.post(.teachers(.apiTransfer(.key, .cancel)), use: apiCancel)
     }
 
     private func service(_ request: Vapor.Request) throws -> TeacherTransfers {
@@ -89,10 +89,26 @@ struct TransferController {
         }
     }
 
+    /// Where a transfer's row links and posts to.
+    struct RowLinks: Encodable, Sendable {
+        let teacherURL: String
+        let acceptURL: String
+        let rejectURL: String
+        let cancelURL: String
+
+        init(_ transfer: TransferDTO) {
+            teacherURL = SiteURL.teachers(.teacher(.value(transfer.teacherID))).path
+            acceptURL = SiteURL.teachers(.transfer(.value(transfer.id), .accept)).path
+            rejectURL = SiteURL.teachers(.transfer(.value(transfer.id), .reject)).path
+            cancelURL = SiteURL.teachers(.transfer(.value(transfer.id), .cancel)).path
+        }
+    }
+
     struct Page: Encodable, Sendable {
         let pageTitle = "教师调动"
-        let incoming: [TransferDTO]
-        let others: [TransferDTO]
+        let listURL = SiteURL.teachers(.list).path
+        let incoming: [Linked<TransferDTO, RowLinks>]
+        let others: [Linked<TransferDTO, RowLinks>]
         let hasIncoming: Bool
         let hasOthers: Bool
         let schools: [String]
@@ -108,7 +124,7 @@ struct TransferController {
         if service.user.role == .county, let county = service.user.regionCode, !incoming.isEmpty {
             schools = try await SchoolModel.query(on: request.db).filter(\.$countyCode == county).sort(\.$name).all().map(\.name)
         }
-        let page = Page(incoming: incoming, others: others, hasIncoming: !incoming.isEmpty, hasOthers: !others.isEmpty,
+        let page = Page(incoming: incoming.map { Linked($0, RowLinks($0)) }, others: others.map { Linked($0, RowLinks($0)) }, hasIncoming: !incoming.isEmpty, hasOthers: !others.isEmpty,
                         schools: schools, notice: notice)
         return try await request.renderPage("transfers", page).encodeResponse(status: status, for: request)
     }
@@ -118,12 +134,12 @@ struct TransferController {
     }
 
     private func transferID(_ request: Vapor.Request) throws -> Int {
-        guard let id = request.parameters.get("transferID", as: Int.self) else { throw AppError.notFound("调动申请") }
+        guard let id = request.parameters.get(.transferID, as: Int.self) else { throw AppError.notFound("调动申请") }
         return id
     }
 
     private func teacherID(_ request: Vapor.Request) throws -> Int {
-        guard let id = request.parameters.get("teacherID", as: Int.self) else { throw AppError.notFound("教师") }
+        guard let id = request.parameters.get(.teacherID, as: Int.self) else { throw AppError.notFound("教师") }
         return id
     }
 
@@ -137,7 +153,7 @@ struct TransferController {
         let input = try request.content.decode(TeacherTransfers.Request.self)
         do {
             _ = try await service(request).request(teacherID: id, input)
-            return request.redirect(to: "/teachers/\(id)", redirectType: .normal)
+            return request.redirect(to: SiteURL.teachers(.teacher(.value(id))).path, redirectType: .normal)
         } catch let refusal as InputRefusal {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
