@@ -6,9 +6,10 @@ import Testing
 import VaporTesting
 @testable import PeixunServer
 
-/// Every registered route, for every role: nothing from outside the user's subtree comes
-/// back, and nothing changes without a CSRF token. The routes are read from the app, so a
-/// new route is covered (or, with a new kind of path parameter, fails here until it is).
+/// Every route, for every role: nothing from outside the user's subtree comes back, and
+/// nothing changes without a CSRF token. The routes are `SiteURL.allRoutes`, which
+/// `SiteURLTests` holds equal to what the app registers, so a new route is covered (or, with
+/// a new kind of path parameter, fails here until it is).
 @Suite struct ScopeMatrixTests {
     /// For each user: names that must never appear in what it is shown, and ids outside its reach.
     struct Outside {
@@ -105,14 +106,14 @@ import VaporTesting
             outside["chengdu"]!.entryID = zigongEntry
             for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.entryID = qingyangEntry }
 
-            let routes = app.routes.all
+            let routes = SiteURL.allRoutes
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
             for (username, reach) in outside {
                 let session = try await TestUsers.session(app, username)
                 for route in routes {
                     var path = ""
-                    for component in route.path {
+                    for component in route.url.pathComponents {
                         switch component {
                         case .constant(let text): path += "/" + text
                         case .parameter("schoolID"): path += "/\(reach.schoolID)"
@@ -125,7 +126,7 @@ import VaporTesting
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
                         case .parameter(let name):
-                            Issue.record("route \(route.path) has parameter :\(name) that the scope matrix does not know; add it")
+                            Issue.record("route \(route) has parameter :\(name) that the scope matrix does not know; add it")
                             path += "/1"
                         case .anything, .catchall: path += "/x"
                         }
@@ -137,12 +138,12 @@ import VaporTesting
                         var target = path
                         if let region = outOfScopeRegion[username] { target += "?region=\(region)&year=2016" }
                         // The project catalogue names every project's pilot regions: reference data all staff read.
-                        let catalogue = route.path.contains(.constant("projects"))
+                        let catalogue = if case .projects = route.url { true } else { false }
                         try await app.testing().test(.GET, target, headers: session.headers) { response in
                             for text in reach.forbiddenText where !(catalogue && app.regions.resolve(text).region != nil) {
                                 #expect(!response.body.string.contains(text), "\(username) GET \(target) showed \(text)")
                             }
-                            if outOfScopeRegion[username] != nil, route.path.contains(.constant("progress")) {
+                            if outOfScopeRegion[username] != nil, route.url.segments.contains("progress") {
                                 #expect(response.status == .notFound, "\(username) GET \(target) → \(response.status)")
                             }
                         }
@@ -156,7 +157,7 @@ import VaporTesting
                         #expect(try await AuditEntryModel.query(on: app.db).count() == auditBefore, "\(route.method) \(path) wrote an audit row")
                         #expect(try await UserModel.query(on: app.db).filter(\.$disabled == true).count() == usersBefore)
                         // With the token but aimed outside the user's reach: not found (or not permitted at all).
-                        if route.path.contains(where: { if case .parameter = $0 { true } else { false } }) {
+                        if route.url.pathComponents.contains(where: { if case .parameter = $0 { true } else { false } }) {
                             try await app.testing().test(route.method, path, headers: session.headers, beforeRequest: { request in
                                 try request.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
                             }) { response in
@@ -211,7 +212,7 @@ import VaporTesting
 
     @Test func everyResponseCarriesTheSecurityHeaders() async throws {
         try await withTestApp { app in
-            for path in ["/login", "/healthz", "/nowhere", "/api/v1/reports/progress"] {
+            for path in [SiteURL.accounts(.login()).path, SiteURL.healthz.path, "/nowhere", SiteURL.reports(.apiProgress()).path] {
                 try await app.testing().test(.GET, path) { response in
                     #expect(response.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true, "\(path)")
                     #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
