@@ -33,6 +33,17 @@ let package = Package(
             pkgConfig: "freexl",
             providers: [.apt(["libfreexl-dev"])]
         ),
+        // Certificates: pango lays out the Chinese text, cairo writes the PDF (fonts embedded).
+        .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         // Reads .xls in a separate, limited process (see Sources/peixun-xls).
         .executableTarget(name: "peixun-xls", dependencies: ["CFreeXL"]),
         .target(
@@ -43,11 +54,13 @@ let package = Package(
             name: "PeixunSheets",
             dependencies: ["CXlsxWriter", "PeixunCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        .target(name: "PeixunDocuments", dependencies: ["CPangoCairo", "CQRencode", "PeixunCore"]),
         .target(
             name: "PeixunServer",
             dependencies: [
                 "PeixunCore",
                 "PeixunSheets",
+                "PeixunDocuments",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -64,6 +77,7 @@ let package = Package(
             dependencies: ["PeixunServer"]
         ),
         .testTarget(name: "PeixunCoreTests", dependencies: ["PeixunCore"]),
+        .testTarget(name: "PeixunDocumentsTests", dependencies: ["PeixunDocuments", "PeixunCore"]),
         .testTarget(name: "PeixunSheetsTests", dependencies: ["PeixunSheets", "PeixunCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PeixunServerTests",

@@ -23,6 +23,8 @@ import VaporTesting
         var transferID = 99_999_999
         /// A qualified-list entry at a county outside the user's reach.
         var entryID = 99_999_999
+        /// A certificate issued in a county outside the user's reach.
+        var certificateNumber = "20175101050000019"
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -106,6 +108,14 @@ import VaporTesting
             outside["chengdu"]!.entryID = zigongEntry
             for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.entryID = qingyangEntry }
 
+            // Certificates in 青羊区 and 自流井区.
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "510105")
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "510302")
+            let qingyangCertificate = try await CertificateModel.query(on: app.db).filter(\.$countyCode == "510105").first()!.number
+            let zigongCertificate = try await CertificateModel.query(on: app.db).filter(\.$countyCode == "510302").first()!.number
+            outside["chengdu"]!.certificateNumber = zigongCertificate
+            for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.certificateNumber = qingyangCertificate }
+
             let routes = SiteURL.allRoutes
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
@@ -123,6 +133,7 @@ import VaporTesting
                         case .parameter("transferID"): path += "/\(reach.transferID)"
                         case .parameter("token"): path += "/progress-of-somebody-else"
                         case .parameter("entryID"): path += "/\(reach.entryID)"
+                        case .parameter("number"): path += "/\(reach.certificateNumber)"
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
                         case .parameter(let name):

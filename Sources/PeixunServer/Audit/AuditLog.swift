@@ -12,6 +12,7 @@ struct AuditLog {
         case tokenIssue = "token_issue", tokenRevoke = "token_revoke"
         case `import`, export, approve, viewFullID = "view_full_id", searchFullID = "search_full_id"
         case submit, reject, cancel, transfer
+        case issueCertificates = "certificate_issue", revokeCertificate = "certificate_revoke", titleCheck = "title_check"
 
         var label: String {
             switch self {
@@ -37,6 +38,9 @@ struct AuditLog {
             case .reject: "退回"
             case .cancel: "撤销"
             case .transfer: "调动"
+            case .issueCertificates: "签发证书"
+            case .revokeCertificate: "撤销证书"
+            case .titleCheck: "职称评审核验"
             }
         }
     }

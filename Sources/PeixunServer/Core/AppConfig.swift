@@ -21,6 +21,7 @@ public struct AppConfig: Sendable {
     public var sessionIdleTimeout: TimeInterval = 30 * 60
     public var sessionLifetime: TimeInterval = 12 * 60 * 60
     public var tokenLifetime: TimeInterval = 24 * 60 * 60
+    public var certificates = CertificateSettings()
 
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
@@ -71,6 +72,7 @@ public struct AppConfig: Sendable {
                 problems.append("PEIXUN_SESSION_IDLE_MINUTES 应为正整数，实际为 \(text)")
             }
         }
+        config.certificates.read(environment, problems: &problems)
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
     }

@@ -27,5 +27,6 @@ enum Migrations {
         app.migrations.add(CreateEntryFiguresIndex())
         app.migrations.add(AddMustChangePassword())
         app.migrations.add(CreateSubmissions())
+        app.migrations.add(CreateCertificates())
     }
 }

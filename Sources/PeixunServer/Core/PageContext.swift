@@ -34,12 +34,17 @@ struct LayoutContext: Encodable, Sendable {
             if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
                 nav.append(NavItem(label: "用户管理", url: .accounts(.users)))
             }
-            if user.role == .teacher { nav.append(NavItem(label: "我的培训", url: .teachers(.myTraining))) }
+            if user.role == .teacher {
+                nav.append(NavItem(label: "我的培训", url: .teachers(.myTraining)))
+                nav.append(NavItem(label: "我的证书", url: .certificates(.mine)))
+            }
+            if user.role == .reviewer || user.role == .province { nav.append(NavItem(label: "职称评审核验", url: .certificates(.titleCheck))) }
             if [.province, .city, .county].contains(user.role) {
                 nav.append(NavItem(label: "教师名册", url: .teachers(.list)))
                 nav.append(NavItem(label: "导入名册", url: .imports(.form(.teachers))))
                 nav.append(NavItem(label: "专任教师数", url: .imports(.form(.statistics))))
                 nav.append(NavItem(label: "项目整合", url: .integration(.batches)))
+                nav.append(NavItem(label: "结业证书", url: .certificates(.register())))
                 nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }
             nav.append(NavItem(label: "修改密码", url: .accounts(.password)))

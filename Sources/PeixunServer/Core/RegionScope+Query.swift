@@ -40,6 +40,17 @@ extension QueryBuilder where Model: RegionScopedModel {
     }
 }
 
+extension QueryBuilder where Model: RegionScopedModel {
+    /// Narrows to one region's subtree: a filter the user chose, applied after `scoped(to:)`.
+    func within(_ region: Region) -> Self {
+        switch region.level {
+        case .province: return self
+        case .city: return filter(Model.cityCodeKey == region.code)
+        case .county: return filter(Model.countyCodeKey == region.code)
+        }
+    }
+}
+
 extension RegionScope {
     /// The same narrowing for SQL queries: a predicate over the query's county and city
     /// columns (and teacher id column, for a teacher's own scope), qualified by `table` when

@@ -21,6 +21,7 @@ enum SiteURL: Sendable, Hashable {
     case integration(Integration)
     case projects(Projects)
     case audit(Audit)
+    case certificates(Certificates)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -31,6 +32,7 @@ enum SiteURL: Sendable, Hashable {
         + Integration.routes.map { SiteRoute($0.0, .integration($0.1)) }
         + Projects.routes.map { SiteRoute($0.0, .projects($0.1)) }
         + Audit.routes.map { SiteRoute($0.0, .audit($0.1)) }
+        + Certificates.routes.map { SiteRoute($0.0, .certificates($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
@@ -45,6 +47,7 @@ enum SiteURL: Sendable, Hashable {
         case .integration(let resource): resource
         case .projects(let resource): resource
         case .audit(let resource): resource
+        case .certificates(let resource): resource
         }
     }
 
@@ -117,7 +120,7 @@ extension SiteURL {
 
     /// The names of path parameters, shared by `SiteURL` and the handlers that read them.
     enum Key: String, CaseIterable, Sendable {
-        case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID
+        case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number
     }
 }
 

@@ -36,7 +36,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(SecurityHeadersMiddleware())
     if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(ErrorRenderingMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(SessionMiddleware())
     app.middleware.use(BearerTokenMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
@@ -44,10 +44,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try routes(app)
     // Uploads a crashed process left behind.
     app.uploads.sweep(now: app.clock.now())
+    app.verificationThrottle = VerificationThrottle(
+        perMinute: Environment.get("PEIXUN_VERIFY_PER_MINUTE").flatMap(Int.init).map { min(max($0, 1), 1_000_000_000) } ?? 120)
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(CertificatesCommand(), as: "certificates")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(InspectCommand(), as: "inspect")
     app.asyncCommands.use(DemoRosterCommand(), as: "demo-roster")
@@ -77,6 +80,7 @@ func routes(_ app: Application) throws {
     root.get(.healthz) { _ in "ok" }
     try root.register(collection: LoginController())
     try root.register(collection: AccountController())
+    VerificationController().boot(routes: root)
 
     let protected = root.grouped(RequireUserMiddleware())
     protected.get(.home) { request -> Response in
@@ -85,6 +89,7 @@ func routes(_ app: Application) throws {
             return request.redirect(to: SiteURL.reports(.progress(year: Appendix1.reportYear)).path)
         }
         if user.role == .teacher { return request.redirect(to: SiteURL.teachers(.myTraining).path) }
+        if user.role == .reviewer { return request.redirect(to: SiteURL.certificates(.titleCheck).path) }
         return request.redirect(to: SiteURL.accounts(.password).path)
     }
     try protected.register(collection: ProgressController())
@@ -105,6 +110,9 @@ func routes(_ app: Application) throws {
     SummaryController().boot(routes: protected)
     ProjectsController().boot(routes: protected)
     UntrainedExportController().boot(routes: protected)
+    CertificatesController().boot(routes: protected)
+    MyCertificatesController().boot(routes: protected)
+    TitleCheckController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

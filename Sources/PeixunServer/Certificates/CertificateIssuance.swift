@@ -1,0 +1,158 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// Issues certificates to every eligible teacher of a region who has none yet, county by county.
+///
+/// Each county is one transaction that first locks the county's serial row for the year: two
+/// issuers of the same county queue there, and the second finds the first one's certificates
+/// and issues none. The unique index on (teacher, valid) refuses a duplicate even if the lock
+/// were bypassed. Issuing is repeatable: run it again after new passed records arrive and it
+/// issues exactly the new ones.
+struct CertificateIssuance {
+    struct Outcome: Content, Equatable {
+        var issued = 0
+        var alreadyIssued = 0
+        var notEligible = 0
+
+        static func + (lhs: Outcome, rhs: Outcome) -> Outcome {
+            Outcome(issued: lhs.issued + rhs.issued, alreadyIssued: lhs.alreadyIssued + rhs.alreadyIssued, notEligible: lhs.notEligible + rhs.notEligible)
+        }
+    }
+
+    let database: any Database
+    let regions: RegionDirectory
+    let settings: CertificateSettings
+    /// The verification address of a token (the public URL from the configuration).
+    let verificationURL: @Sendable (VerificationToken) -> String
+    let actor: AuditLog.Actor
+
+    init(application: Application, database: (any Database)? = nil, actor: AuditLog.Actor) {
+        let config = application.config
+        self.database = database ?? application.db
+        regions = application.regions
+        settings = config.certificates
+        let host = config.hostname, port = config.port, settings = config.certificates
+        verificationURL = { settings.verificationURL(token: $0, fallbackHost: host, port: port) }
+        self.actor = actor
+    }
+
+    /// Who may issue for a region: the province anywhere; a city or county in its own subtree
+    /// when the configuration allows it.
+    static func mayIssue(role: Role, scope: RegionScope, regionCode: String, settings: CertificateSettings, regions: RegionDirectory) -> Bool {
+        switch role {
+        case .province: return regions.region(code: regionCode) != nil
+        case .city, .county: return settings.localIssuing && scope.contains(regionCode: regionCode, in: regions)
+        case .institution, .reviewer, .teacher: return false
+        }
+    }
+
+    /// `progress(countiesDone, countiesTotal)` after each county.
+    func issue(regionCode: String, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
+        let counties = regions.counties(in: regionCode)
+        guard !counties.isEmpty else { throw AppError.notFound("行政区划") }
+        var total = Outcome()
+        for (index, county) in counties.enumerated() {
+            total = total + (try await issue(county: county))
+            progress(index + 1, counties.count)
+        }
+        return total
+    }
+
+    private struct PassedRow: Decodable {
+        let teacher_id: Int
+        let name: String
+        let resident_id: String
+        let school: String
+        let project: String
+        let level: String
+        let year: Int
+    }
+
+    private func issue(county: Region) async throws -> Outcome {
+        let today = actor.clock.today()
+        let now = actor.clock.now()
+        let regionName = regions.province.name + regions.qualifiedName(of: county)
+        return try await database.transaction { db in
+            let sql = db as! any SQLDatabase
+            // The lock comes first, before anything is read, so that the reads see the work of
+            // whoever held it before (and SQLite takes its write lock without a stale snapshot).
+            try await sql.raw("""
+                INSERT INTO certificate_serials (year, county_code, last_serial) VALUES (\(bind: today.year), \(bind: county.code), 0)
+                ON CONFLICT DO NOTHING
+                """).run()
+            try await sql.raw("""
+                UPDATE certificate_serials SET last_serial = last_serial WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
+                """).run()
+            struct Serial: Decodable { let last_serial: Int }
+            guard let last = try await sql.raw("""
+                SELECT last_serial FROM certificate_serials WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
+                """).first(decoding: Serial.self)?.last_serial else { throw AppError(.internalServerError, code: "certificate.serial", "证书流水号读取失败") }
+
+            struct Counts: Decodable { let teachers: Int; let certified: Int }
+            let counts = try await sql.raw("""
+                SELECT COUNT(*) AS teachers,
+                       COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM certificates c WHERE c.teacher_id = t.id) THEN 1 ELSE 0 END), 0) AS certified
+                FROM teachers t WHERE t.county_code = \(bind: county.code)
+                """).first(decoding: Counts.self) ?? Counts(teachers: 0, certified: 0)
+
+            let rows = try await sql.raw("""
+                SELECT t.id AS teacher_id, t.name, t.resident_id, s.name AS school, p.name AS project, p.level, r.year
+                FROM teachers t JOIN schools s ON s.id = t.school_id
+                JOIN training_records r ON r.teacher_id = t.id JOIN projects p ON p.id = r.project_id
+                WHERE t.county_code = \(bind: county.code) AND r.result = \(bind: TrainingResult.passed.rawValue)
+                AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.teacher_id = t.id)
+                ORDER BY t.id, r.year, p.name
+                """).all(decoding: PassedRow.self)
+
+            var serial = last
+            var insert = PlainBulkInsert(into: CertificateModel.schema, columns: [
+                "number", "token", "teacher_id", "county_code", "city_code", "status", "snapshot", "issued_on", "issued_at", "issued_by",
+            ], on: db)
+            var start = rows.startIndex
+            while start < rows.endIndex {
+                var end = start
+                while end < rows.endIndex, rows[end].teacher_id == rows[start].teacher_id { end += 1 }
+                let teacherRows = rows[start..<end]
+                start = end
+                let records = try teacherRows.map {
+                    CompletionRule.Record(year: $0.year, project: $0.project,
+                                          level: try .read($0.level, table: ProjectModel.schema, row: nil, column: "level"), result: .passed)
+                }
+                guard let qualifying = settings.rule.qualifying(records) else { continue }
+                guard serial < CertificateNumber.maximumSerial else {
+                    throw AppError(.conflict, code: "certificate.serial_exhausted", "\(county.name) \(today.year) 年的证书流水号已用完")
+                }
+                serial += 1
+                let teacher = teacherRows.first!
+                let token = VerificationToken.random()
+                let snapshot = CertificateSnapshot(
+                    number: CertificateNumber(year: today.year, countyCode: county.code, serial: serial),
+                    teacherName: teacher.name,
+                    maskedResidentID: ResidentID(canonical: teacher.resident_id)?.masked ?? "",
+                    region: regionName, school: teacher.school,
+                    completed: qualifying.map { .init(year: $0.year, project: $0.project, level: $0.level.label) },
+                    issuer: settings.issuer, issuedOn: today, verificationURL: verificationURL(token))
+                try await insert.append([
+                    .text(snapshot.number.value), .text(token.value), .integer(teacher.teacher_id), .text(county.code),
+                    .text(county.parentCode!), .text(CertificateStatus.valid.rawValue), .text(try CertificateModel.encode(snapshot)),
+                    .text(today.description), .date(now), .text(actor.username),
+                ])
+            }
+            try await insert.flush()
+            let issued = serial - last
+            guard issued > 0 else {
+                return Outcome(issued: 0, alreadyIssued: counts.certified, notEligible: counts.teachers - counts.certified)
+            }
+            try await sql.raw("""
+                UPDATE certificate_serials SET last_serial = \(bind: serial) WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
+                """).run()
+            try await AuditLog.record(on: db, actor: actor, action: .issueCertificates, objectType: "certificate", objectID: county.code,
+                                      countyCode: county.code, cityCode: county.parentCode,
+                                      summary: "签发\(regionName)结业证书 \(issued) 张（编号 \(serial - issued + 1)–\(serial) 号）")
+            return Outcome(issued: issued, alreadyIssued: counts.certified, notEligible: counts.teachers - counts.certified - issued)
+        }
+    }
+}
