@@ -9,7 +9,7 @@ packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl libcairo2-dev 
 case "$purpose" in
   # poppler and zbar read the certificates back; selenium drives the pages in Chromium.
   test)  packages+=(postgresql libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver) ;;
-  bench) packages+=(postgresql wrk hyperfine time) ;;
+  bench) packages+=(postgresql wrk hyperfine time libreoffice-writer-nogui) ;;
 esac
 
 missing=()
