@@ -37,7 +37,8 @@ extension IntegrationTests {
             try await post(app, "/api/v1/integration/entries/\(entries[1].id)/reject", as: "jinjiang", ["reason": "notOurTeacher"], status: .ok)
             try await post(app, "/api/v1/integration/\(b)/submit", as: "jinjiang", status: .ok)
             let submitted = try #require(try await dashboard(app, as: "jinjiang").first)
-            #expect(submitted.state == "submitted" && submitted.countdown == "—" && !submitted.overdue && submitted.conflicts == 0)
+            // Once submitted the deadline was met or missed: no running count of days.
+            #expect(submitted.state == "submitted" && submitted.countdown == "逾期提交" && !submitted.overdue && submitted.conflicts == 0)
 
             let city = try #require(try await dashboard(app, as: "chengdu").first)
             #expect(city.allocated == 5 && city.state == "open" && city.partsLabel == "已提交 1/2 个县(市、区)")
@@ -205,20 +206,23 @@ extension IntegrationTests {
                 #expect(!html.contains(">张伟<"), "the verified teacher is not on the pending tab")
                 #expect(!html.contains(">清除<"), "nothing to clear without a search")
             }
-            // A form sent from a filtered page comes back to it.
+            // A form sent from a filtered page comes back to it, says what it did and returns to
+            // the row; a verified entry leaves the 待核实 tab, so the row that followed it.
             var headers = session.headers
-            headers.replaceOrAdd(name: .referer, value: "http://127.0.0.1:8080/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5")
-            try await app.testing().test(.POST, "/integration/entries/\(all.entries[2].id)/verify", headers: headers, beforeRequest: {
-                try $0.content.encode(["_csrf": session.csrf, "certificateNumber": "YD-3"], as: .urlEncodedForm)
+            headers.replaceOrAdd(name: .referer, value: "http://127.0.0.1:8080/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5&done=reject&entry=1")
+            let zhao = all.entries[2].id
+            try await app.testing().test(.POST, "/integration/entries/\(zhao)/verify", headers: headers, beforeRequest: {
+                try $0.content.encode(["_csrf": session.csrf, "certificateNumber": "YD-3", "next": String(all.entries[3].id)], as: .urlEncodedForm)
             }) { response in
                 #expect(response.status == .seeOther)
-                #expect(response.headers.first(name: .location) == "/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5")
+                #expect(response.headers.first(name: .location)
+                    == "/integration/\(b)?county=510104&status=pending&q=%E8%B5%B5&done=verify&entry=\(zhao)#entry-\(all.entries[3].id)")
             }
             headers.replaceOrAdd(name: .referer, value: "http://evil.example/elsewhere")
             try await app.testing().test(.POST, "/integration/entries/\(all.entries[3].id)/verify", headers: headers, beforeRequest: {
                 try $0.content.encode(["_csrf": session.csrf, "certificateNumber": "YD-4"], as: .urlEncodedForm)
             }) { response in
-                #expect(response.headers.first(name: .location) == "/integration/\(b)")
+                #expect(response.headers.first(name: .location) == "/integration/\(b)?done=verify&entry=\(all.entries[3].id)#entry-\(all.entries[3].id)")
             }
         }
     }

@@ -29,6 +29,8 @@ struct AuditController {
         let action: String
         let actionLabel: String
         let objectType: String
+        /// The object in words: "整合名单条目 12", "用户 3".
+        let objectLabel: String
         let objectID: String?
         let summary: String
         let changes: String
@@ -55,8 +57,20 @@ struct AuditController {
         case .none, .teacher: throw AppError.notFound()
         }
         if let action = filter.action?.nilIfEmpty {
-            guard AuditLog.Action(rawValue: action) != nil else { throw AppError.badRequest(code: "audit.action", "操作类型无效（\(action.prefix(20))）") }
-            query = query.filter(\.$action == action)
+            guard let known = AuditLog.Action(rawValue: action) else { throw AppError.badRequest(code: "audit.action", "操作类型无效（\(action.prefix(20))）") }
+            // A county's 核实 was logged as `approve` before it had its own action: those entries
+            // are found under 核实, and 审核通过 lists only the approvals.
+            let verified = Self.legacyVerification
+            switch known {
+            case .verify:
+                query = query.group(.or) { or in
+                    or.filter(\.$action == action).group(.and) {
+                        $0.filter(\.$action == verified.action.rawValue).filter(\.$objectType == verified.objectType)
+                    }
+                }
+            case verified.action: query = query.filter(\.$action == action).filter(\.$objectType != verified.objectType)
+            default: query = query.filter(\.$action == action)
+            }
         }
         if let username = filter.username?.trimmingCharacters(in: .whitespaces).nilIfEmpty {
             query = query.filter(\.$username == ((try? ResidentID.parse(username, today: request.clock.today()))?.id.value ?? username))
@@ -79,11 +93,38 @@ struct AuditController {
         let dtos = entries.map { entry in
             EntryDTO(id: entry.id!, occurredAt: entry.occurredAt, time: formatter.string(from: entry.occurredAt),
                      username: IDMasking.maskIDs(in: entry.username), address: entry.address, action: entry.action,
-                     actionLabel: AuditLog.Action(rawValue: entry.action)?.label ?? entry.action,
-                     objectType: entry.objectType, objectID: entry.objectID, summary: IDMasking.maskIDs(in: entry.summary),
+                     actionLabel: Self.actionLabel(entry.action, objectType: entry.objectType),
+                     objectType: entry.objectType, objectLabel: Self.objectLabel(entry.objectType, id: entry.objectID),
+                     objectID: entry.objectID, summary: IDMasking.maskIDs(in: entry.summary),
                      changes: entry.changes == "{}" ? "" : IDMasking.maskIDs(in: entry.changes))
         }
         return (ListDTO(total: total, page: page, pageSize: Self.pageSize, entries: dtos), filter)
+    }
+
+    /// How the county's 核实 was logged before `verify` existed.
+    static let legacyVerification = (action: AuditLog.Action.approve, objectType: "integration_entry")
+
+    static func actionLabel(_ action: String, objectType: String) -> String {
+        if action == legacyVerification.action.rawValue && objectType == legacyVerification.objectType { return AuditLog.Action.verify.label }
+        return AuditLog.Action(rawValue: action)?.label ?? action
+    }
+
+    /// The kinds of object the log names, in words; an unknown kind shows as stored.
+    static let objectTypeLabels: [String: String] = [
+        "api_token": "访问令牌", "certificate": "结业证书", "demo_province": "演示数据",
+        "integration_batch": "整合批次", "integration_entry": "整合名单条目", "integration_feedback": "反馈表",
+        "official_counts": "专任教师数", "progress_report": "统计表", "project": "合作项目",
+        "qualified_list": "合格人员名单", "resident_id": "身份证号码", "teacher": "教师",
+        "teacher_list": "教师名册", "teacher_roster": "教师名册导入", "teacher_transfer": "教师调动",
+        "untrained_list": "未培训教师名单", "user": "用户",
+    ]
+
+    static func objectLabel(_ type: String, id: String?) -> String {
+        let name = objectTypeLabels[type] ?? type
+        guard var id, !id.isEmpty else { return name }
+        // A file's SHA-256 (imports) is shortened; the full value stays in the API.
+        if id.count > 16, id.allSatisfy(\.isHexDigit) { id = String(id.prefix(12)) + "…" }
+        return name + " " + IDMasking.maskIDs(in: id)
     }
 
     static func day(_ text: String) -> Date? {

@@ -12,6 +12,8 @@ struct AuditLog {
         case tokenIssue = "token_issue", tokenRevoke = "token_revoke"
         case `import`, export, approve, viewFullID = "view_full_id", searchFullID = "search_full_id"
         case submit, reject, cancel, transfer
+        /// A county's 核实 of one entry of a cooperation project's list (logged as `approve` before).
+        case verify
         case issueCertificates = "certificate_issue", revokeCertificate = "certificate_revoke", titleCheck = "title_check"
 
         var label: String {
@@ -38,6 +40,7 @@ struct AuditLog {
             case .reject: "退回"
             case .cancel: "撤销"
             case .transfer: "调动"
+            case .verify: "核实"
             case .issueCertificates: "签发证书"
             case .revokeCertificate: "撤销证书"
             case .titleCheck: "职称评审核验"

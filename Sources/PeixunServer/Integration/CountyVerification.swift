@@ -96,7 +96,7 @@ struct CountyVerification {
             entry.verifiedBy = user.username
             entry.verifiedAt = clock.now()
             try await entry.update(on: db)
-            try await AuditLog.record(on: db, actor: actor, action: .approve, objectType: "integration_entry", objectID: String(id),
+            try await AuditLog.record(on: db, actor: actor, action: .verify, objectType: "integration_entry", objectID: String(id),
                                       countyCode: entry.countyCode, cityCode: entry.cityCode, changes: changes,
                                       summary: "核实 \(entry.name)（证书 \(certificate)）")
             return entry

@@ -132,12 +132,47 @@ struct IntegrationController {
         let nextURL: String?
         let entries: [Linked<EntryDTO, EntryLinks>]
         let links: BatchLinks
+        /// What the last form did ("已核实：张三"), shown above the list after the redirect.
+        let notice: String?
     }
 
-    struct EntryLinks: Encodable, Sendable { let verifyURL: String; let rejectURL: String }
+    /// `anchor` is the row's `id` (`entry-12`), where a form's redirect returns to; `nextID` the
+    /// row below it, the place to return to when the entry leaves the current tab.
+    struct EntryLinks: Encodable, Sendable {
+        let anchor: String
+        let verifyURL: String
+        let rejectURL: String
+        let nextID: Int?
+        let justDone: Bool
+    }
+
+    /// What a form on the worklist did, carried by the redirect (`done=verify&entry=12`) so the
+    /// page can say so; the name is read again under the user's scope, never from the URL.
+    enum Done: String {
+        case verify, reject, add, submit
+        static let queryNames = ["done", "entry"]
+    }
+
+    private func notice(_ request: Request, view: CountyDTO) async throws -> (text: String, entry: Int?)? {
+        guard let done = (try? request.query.get(String.self, at: "done")).flatMap(Done.init(rawValue:)) else { return nil }
+        if done == .submit { return view.state == ApprovalState.submitted.rawValue ? ("已提交本县名单，等待市(州)审核。", nil) : nil }
+        guard let id = try? request.query.get(Int.self, at: "entry"),
+              let entry = try? await service(request).entry(id, on: request.db), entry.countyCode == view.county else { return nil }
+        switch done {
+        case .verify where entry.status == EntryStatus.verified.rawValue:
+            return ("已核实：\(entry.name)" + (entry.certificateNumber.map { "（证书 \($0)）" } ?? ""), id)
+        case .add where entry.status == EntryStatus.verified.rawValue:
+            return ("已新增并核实：\(entry.name)", id)
+        case .reject where entry.status == EntryStatus.rejected.rawValue:
+            let reason = entry.reason.flatMap(RejectionReason.init(rawValue:))?.label
+            return ("已不予认定：\(entry.name)" + (reason.map { "（\($0)）" } ?? ""), id)
+        default: return nil
+        }
+    }
 
     @Sendable func countyPage(request: Request) async throws -> View {
         let (view, list) = try await county(request)
+        let notice = try await notice(request, view: view)
         let q = (try? request.query.get(String.self, at: "q")) ?? ""
         func url(status: IntegrationEntryList.Filter, page: Int = 1, keepSearch: Bool = true) -> String {
             var items = [URLQueryItem(name: "county", value: view.county)]
@@ -160,11 +195,14 @@ struct IntegrationController {
             q: q, hasSearch: !q.isEmpty, statusFilter: list.filter == .all ? nil : list.filter.rawValue, isFiltered: list.isFiltered,
             previousURL: view.page > 1 ? url(status: list.filter, page: view.page - 1) : nil,
             nextURL: view.page < view.pageCount ? url(status: list.filter, page: view.page + 1) : nil,
-            entries: view.entries.map {
-                Linked($0, EntryLinks(verifyURL: SiteURL.integration(.entry(.value($0.id), .verify)).path,
-                                      rejectURL: SiteURL.integration(.entry(.value($0.id), .reject)).path))
+            entries: view.entries.enumerated().map { index, entry in
+                Linked(entry, EntryLinks(anchor: "entry-\(entry.id)",
+                                         verifyURL: SiteURL.integration(.entry(.value(entry.id), .verify)).path,
+                                         rejectURL: SiteURL.integration(.entry(.value(entry.id), .reject)).path,
+                                         nextID: index + 1 < view.entries.count ? view.entries[index + 1].id : nil,
+                                         justDone: entry.id == notice?.entry))
             },
-            links: BatchLinks(batchID: view.batch.id, county: view.county)))
+            links: BatchLinks(batchID: view.batch.id, county: view.county), notice: notice?.text))
     }
 
     @Sendable func apiEntries(request: Request) async throws -> CountyDTO {
@@ -182,45 +220,60 @@ struct IntegrationController {
         return batch
     }
 
-    /// Web forms answer with the county page again; refusals become a 422 page.
-    private func back(_ request: Request, batchID: Int, _ work: () async throws -> Void) async throws -> Response {
+    /// Web forms answer with the county page again, at the row acted on (`#entry-12`) with the
+    /// same tab, search and page, and say what was done; refusals become a 422 page.
+    /// - Parameters:
+    ///   - done: what the form did, and to which entry, for the message and the row to return to.
+    private func back(_ request: Request, batchID: Int, _ done: Done, _ work: () async throws -> IntegrationEntryModel?) async throws -> Response {
+        let entry: IntegrationEntryModel?
         do {
-            try await work()
+            entry = try await work()
         } catch let refusal as InputRefusal {
             throw AppError(.unprocessableEntity, code: refusal.code, refusal.message)
         }
         // Back to the page the form was on, with its filter, search and page kept.
-        let page = SiteURL.integration(.county(.value(batchID))).path
+        let page = SiteURL.integration(.county(.value(batchID)))
         let referer = request.headers.first(name: .referer).flatMap(URLComponents.init(string:))
-        let back = referer.flatMap { $0.path == page ? $0.path + ($0.percentEncodedQuery.map { "?" + $0 } ?? "") : nil }
-        return request.redirect(to: back ?? page, redirectType: .normal)
+        var items = referer.flatMap { $0.path == page.path ? $0.queryItems : nil } ?? []
+        items.removeAll { Done.queryNames.contains($0.name) }
+        items.append(URLQueryItem(name: "done", value: done.rawValue))
+        var fragment = ""
+        if let entry, let id = entry.id {
+            items.append(URLQueryItem(name: "entry", value: String(id)))
+            // An entry that leaves the tab it was on (核实 on 待核实) returns to the row that followed it.
+            let filter = items.last { $0.name == "status" }?.value.flatMap(IntegrationEntryList.Filter.init(rawValue:)) ?? .all
+            let stays = filter.includes(status: entry.status, added: entry.added, conflict: entry.conflict)
+            let next = try? request.content.get(Int?.self, at: "next")
+            fragment = "#entry-\(stays ? id : (next ?? id))"
+        }
+        return request.redirect(to: page.path(adding: items) + fragment, redirectType: .normal)
     }
 
     @Sendable func verifyForm(request: Request) async throws -> Response {
         let service = try service(request)
         let input = try request.content.decode(CountyVerification.Verify.self)
         let entry = try await service.entry(try entryID(request), on: request.db)
-        return try await back(request, batchID: entry.batchID) { _ = try await service.verify(entry.id!, input) }
+        return try await back(request, batchID: entry.batchID, .verify) { try await service.verify(entry.id!, input) }
     }
 
     @Sendable func rejectForm(request: Request) async throws -> Response {
         let service = try service(request)
         let input = try request.content.decode(CountyVerification.Reject.self)
         let entry = try await service.entry(try entryID(request), on: request.db)
-        return try await back(request, batchID: entry.batchID) { _ = try await service.reject(entry.id!, input) }
+        return try await back(request, batchID: entry.batchID, .reject) { try await service.reject(entry.id!, input) }
     }
 
     @Sendable func addForm(request: Request) async throws -> Response {
         let service = try service(request)
         let batch = try await batch(request)
         let input = try request.content.decode(CountyVerification.Addition.self)
-        return try await back(request, batchID: batch.id!) { _ = try await service.add(batchID: batch.id!, projectID: batch.projectID, input) }
+        return try await back(request, batchID: batch.id!, .add) { try await service.add(batchID: batch.id!, projectID: batch.projectID, input) }
     }
 
     @Sendable func submitForm(request: Request) async throws -> Response {
         let service = try service(request)
         let batch = try await batch(request)
-        return try await back(request, batchID: batch.id!) { _ = try await service.submit(batchID: batch.id!) }
+        return try await back(request, batchID: batch.id!, .submit) { try await service.submit(batchID: batch.id!); return nil }
     }
 
     @Sendable func apiVerify(request: Request) async throws -> EntryResult {

@@ -73,15 +73,17 @@ struct IntegrationDashboard {
             SELECT DISTINCT e.batch_id, e.\(unsafeRaw: partColumn) AS code FROM integration_entries e
             WHERE e.\(unsafeRaw: partColumn) IS NOT NULL AND \(scope.predicate(table: "e"))
             """).all(decoding: Part.self)
-        struct State: Decodable { let batch_id: Int; let region_code: String; let state: String }
+        struct State: Decodable { let batch_id: Int; let region_code: String; let state: String; let late: Bool }
         var states: [Int: [String: ApprovalState]] = [:]
+        var late: [Int: Set<String>] = [:]
         // Only the states of regions this report covers are read.
         let codes = Array(Set(parts.map(\.code) + [levelRegion].compactMap { $0 }))
-        let rows = codes.isEmpty ? [] : try await sql.select().column("subject_id", as: "batch_id").columns("region_code", "state")
+        let rows = codes.isEmpty ? [] : try await sql.select().column("subject_id", as: "batch_id").columns("region_code", "state", "late")
             .from(SubmissionModel.schema).where("workflow", .equal, ApprovalWorkflowKind.integration.rawValue)
             .where("region_code", .in, codes).all(decoding: State.self)
         for row in rows {
             states[row.batch_id, default: [:]][row.region_code] = try .read(row.state, workflow: .integration, subject: row.batch_id, region: row.region_code)
+            if row.late { late[row.batch_id, default: []].insert(row.region_code) }
         }
         let partsByBatch = Dictionary(grouping: parts, by: \.batch_id)
 
@@ -99,12 +101,20 @@ struct IntegrationDashboard {
             let deadline = CivilDate(iso: figure.deadline) ?? IntegrationWorkflow.defaultDeadline(year: figure.year)
             let countdown = DeadlineCountdown(deadline: deadline, today: today,
                                               state: own ?? (done < batchParts.count ? .open : .approved))
+            // Once the region's part is handed on, the deadline is history: it was met or missed.
+            // Only a part still open counts the days (已逾期 N 天).
+            let label: String = switch own {
+            case let state? where !state.isEditable:
+                levelRegion.map { late[figure.id]?.contains($0) == true } == true ? "逾期提交" : "按期提交"
+            case nil where !countdown.concerns: level == .province ? "已全部审核" : "—"
+            default: countdown.label
+            }
             return BatchStatus(
                 id: figure.id, project: figure.project, year: figure.year, deadline: figure.deadline, allocated: figure.allocated,
                 verified: figure.verified, rejected: figure.rejected, added: figure.added,
                 pending: figure.allocated + figure.added - figure.verified - figure.rejected, conflicts: figure.conflicts,
                 state: own?.rawValue, stateLabel: own?.label, parts: batchParts.count, partsDone: done, partsLabel: partsLabel,
-                daysLeft: countdown.daysLeft, countdown: countdown.label, overdue: countdown.isOverdue, near: countdown.isNear)
+                daysLeft: countdown.daysLeft, countdown: label, overdue: countdown.isOverdue, near: countdown.isNear)
         }
     }
 }

@@ -20,6 +20,18 @@ struct IntegrationEntryList: Sendable {
             }
         }
 
+        /// Whether an entry in this state is listed under this filter (the SQL `condition`, in Swift).
+        func includes(status: String, added: Bool, conflict: String?) -> Bool {
+            switch self {
+            case .all: true
+            case .pending: status == EntryStatus.pending.rawValue
+            case .verified: status == EntryStatus.verified.rawValue
+            case .rejected: status == EntryStatus.rejected.rawValue
+            case .conflict: status == EntryStatus.pending.rawValue && conflict != nil
+            case .added: added
+            }
+        }
+
         var condition: SQLQueryString {
             switch self {
             case .all: "1 = 1"

@@ -25,7 +25,8 @@ struct ProgressController: RouteCollection {
             return try await ProgressExport.xlsxResponse(for: report, request: request)
         case "json": return try await ProgressDTO(report).encodeResponse(for: request)
         default:
-            let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope, today: request.clock.today())
+            let model = ProgressPageModel(report: report, regions: request.application.regions, scope: request.scope,
+                                          yearChoices: try await ReportingYears.choices(on: request.sql, showing: report.year))
             return try await request.renderPage("progress", model).encodeResponse(for: request)
         }
     }
@@ -51,14 +52,9 @@ extension Request {
         ProgressReportService(database: sql, regions: application.regions)
     }
 
-    /// The latest year in which a teacher first passed a training (read from the rollup, not
-    /// the two million records); the current year when nobody has.
+    /// The year a report shows when none is asked for: the programme's current reporting year,
+    /// the same on the landing page, in the menu and in the API.
     @Sendable func defaultReportYear() async throws -> Int {
-        struct Row: Decodable { let year: Int? }
-        let latest = try await sql.select()
-            .column(SQLFunction("MAX", args: SQLColumn("first_passed_year")), as: "year")
-            .from(CreateProgressRollups.schema)
-            .first(decoding: Row.self)?.year
-        return latest ?? clock.today().year
+        ReportingYears.current
     }
 }

@@ -51,12 +51,13 @@ struct ProgressPageModel: Encodable, Sendable {
     /// 未培训教师名单 for a city or county (the province's would be too large to be useful).
     let untrainedURL: String?
 
-    init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope, today: CivilDate) {
+    init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope, yearChoices: [Int]) {
         let year = report.year
-        title = report.title
+        // The year in the heading, so that a printed page says which year it is.
+        title = "\(year)年 " + report.title
         pageTitle = "\(report.region.name) \(year)年培训实施情况"
         self.year = year
-        yearChoices = Array((2014...max(year, today.year)).reversed())
+        self.yearChoices = yearChoices
         regionCode = report.region.code
         breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.reports(.progress(year: year, region: $0.code)).path) }
         rowHeader = report.rowLevel.header

@@ -37,7 +37,7 @@ struct UntrainedExportController {
         guard region.level != .province || query.school != nil else {
             throw AppError.badRequest(code: "region.too_large", "全省名单过大，请按市(州)或县(市、区)导出")
         }
-        let year = query.year ?? request.clock.today().year
+        let year = query.year ?? ReportingYears.current
         guard ProgressQuery.years.contains(year) else { throw AppError.badRequest(code: "year.invalid", "年度参数无效") }
         let format = try TableDownload.format(query.format)
 

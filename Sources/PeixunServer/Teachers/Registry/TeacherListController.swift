@@ -72,7 +72,10 @@ struct TeacherListController {
         let pageTitle = "教师名册"
         let q: String
         let school: String
+        /// The region drop-down, only when there is more than one region to choose from
+        /// (a county's own registry has none).
         let regions: [Option]
+        let hasRegions: Bool
         let stages: [Option]
         let statuses: [Option]
         let list: ListDTO
@@ -130,7 +133,7 @@ struct TeacherListController {
         }
         let page = Page(
             q: query.q ?? "", school: search.school ?? "",
-            regions: regionOptions.count > 2 ? regionOptions : [],
+            regions: regionOptions.count > 2 ? regionOptions : [], hasRegions: regionOptions.count > 2,
             stages: [Option(value: "", label: "全部", selected: search.stage == nil)]
                 + Stage.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.stage == $0) },
             statuses: [Option(value: "", label: "全部", selected: search.status == nil)]
