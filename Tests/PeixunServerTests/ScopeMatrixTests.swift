@@ -25,6 +25,9 @@ import VaporTesting
         var entryID = 99_999_999
         /// A certificate issued in a county outside the user's reach.
         var certificateNumber = "20175101050000019"
+        /// A reissue request at a county outside the user's reach, and a round of a city outside it.
+        var reissueRequestID = 99_999_999
+        var reissueRoundID = 99_999_999
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -116,6 +119,38 @@ import VaporTesting
             outside["chengdu"]!.certificateNumber = zigongCertificate
             for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.certificateNumber = qingyangCertificate }
 
+            // Reissue requests for those certificates, each in its city's round.
+            func reissueRequest(_ number: String) async throws -> (request: Int, round: Int) {
+                let certificate = try await CertificateModel.query(on: app.db).filter(\.$number == number).first()!
+                let round = ReissueRoundModel()
+                round.cityCode = certificate.cityCode
+                round.opened = Date()
+                try await round.create(on: app.db)
+                let request = ReissueRequestModel()
+                request.certificateID = certificate.id!
+                request.teacherID = certificate.teacherID
+                request.countyCode = certificate.countyCode
+                request.cityCode = certificate.cityCode
+                request.roundID = round.id!
+                request.storedKind = ReissueKind.lost.rawValue
+                request.reason = "证书遗失"
+                request.storedStatus = ReissueStatus.check.rawValue
+                request.requestedBy = "test"
+                request.requestedRole = Role.county.rawValue
+                request.requestedAt = Date()
+                request.updatedAt = Date()
+                try await request.create(on: app.db)
+                return (request.id!, round.id!)
+            }
+            let qingyangRequest = try await reissueRequest(qingyangCertificate)
+            let zigongRequest = try await reissueRequest(zigongCertificate)
+            outside["chengdu"]!.reissueRequestID = zigongRequest.request
+            outside["chengdu"]!.reissueRoundID = zigongRequest.round
+            outside["zigong"]!.reissueRoundID = qingyangRequest.round
+            outside["jinjiang"]!.reissueRoundID = zigongRequest.round
+            for key in ["pingshen", "jigou"] { outside[key]!.reissueRoundID = qingyangRequest.round }
+            for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.reissueRequestID = qingyangRequest.request }
+
             let routes = SiteURL.allRoutes
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
@@ -134,6 +169,8 @@ import VaporTesting
                         case .parameter("token"): path += "/progress-of-somebody-else"
                         case .parameter("entryID"): path += "/\(reach.entryID)"
                         case .parameter("number"): path += "/\(reach.certificateNumber)"
+                        case .parameter("requestID"): path += "/\(reach.reissueRequestID)"
+                        case .parameter("roundID"): path += "/\(reach.reissueRoundID)"
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
                         case .parameter(let name):

@@ -7,6 +7,8 @@ import SQLKit
 enum ApprovalWorkflowKind: String, Sendable, Codable, CaseIterable {
     /// 合作项目整合 (Appendix 2): subject = the batch.
     case integration
+    /// 证书补发: subject = a city's reissue round (`reissue_rounds`).
+    case reissue
 }
 
 /// One unit's report in one workflow (a county's part of an integration batch, a city's plan

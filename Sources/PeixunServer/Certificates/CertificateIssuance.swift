@@ -77,19 +77,8 @@ struct CertificateIssuance {
         let regionName = regions.province.name + regions.qualifiedName(of: county)
         return try await database.transaction { db in
             let sql = db as! any SQLDatabase
-            // The lock comes first, before anything is read, so that the reads see the work of
-            // whoever held it before (and SQLite takes its write lock without a stale snapshot).
-            try await sql.raw("""
-                INSERT INTO certificate_serials (year, county_code, last_serial) VALUES (\(bind: today.year), \(bind: county.code), 0)
-                ON CONFLICT DO NOTHING
-                """).run()
-            try await sql.raw("""
-                UPDATE certificate_serials SET last_serial = last_serial WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
-                """).run()
-            struct Serial: Decodable { let last_serial: Int }
-            guard let last = try await sql.raw("""
-                SELECT last_serial FROM certificate_serials WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
-                """).first(decoding: Serial.self)?.last_serial else { throw AppError(.internalServerError, code: "certificate.serial", "证书流水号读取失败") }
+            // The lock comes first, before anything is read (see `CertificateSerials`).
+            var serials = try await CertificateSerials.lock(year: today.year, county: county, on: sql)
 
             struct Counts: Decodable { let teachers: Int; let certified: Int }
             let counts = try await sql.raw("""
@@ -107,7 +96,6 @@ struct CertificateIssuance {
                 ORDER BY t.id, r.year, p.name
                 """).all(decoding: PassedRow.self)
 
-            var serial = last
             var insert = PlainBulkInsert(into: CertificateModel.schema, columns: [
                 "number", "token", "teacher_id", "county_code", "city_code", "status", "snapshot", "issued_on", "issued_at", "issued_by",
             ], on: db)
@@ -122,14 +110,11 @@ struct CertificateIssuance {
                                           level: try .read($0.level, table: ProjectModel.schema, row: nil, column: "level"), result: .passed)
                 }
                 guard let qualifying = settings.rule.qualifying(records) else { continue }
-                guard serial < CertificateNumber.maximumSerial else {
-                    throw AppError(.conflict, code: "certificate.serial_exhausted", "\(county.name) \(today.year) 年的证书流水号已用完")
-                }
-                serial += 1
+                let number = try serials.next()
                 let teacher = teacherRows.first!
                 let token = VerificationToken.random()
                 let snapshot = CertificateSnapshot(
-                    number: CertificateNumber(year: today.year, countyCode: county.code, serial: serial),
+                    number: number,
                     teacherName: teacher.name,
                     maskedResidentID: ResidentID(canonical: teacher.resident_id)?.masked ?? "",
                     region: regionName, school: teacher.school,
@@ -142,16 +127,14 @@ struct CertificateIssuance {
                 ])
             }
             try await insert.flush()
-            let issued = serial - last
+            let issued = serials.used
             guard issued > 0 else {
                 return Outcome(issued: 0, alreadyIssued: counts.certified, notEligible: counts.teachers - counts.certified)
             }
-            try await sql.raw("""
-                UPDATE certificate_serials SET last_serial = \(bind: serial) WHERE year = \(bind: today.year) AND county_code = \(bind: county.code)
-                """).run()
+            try await serials.store()
             try await AuditLog.record(on: db, actor: actor, action: .issueCertificates, objectType: "certificate", objectID: county.code,
                                       countyCode: county.code, cityCode: county.parentCode,
-                                      summary: "签发\(regionName)结业证书 \(issued) 张（编号 \(serial - issued + 1)–\(serial) 号）")
+                                      summary: "签发\(regionName)结业证书 \(issued) 张（编号 \(serials.first + 1)–\(serials.last) 号）")
             return Outcome(issued: issued, alreadyIssued: counts.certified, notEligible: counts.teachers - counts.certified - issued)
         }
     }

@@ -22,6 +22,8 @@ struct MyCertificatesController {
         let reasons: [String]
         /// Whom to call: the county's education bureau.
         let contact: String
+        /// Reissue requests (补发、更正) and how far each has come, newest first.
+        let requests: [ReissueRequestDTO]
     }
 
     private func load(_ request: Request) async throws -> MineDTO {
@@ -54,7 +56,8 @@ struct MyCertificatesController {
             }
         }
         return MineDTO(name: teacher.name, certificates: certificates, eligible: eligible, rule: settings.rule.description, reasons: reasons,
-                       contact: "如对培训记录或证书有疑问，请联系\(countyName)教育局（教师培训管理部门）。")
+                       contact: "如对培训记录或证书有疑问，请联系\(countyName)教育局（教师培训管理部门）。",
+                       requests: try await ReissueDesk(request: request).requests(ofTeacher: teacher.id!))
     }
 
     /// The teacher's records as the completion rule reads them.
@@ -70,19 +73,32 @@ struct MyCertificatesController {
         }
     }
 
+    struct RowLinks: Encodable, Sendable {
+        let url: String
+        /// A valid certificate without an open request may be reissued.
+        let mayRequestReissue: Bool
+    }
+
     struct Page: Encodable, Sendable {
         let pageTitle = "我的证书"
         let mine: MineDTO
-        let rows: [Linked<CertificateDTO, RowURL>]
+        let rows: [Linked<CertificateDTO, RowLinks>]
         let hasCertificates: Bool
+        let hasRequests: Bool
         let trainingURL = SiteURL.teachers(.myTraining).path
+        let reissueURL = SiteURL.reissue(.create).path
+        let kinds = ReissueKind.allCases.map { ReissueController.Page.Option(value: $0.rawValue, label: $0.label) }
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let mine = try await load(request)
+        let open = Set(mine.requests.filter { ReissueStatus.open.map(\.rawValue).contains($0.status) }.map(\.certificateNumber))
         return try await request.renderPage("my-certificates", Page(
-            mine: mine, rows: mine.certificates.map { Linked($0, url: .certificates(.pdf(.value($0.number)))) },
-            hasCertificates: !mine.certificates.isEmpty))
+            mine: mine, rows: mine.certificates.map {
+                Linked($0, RowLinks(url: SiteURL.certificates(.pdf(.value($0.number))).path,
+                                    mayRequestReissue: $0.status == CertificateStatus.valid.rawValue && !open.contains($0.number)))
+            },
+            hasCertificates: !mine.certificates.isEmpty, hasRequests: !mine.requests.isEmpty))
     }
 
     @Sendable func api(request: Request) async throws -> MineDTO {

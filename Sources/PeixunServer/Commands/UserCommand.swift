@@ -1,13 +1,14 @@
 import Fluent
 import Foundation
 import PeixunCore
+import SQLKit
 import Vapor
 
-/// `peixun user create --role ROLE --username NAME [--region CODE] [--name 显示名]` and
-/// `peixun user list`. The password is read from standard input when one is piped in,
+/// `peixun user create --role ROLE --username NAME [--region CODE] [--name 显示名] [--projects ID,ID]`,
+/// `peixun user list` and `peixun user projects USERNAME [--set ID,ID]` (an institution's projects). The password is read from standard input when one is piped in,
 /// otherwise generated and printed once.
 struct UserCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] { ["create": CreateUserCommand(), "list": ListUsersCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["create": CreateUserCommand(), "list": ListUsersCommand(), "projects": UserProjectsCommand()] }
     var help: String { "管理用户账户" }
 }
 
@@ -21,6 +22,8 @@ struct CreateUserCommand: AsyncCommand {
         var region: String?
         @Option(name: "name", help: "显示的姓名或单位名称，默认同用户名")
         var name: String?
+        @Option(name: "projects", help: "培训机构承担的项目编号，逗号分隔，如 1,2")
+        var projects: String?
         init() {}
     }
 
@@ -45,21 +48,82 @@ struct CreateUserCommand: AsyncCommand {
             regionCode = region.code
         }
         if role == .province, regionCode == nil { regionCode = app.regions.province.code }
+        var projects: [Int]?
+        if let text = signature.projects {
+            guard role == .institution else {
+                context.console.error("--projects 只用于培训机构账户（--role institution）")
+                throw ExitCode(2)
+            }
+            projects = try UserProjectsCommand.parse(text, context: context)
+        }
         let piped = isatty(FileHandle.standardInput.fileDescriptor) == 0
             ? readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) : nil
         try await app.autoMigrate()
-        do {
+        try await UserProjectsCommand.exitOnRefusal(context) {
+            if let projects { _ = try await InstitutionProjects.validate(projects, on: app.db) }
             let created = try await AccountsAdmin(app: app).create(
                 role: role, username: username, displayName: signature.name ?? username,
                 regionCode: regionCode, password: piped?.nilIfEmpty)
+            if let projects { try await InstitutionProjects.assign(projects, to: created.user, actor: .commandLine, on: app.db) }
             context.console.info("已新建\(role.label)账户 \(created.user.username)")
             if let password = created.generatedPassword {
                 context.console.print("初始密码（只显示这一次）：\(password)")
             }
+        }
+    }
+}
+
+/// `peixun user projects USERNAME [--set 1,2]`: shows, or sets, the projects an institution
+/// account runs; it confirms the reissue requests of teachers trained in them.
+struct UserProjectsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "username", help: "培训机构账户的用户名")
+        var username: String
+        @Option(name: "set", help: "项目编号，逗号分隔，如 1,2；留空（--set \"\"）则取消全部关联")
+        var set: String?
+        init() {}
+    }
+
+    var help: String { "查看或设置培训机构承担的项目" }
+
+    /// Runs `body`; a refusal (an `AppError` or refused input) is printed and exits with status 2.
+    static func exitOnRefusal(_ context: CommandContext, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
         } catch let error as AppError {
             context.console.error(error.reason)
             throw ExitCode(2)
+        } catch let refusal as InputRefusal {
+            context.console.error(refusal.message)
+            throw ExitCode(2)
         }
+    }
+
+    static func parse(_ text: String, context: CommandContext) throws -> [Int] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let ids = parts.compactMap { Int($0) }
+        guard ids.count == parts.count else {
+            context.console.error("项目编号应为逗号分隔的数字，如 1,2；实际为 \(text.prefix(60))")
+            throw ExitCode(2)
+        }
+        return ids
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let user = try await UserModel.query(on: app.db).filter(\.$username == signature.username).first() else {
+            context.console.error("找不到账户：\(signature.username)")
+            throw ExitCode(2)
+        }
+        if let text = signature.set {
+            let ids = try Self.parse(text, context: context)
+            try await Self.exitOnRefusal(context) { try await InstitutionProjects.assign(ids, to: user, actor: .commandLine, on: app.db) }
+        }
+        let ids = try await InstitutionProjects.projects(of: user.id!, on: app.db as! any SQLDatabase)
+        let names = try await ProjectModel.query(on: app.db).filter(\.$id ~~ ids).sort(\.$id).all()
+        for project in names { context.console.print("\(project.id!)\t\(project.name)") }
+        context.console.info("\(user.username) 承担 \(ids.count) 个项目")
     }
 }
 

@@ -28,5 +28,6 @@ enum Migrations {
         app.migrations.add(AddMustChangePassword())
         app.migrations.add(CreateSubmissions())
         app.migrations.add(CreateCertificates())
+        app.migrations.add(CreateReissueTables())
     }
 }

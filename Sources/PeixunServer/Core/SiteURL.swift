@@ -22,6 +22,7 @@ enum SiteURL: Sendable, Hashable {
     case projects(Projects)
     case audit(Audit)
     case certificates(Certificates)
+    case reissue(Reissue)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -33,6 +34,7 @@ enum SiteURL: Sendable, Hashable {
         + Projects.routes.map { SiteRoute($0.0, .projects($0.1)) }
         + Audit.routes.map { SiteRoute($0.0, .audit($0.1)) }
         + Certificates.routes.map { SiteRoute($0.0, .certificates($0.1)) }
+        + Reissue.routes.map { SiteRoute($0.0, .reissue($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
@@ -48,6 +50,7 @@ enum SiteURL: Sendable, Hashable {
         case .projects(let resource): resource
         case .audit(let resource): resource
         case .certificates(let resource): resource
+        case .reissue(let resource): resource
         }
     }
 
@@ -120,7 +123,7 @@ extension SiteURL {
 
     /// The names of path parameters, shared by `SiteURL` and the handlers that read them.
     enum Key: String, CaseIterable, Sendable {
-        case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number
+        case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number, requestID, roundID
     }
 }
 

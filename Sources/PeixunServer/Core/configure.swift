@@ -90,6 +90,7 @@ func routes(_ app: Application) throws {
         }
         if user.role == .teacher { return request.redirect(to: SiteURL.teachers(.myTraining).path) }
         if user.role == .reviewer { return request.redirect(to: SiteURL.certificates(.titleCheck).path) }
+        if user.role == .institution { return request.redirect(to: SiteURL.reissue(.page()).path) }
         return request.redirect(to: SiteURL.accounts(.password).path)
     }
     try protected.register(collection: ProgressController())
@@ -113,6 +114,7 @@ func routes(_ app: Application) throws {
     CertificatesController().boot(routes: protected)
     MyCertificatesController().boot(routes: protected)
     TitleCheckController().boot(routes: protected)
+    ReissueController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

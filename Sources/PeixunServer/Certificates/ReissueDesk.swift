@@ -1,0 +1,452 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// One reissue request as a page or the API shows it, with what the viewer may do with it.
+struct ReissueRequestDTO: Content {
+    let id: Int
+    let roundID: Int
+    let certificateNumber: String
+    let teacherName: String
+    let maskedResidentID: String
+    let school: String
+    let county: String
+    let countyName: String
+    let kind: String
+    let kindLabel: String
+    let correctedName: String?
+    let reason: String
+    let status: String
+    let statusLabel: String
+    let statement: String?
+    let statementBy: String?
+    let returnedReason: String?
+    /// `teacher` or `county`.
+    let requestedBy: String
+    let requestedOn: String
+    /// An institution account runs one of the teacher's projects: it writes the statement.
+    let institutionLinked: Bool
+    let newCertificateNumber: String?
+    let mayState: Bool
+    let mayAccept: Bool
+    let mayReturn: Bool
+}
+
+/// 证书补发 for everyone who takes part: the teacher or its county asks, the institution (or,
+/// when none is linked, the county) confirms, the county checks, and the round climbs the
+/// approval engine (`ReissueApproval`). Every query goes through the user's scope; an
+/// institution sees the requests of teachers with a record in one of its projects.
+struct ReissueDesk {
+    let database: any Database
+    let regions: RegionDirectory
+    let user: CurrentUser
+    let actor: AuditLog.Actor
+    let hooks: ReissueApproval
+
+    init(request: Request) throws {
+        database = request.db
+        regions = request.application.regions
+        user = try request.requireUser()
+        actor = AuditLog.Actor(request)
+        let issuance = CertificateIssuance(application: request.application, actor: actor)
+        hooks = ReissueApproval(regions: regions, actor: actor, verificationURL: issuance.verificationURL)
+    }
+
+    var approvals: ApprovalService {
+        ApprovalService(hooks: hooks, regions: regions, user: user, actor: actor, clock: actor.clock)
+    }
+
+    // MARK: Requests
+
+    struct NewRequest: Content {
+        var number: String?
+        var kind: String?
+        var correctedName: String?
+        var reason: String?
+    }
+
+    /// A request by the teacher for its own valid certificate, or by the certificate's county.
+    func create(_ input: NewRequest) async throws -> ReissueRequestModel {
+        guard [.teacher, .county].contains(user.role) else {
+            if [.city, .province].contains(user.role) {
+                throw AppError(.forbidden, code: "reissue.requester", "补发申请由教师本人或所在县(市、区)教育局提出")
+            }
+            throw AppError.notFound()
+        }
+        guard let number = CertificateNumber(parsing: input.number ?? ""),
+              let certificate = try await CertificateRegister(database: database).find(number: number, scope: user.scope) else {
+            throw AppError.notFound("证书")
+        }
+        guard try certificate.status() == .valid else {
+            throw AppError(.conflict, code: "certificate.not_valid", "证书 \(number) 当前状态为“\(try certificate.status().label)”，不能申请补发")
+        }
+        guard let kind = ReissueKind(rawValue: input.kind ?? "") else {
+            throw InputRefusal(field: "申请类型", code: "reissue.kind", "请选择申请类型：遗失、损毁或信息更正")
+        }
+        let correctedName = kind == .correction ? try Self.corrected(input.correctedName, from: try certificate.snapshot().teacherName) : nil
+        let reason = TextCleaning.clean(input.reason ?? "")
+        guard (2...200).contains(reason.count) else {
+            throw InputRefusal(field: "申请原因", code: "reissue.reason", "请填写申请原因（2–200 个字）")
+        }
+        return try await database.transaction { db in
+            let open = try await ReissueRequestModel.query(on: db).filter(\.$certificateID == certificate.id!)
+                .filter(\.$storedStatus ~~ ReissueStatus.open.map(\.rawValue)).count()
+            guard open == 0 else {
+                throw AppError(.conflict, code: "reissue.open", "证书 \(number) 已有一份正在办理的补发申请")
+            }
+            let now = actor.clock.now()
+            let request = ReissueRequestModel()
+            request.certificateID = certificate.id!
+            request.teacherID = certificate.teacherID
+            request.countyCode = certificate.countyCode
+            request.cityCode = certificate.cityCode
+            request.roundID = try await openRound(city: certificate.cityCode, on: db)
+            request.storedKind = kind.rawValue
+            request.correctedName = correctedName
+            request.reason = reason
+            request.storedStatus = ReissueStatus.statement.rawValue
+            request.requestedBy = actor.username
+            request.requestedRole = user.role.rawValue
+            request.requestedAt = now
+            request.updatedAt = now
+            try await request.create(on: db)
+            var changes: [String: AuditLog.Change] = ["kind": .init(before: nil, after: kind.rawValue), "reason": .init(before: nil, after: reason)]
+            if let correctedName { changes["name"] = .init(before: try certificate.snapshot().teacherName, after: correctedName) }
+            try await audit(request, .create, changes: changes, summary: "申请补发证书 \(number)（\(kind.label)）：\(reason)", on: db)
+            return request
+        }
+    }
+
+    /// The corrected name, checked like every name in the registry and different from the old one.
+    static func corrected(_ text: String?, from old: String) throws -> String {
+        switch PersonName.check(text ?? "") {
+        case .failure(let refusal): throw InputRefusal(field: "更正后的姓名", code: refusal.code, refusal.message)
+        case .success(let name):
+            guard name != old else { throw InputRefusal(field: "更正后的姓名", code: "reissue.same_name", "更正后的姓名与证书上的姓名相同") }
+            return name
+        }
+    }
+
+    /// The city's newest round that the province has not approved, or a new one.
+    private func openRound(city: String, on db: any Database) async throws -> Int {
+        for round in try await ReissueRoundModel.query(on: db).filter(\.$cityCode == city).sort(\.$id, .descending).range(..<3).all() {
+            if try await approvals.state(subject: round.id!, region: city, on: db) != .approved { return round.id! }
+        }
+        let round = ReissueRoundModel()
+        round.cityCode = city
+        round.opened = actor.clock.now()
+        try await round.create(on: db)
+        return round.id!
+    }
+
+    /// A request the user may see: its own (teacher), in its subtree (offices), or of a teacher
+    /// trained in one of its projects (institution); otherwise not found.
+    func find(_ id: Int, on db: any Database) async throws -> ReissueRequestModel {
+        var found: ReissueRequestModel?
+        switch user.role {
+        case .teacher:
+            found = try await ReissueRequestModel.query(on: db).filter(\.$id == id).filter(\.$teacherID == (user.teacherID ?? -1)).first()
+        case .institution:
+            if let request = try await ReissueRequestModel.find(id, on: db), try await isLinked(teacher: request.teacherID, institution: user.id, on: db) {
+                found = request
+            }
+        case .province, .city, .county:
+            found = try await ReissueRequestModel.query(on: db).filter(\.$id == id).scoped(to: user.scope).first()
+        case .reviewer:
+            found = nil
+        }
+        guard let found else { throw AppError.notFound("补发申请") }
+        return found
+    }
+
+    private func isLinked(teacher: Int, institution: Int? = nil, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { let n: Int }
+        let sql = db as! any SQLDatabase
+        return try await sql.raw("""
+            SELECT COUNT(*) AS n FROM teachers t WHERE t.id = \(bind: teacher) AND \(InstitutionProjects.linked(teacherColumn: "t.id", userID: institution))
+            """).first(decoding: Row.self)!.n > 0
+    }
+
+    /// The county may change its requests while its part of the round is open or sent back.
+    private func countyMayEdit(_ request: ReissueRequestModel, on db: any Database) async throws -> Bool {
+        guard user.role == .county, user.regionCode == request.countyCode, let county = regions.region(code: request.countyCode) else { return false }
+        return try await approvals.actions(county, subject: request.roundID, on: db).mayEdit
+    }
+
+    private func requireCountyEdit(_ request: ReissueRequestModel, on db: any Database) async throws {
+        guard user.role == .county else { throw AppError(.forbidden, code: "reissue.county_only", "只有县(市、区)教育局可以审核补发申请") }
+        guard try await countyMayEdit(request, on: db) else {
+            throw AppError(.conflict, code: "approval.locked", "本县补发申请已提交，不能再修改；如需修改请联系市(州)退回")
+        }
+    }
+
+    /// 情况说明: by a linked institution, or by the county when no institution runs any of the
+    /// teacher's projects.
+    func statement(_ id: Int, text raw: String?) async throws -> ReissueRequestModel {
+        let text = TextCleaning.clean(raw ?? "")
+        return try await step(id, from: [.statement], to: .check, verb: "出具情况说明", action: .update,
+                              summary: "出具补发申请 #\(id) 的情况说明：\(text.prefix(60))") { request, db in
+            let linked = try await isLinked(teacher: request.teacherID, on: db)
+            switch user.role {
+            case .institution: break
+            case .county where !linked: break
+            case .county: throw AppError(.forbidden, code: "reissue.institution_statement", "该教师的培训机构已开通账户，情况说明由培训机构出具")
+            default: throw AppError(.forbidden, code: "reissue.statement_forbidden", "情况说明由培训机构（或未开通账户时由县级）出具")
+            }
+            guard (5...1000).contains(text.count) else {
+                throw InputRefusal(field: "情况说明", code: "reissue.statement", "请填写情况说明（5–1000 个字）")
+            }
+            request.statement = text
+            request.statementBy = user.role == .institution ? "\(user.displayName)（培训机构）" : "\(user.displayName)（县级代录）"
+            request.statementAt = actor.clock.now()
+        }
+    }
+
+    /// The county accepts a confirmed request: it goes up with the county's submission.
+    func accept(_ id: Int) async throws -> ReissueRequestModel {
+        try await step(id, from: [.check], to: .accepted, verb: "审核通过", action: .approve, summary: "县级审核通过补发申请 #\(id)") { request, db in
+            try await requireCountyEdit(request, on: db)
+        }
+    }
+
+    /// The county sends a request back to whoever made it; the request is closed.
+    func returnToRequester(_ id: Int, reason raw: String?) async throws -> ReissueRequestModel {
+        let reason = String(TextCleaning.clean(raw ?? "").prefix(200))
+        guard !reason.isEmpty else { throw InputRefusal(field: "退回原因", code: "reason.missing", "请填写退回原因") }
+        return try await step(id, from: ReissueStatus.open, to: .returned, verb: "退回", action: .reject,
+                              summary: "将补发申请 #\(id) 退回申请人：\(reason)", reason: reason) { request, db in
+            try await requireCountyEdit(request, on: db)
+            request.returnedReason = reason
+        }
+    }
+
+    /// One step of a request in its own transaction: found in the user's reach, in one of the
+    /// states `from`, allowed and changed by `change`, moved `to`, audited.
+    private func step(_ id: Int, from: [ReissueStatus], to: ReissueStatus, verb: String, action: AuditLog.Action, summary: String,
+                      reason: String? = nil,
+                      change: @escaping @Sendable (ReissueRequestModel, any Database) async throws -> Void) async throws -> ReissueRequestModel {
+        try await database.transaction { db in
+            let request = try await find(id, on: db)
+            let status = try request.status()
+            try await change(request, db)
+            guard from.contains(status) else {
+                throw AppError(.conflict, code: "reissue.state", "该申请当前为“\(status.label)”，不能\(verb)")
+            }
+            request.storedStatus = to.rawValue
+            request.updatedAt = actor.clock.now()
+            try await request.save(on: db)
+            var changes: [String: AuditLog.Change] = ["status": .init(before: status.rawValue, after: to.rawValue)]
+            if let reason { changes["reason"] = .init(before: nil, after: reason) }
+            try await audit(request, action, changes: changes, summary: summary, on: db)
+            return request
+        }
+    }
+
+    private func audit(_ request: ReissueRequestModel, _ action: AuditLog.Action, changes: [String: AuditLog.Change], summary: String,
+                       on db: any Database) async throws {
+        try await AuditLog.record(on: db, actor: actor, action: action, objectType: "reissue_request", objectID: String(request.id!),
+                                  countyCode: request.countyCode, cityCode: request.cityCode, changes: changes, summary: summary)
+    }
+
+    // MARK: Rounds
+
+    struct Decision: Content {
+        var county: String?
+        var reason: String?
+        var counties: [String]?
+    }
+
+    /// A round in the user's subtree (a county or city: of its own city).
+    func round(_ id: Int, on db: any Database) async throws -> ReissueRoundModel {
+        guard [.province, .city, .county].contains(user.role), let round = try await ReissueRoundModel.find(id, on: db),
+              user.scope == .all || user.scope.contains(regionCode: round.cityCode, in: regions)
+              || user.role == .county && regions.region(code: user.regionCode ?? "")?.parentCode == round.cityCode else {
+            throw AppError.notFound("补发批次")
+        }
+        return round
+    }
+
+    /// Submit (county: its county; city: its city), send back (city: one of its counties;
+    /// province: the city, and the counties named), approve or reopen (province). Returns the
+    /// region whose desk shows the result.
+    func decide(_ decision: SiteURL.Reissue.Decision, round id: Int, _ input: Decision) async throws -> String {
+        try await database.transaction { db in
+            let round = try await round(id, on: db)
+            guard let city = regions.region(code: round.cityCode) else { throw AppError.notFound("市(州)") }
+            switch decision {
+            case .submit:
+                guard [.county, .city].contains(user.role), let own = regions.region(code: user.regionCode ?? "") else {
+                    throw AppError(.forbidden, code: "approval.not_your_level", "只有县(市、区)和市(州)提交补发申请")
+                }
+                if own.level == .county, !(try await hooks.children(of: city, subject: id, on: db).contains(own.code)) {
+                    throw AppError(.conflict, code: "approval.empty", "本县在这一轮没有补发申请")
+                }
+                try await approvals.apply(.submit, to: own, subject: id, on: db)
+                return own.code
+            case .sendBack:
+                let reason = TextCleaning.clean(input.reason ?? "")
+                guard !reason.isEmpty else { throw InputRefusal(field: "退回原因", code: "reason.missing", "请填写退回原因") }
+                switch user.role {
+                case .city:
+                    guard let county = regions.region(code: input.county ?? ""), county.parentCode == city.code else {
+                        throw AppError.notFound("县(市、区)")
+                    }
+                    try await approvals.apply(.sendBack(reason: reason), to: county, subject: id, on: db)
+                    return city.code
+                case .province:
+                    try await approvals.apply(.sendBack(reason: reason), to: city, subject: id, alsoReturn: input.counties ?? [], on: db)
+                    return city.code
+                default:
+                    throw AppError(.forbidden, code: "approval.not_your_level", "只有市(州)和省执行办可以退回")
+                }
+            case .approve, .reopen:
+                guard user.role == .province else {
+                    throw AppError(.forbidden, code: "approval.not_your_level", "只有省执行办可以审核或重新打开")
+                }
+                try await approvals.apply(decision == .approve ? .approve : .reopen, to: city, subject: id, on: db)
+                return city.code
+            }
+        }
+    }
+}
+
+// MARK: What the desks show
+
+extension ReissueDesk {
+    /// One county's part of a round (in a city's desk) or one city's round (in the province's).
+    struct UnitDTO: Content {
+        let code: String
+        let name: String
+        let roundID: Int
+        let state: String
+        let stateLabel: String
+        let returnedReason: String?
+        let requests: Int
+        let accepted: Int
+        let actions: ApprovalActions
+    }
+
+    struct OverviewDTO: Content {
+        /// `province`, `city`, `county` (the region's level) or `institution`.
+        let level: String
+        let region: String?
+        let regionName: String
+        /// The round shown: the city's newest.
+        let roundID: Int?
+        /// The region's own part of the round (a city or county).
+        let state: String?
+        let stateLabel: String?
+        let returnedReason: String?
+        let actions: ApprovalActions
+        /// The province: each city's newest round; a city: the counties taking part.
+        let units: [UnitDTO]
+        let requests: [ReissueRequestDTO]
+    }
+
+    func overview(region code: String?) async throws -> OverviewDTO {
+        let db = database
+        if user.role == .institution {
+            struct Row: Decodable { let id: Int }
+            let sql = db as! any SQLDatabase
+            let ids = try await sql.raw("""
+                SELECT r.id FROM reissue_requests r WHERE \(InstitutionProjects.linked(teacherColumn: "r.teacher_id", userID: user.id))
+                ORDER BY CASE WHEN r.status = \(bind: ReissueStatus.statement.rawValue) THEN 0 ELSE 1 END, r.id DESC LIMIT 200
+                """).all(decoding: Row.self).map(\.id)
+            let models = ids.isEmpty ? [] : try await ReissueRequestModel.query(on: db).filter(\.$id ~~ ids).all()
+            let byID = Dictionary(uniqueKeysWithValues: models.map { ($0.id!, $0) })
+            return OverviewDTO(level: "institution", region: nil, regionName: user.displayName, roundID: nil, state: nil, stateLabel: nil,
+                               returnedReason: nil, actions: ApprovalActions(), units: [],
+                               requests: try await dtos(ids.compactMap { byID[$0] }))
+        }
+        guard [.province, .city, .county].contains(user.role), let root = user.scope.root(in: regions) else { throw AppError.notFound() }
+        let regionCode = code.flatMap { $0.isEmpty ? nil : $0 } ?? root
+        guard let region = regions.region(code: regionCode), user.scope.contains(regionCode: regionCode, in: regions) else {
+            throw AppError.notFound("行政区划")
+        }
+        let service = approvals
+        func submission(_ round: Int, _ code: String) async throws -> SubmissionModel? {
+            try await SubmissionModel.query(on: db).filter(\.$workflow == ApprovalWorkflowKind.reissue.rawValue)
+                .filter(\.$subjectID == round).filter(\.$regionCode == code).first()
+        }
+        func counts(_ round: Int, _ filter: (QueryBuilder<ReissueRequestModel>) -> QueryBuilder<ReissueRequestModel>) async throws -> (Int, Int) {
+            let all = try await filter(ReissueRequestModel.query(on: db).filter(\.$roundID == round).scoped(to: user.scope))
+                .filter(\.$storedStatus != ReissueStatus.returned.rawValue).all()
+            return (all.count, all.filter { $0.storedStatus == ReissueStatus.accepted.rawValue || $0.storedStatus == ReissueStatus.reissued.rawValue }.count)
+        }
+        func unit(_ region: Region, round: Int, counting filter: (QueryBuilder<ReissueRequestModel>) -> QueryBuilder<ReissueRequestModel>) async throws -> UnitDTO {
+            let row = try await submission(round, region.code)
+            let state = try row?.state() ?? .open
+            let (requests, accepted) = try await counts(round, filter)
+            return UnitDTO(code: region.code, name: region.name, roundID: round, state: state.rawValue, stateLabel: state.label,
+                           returnedReason: state == .returned ? row?.returnedReason : nil, requests: requests, accepted: accepted,
+                           actions: try await service.actions(region, subject: round, on: db))
+        }
+        if region.level == .province {
+            var units: [UnitDTO] = []
+            for city in regions.children(of: region.code) {
+                guard let round = try await ReissueRoundModel.query(on: db).filter(\.$cityCode == city.code).sort(\.$id, .descending).first() else { continue }
+                units.append(try await unit(city, round: round.id!) { $0.filter(\.$cityCode == city.code) })
+            }
+            return OverviewDTO(level: "province", region: region.code, regionName: region.name, roundID: nil, state: nil, stateLabel: nil,
+                               returnedReason: nil, actions: ApprovalActions(), units: units, requests: [])
+        }
+        let cityCode = region.level == .city ? region.code : region.parentCode!
+        guard let round = try await ReissueRoundModel.query(on: db).filter(\.$cityCode == cityCode).sort(\.$id, .descending).first()?.id else {
+            return OverviewDTO(level: region.level.rawValue, region: region.code, regionName: regions.qualifiedName(of: region), roundID: nil,
+                               state: nil, stateLabel: nil, returnedReason: nil, actions: ApprovalActions(), units: [], requests: [])
+        }
+        var units: [UnitDTO] = []
+        if region.level == .city {
+            for county in try await hooks.children(of: region, subject: round, on: db).sorted().compactMap(regions.region(code:)) {
+                units.append(try await unit(county, round: round) { $0.filter(\.$countyCode == county.code) })
+            }
+        }
+        let own = try await unit(region, round: round) { $0.within(region) }
+        let requests = try await ReissueRequestModel.query(on: db).filter(\.$roundID == round).scoped(to: user.scope).within(region)
+            .sort(\.$countyCode).sort(\.$id).all()
+        return OverviewDTO(level: region.level.rawValue, region: region.code, regionName: regions.qualifiedName(of: region), roundID: round,
+                           state: own.state, stateLabel: own.stateLabel, returnedReason: own.returnedReason,
+                           actions: own.actions, units: units, requests: try await dtos(requests))
+    }
+
+    /// A teacher's own requests, newest first.
+    func requests(ofTeacher teacherID: Int) async throws -> [ReissueRequestDTO] {
+        try await dtos(try await ReissueRequestModel.query(on: database).filter(\.$teacherID == teacherID).sort(\.$id, .descending).all())
+    }
+
+    func dtos(_ models: [ReissueRequestModel]) async throws -> [ReissueRequestDTO] {
+        var editable: [String: Bool] = [:]
+        var rows: [ReissueRequestDTO] = []
+        for model in models {
+            let key = "\(model.roundID) \(model.countyCode)"
+            if editable[key] == nil { editable[key] = try await countyMayEdit(model, on: database) }
+            rows.append(try await dto(model, countyMayEdit: editable[key]!))
+        }
+        return rows
+    }
+
+    func dto(_ model: ReissueRequestModel) async throws -> ReissueRequestDTO {
+        try await dto(model, countyMayEdit: try await countyMayEdit(model, on: database))
+    }
+
+    private func dto(_ model: ReissueRequestModel, countyMayEdit: Bool) async throws -> ReissueRequestDTO {
+        guard let certificate = try await CertificateModel.find(model.certificateID, on: database) else { throw AppError.notFound("证书") }
+        let snapshot = try certificate.snapshot()
+        let status = try model.status(), kind = try model.kind()
+        let linked = try await isLinked(teacher: model.teacherID, on: database)
+        var newNumber: String?
+        if let id = model.newCertificateID { newNumber = try await CertificateModel.find(id, on: database)?.number }
+        let mayState = status == .statement && (user.role == .institution || user.role == .county && user.regionCode == model.countyCode && !linked)
+        return ReissueRequestDTO(
+            id: model.id!, roundID: model.roundID, certificateNumber: certificate.number, teacherName: snapshot.teacherName,
+            maskedResidentID: snapshot.maskedResidentID, school: snapshot.school, county: model.countyCode,
+            countyName: regions.region(code: model.countyCode)?.name ?? model.countyCode, kind: kind.rawValue, kindLabel: kind.label,
+            correctedName: model.correctedName, reason: model.reason, status: status.rawValue, statusLabel: status.label,
+            statement: model.statement, statementBy: model.statementBy, returnedReason: model.returnedReason,
+            requestedBy: model.requestedRole, requestedOn: CivilDate.today(now: model.requestedAt).description,
+            institutionLinked: linked, newCertificateNumber: newNumber,
+            mayState: mayState, mayAccept: countyMayEdit && status == .check, mayReturn: countyMayEdit && ReissueStatus.open.contains(status))
+    }
+}
