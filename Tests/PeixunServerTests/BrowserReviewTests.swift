@@ -140,6 +140,8 @@ import VaporTesting
             #expect(verified.contains("核实 张伟") && verified.contains("核实 王芳"), "old and new 核实 entries alike")
             let approved = try await page(app, "/audit?action=approve", session)
             #expect(!approved.contains("核实 张伟") && !approved.contains("核实 王芳"))
+            #expect(AuditController.actionLabel("reject", objectType: "integration_entry") == "不予认定")
+            #expect(AuditController.actionLabel("reject", objectType: "integration_batch") == "退回")
             #expect(AuditController.objectLabel("user", id: "3") == "用户 3")
             #expect(AuditController.objectLabel("teacher_roster", id: String(repeating: "ab", count: 32)) == "教师名册导入 abababababab…")
         }

@@ -106,6 +106,8 @@ struct AuditController {
 
     static func actionLabel(_ action: String, objectType: String) -> String {
         if action == legacyVerification.action.rawValue && objectType == legacyVerification.objectType { return AuditLog.Action.verify.label }
+        // A county turning down one entry is not sending anything back.
+        if action == AuditLog.Action.reject.rawValue && objectType == legacyVerification.objectType { return "不予认定" }
         return AuditLog.Action(rawValue: action)?.label ?? action
     }
 
