@@ -10,7 +10,7 @@ struct BearerTokenMiddleware: AsyncMiddleware {
             guard let user = try await Self.user(forToken: bearer.token, on: request.db, now: request.clock.now()) else {
                 throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效、已过期或已注销，请重新登录")
             }
-            request.currentUser = CurrentUser(user, channel: .token)
+            request.currentUser = try CurrentUser(user, channel: .token)
         }
         return try await next.respond(to: request)
     }

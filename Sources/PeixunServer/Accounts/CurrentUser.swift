@@ -14,11 +14,11 @@ struct CurrentUser: Sendable {
     let channel: Channel
     let mustChangePassword: Bool
 
-    init(_ user: UserModel, channel: Channel) {
+    init(_ user: UserModel, channel: Channel) throws {
         id = user.id!
         username = user.username
         displayName = user.displayName
-        role = user.roleValue
+        role = try user.storedRole()
         regionCode = user.regionCode
         teacherID = user.teacherID
         mustChangePassword = user.mustChangePassword

@@ -32,7 +32,7 @@ struct SessionMiddleware: AsyncMiddleware {
                 try await session.delete(on: request.db)
                 return
             }
-            request.currentUser = CurrentUser(user, channel: .session)
+            request.currentUser = try CurrentUser(user, channel: .session)
         }
         request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: session.userID)
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {

@@ -27,7 +27,13 @@ final class UserModel: Model, @unchecked Sendable {
         mustChangePassword = false
     }
 
+    /// For lists and the command line; an unknown stored role shows as the role with the least reach.
     var roleValue: Role { Role(rawValue: role) ?? .reviewer }
+
+    /// For signing in: an unknown stored role is an error naming the row, never a default.
+    func storedRole() throws -> Role {
+        try .read(role, table: Self.schema, row: id, column: "role")
+    }
 
     var scope: RegionScope { RegionScope(role: roleValue, regionCode: regionCode, teacherID: teacherID) }
 }
