@@ -9,6 +9,8 @@ enum ApprovalWorkflowKind: String, Sendable, Codable, CaseIterable {
     case integration
     /// 证书补发: subject = a city's reissue round (`reissue_rounds`).
     case reissue
+    /// 项目联系人信息表 (Appendix 4): subject = the year.
+    case contacts
 }
 
 /// One unit's report in one workflow (a county's part of an integration batch, a city's plan
