@@ -11,6 +11,8 @@ enum ApprovalWorkflowKind: String, Sendable, Codable, CaseIterable {
     case reissue
     /// 项目联系人信息表 (Appendix 4): subject = the year.
     case contacts
+    /// 培训计划及执行情况 (Appendix 3): subject = the year.
+    case plan
 }
 
 /// One unit's report in one workflow (a county's part of an integration batch, a city's plan
