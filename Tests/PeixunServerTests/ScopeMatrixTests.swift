@@ -173,6 +173,9 @@ import VaporTesting
                         case .parameter("roundID"): path += "/\(reach.reissueRoundID)"
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
+                        // A plan's year, and a county or city outside the user's reach (none for the province).
+                        case .parameter("year"): path += "/2017"
+                        case .parameter("regionCode"): path += "/" + (outOfScopeRegion[username] ?? "999999")
                         case .parameter(let name):
                             Issue.record("route \(route) has parameter :\(name) that the scope matrix does not know; add it")
                             path += "/1"

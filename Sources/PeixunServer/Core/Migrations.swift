@@ -29,5 +29,6 @@ enum Migrations {
         app.migrations.add(CreateSubmissions())
         app.migrations.add(CreateCertificates())
         app.migrations.add(CreateReissueTables())
+        app.migrations.add(CreatePlans())
     }
 }

@@ -23,6 +23,7 @@ enum SiteURL: Sendable, Hashable {
     case audit(Audit)
     case certificates(Certificates)
     case reissue(Reissue)
+    case plans(Plans)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -35,6 +36,7 @@ enum SiteURL: Sendable, Hashable {
         + Audit.routes.map { SiteRoute($0.0, .audit($0.1)) }
         + Certificates.routes.map { SiteRoute($0.0, .certificates($0.1)) }
         + Reissue.routes.map { SiteRoute($0.0, .reissue($0.1)) }
+        + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
@@ -51,6 +53,7 @@ enum SiteURL: Sendable, Hashable {
         case .audit(let resource): resource
         case .certificates(let resource): resource
         case .reissue(let resource): resource
+        case .plans(let resource): resource
         }
     }
 
@@ -124,6 +127,8 @@ extension SiteURL {
     /// The names of path parameters, shared by `SiteURL` and the handlers that read them.
     enum Key: String, CaseIterable, Sendable {
         case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number, requestID, roundID
+        /// A plan's year and the county or city it is about.
+        case year, regionCode
     }
 }
 

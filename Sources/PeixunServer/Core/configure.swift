@@ -49,6 +49,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(PlansCommand(), as: "plans")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CertificatesCommand(), as: "certificates")
     app.asyncCommands.use(ImportCommand(), as: "import")
@@ -115,6 +116,7 @@ func routes(_ app: Application) throws {
     MyCertificatesController().boot(routes: protected)
     TitleCheckController().boot(routes: protected)
     ReissueController().boot(routes: protected)
+    PlansController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {
