@@ -23,7 +23,7 @@ pdfs="$OUT/certificate-pdfs"
 rm -rf "$pdfs"
 /usr/bin/time -f "%e s wall, %M KB peak" env PEIXUN_DATA_DIR="$data" "$PEIXUN" certificates render-all --region 510000 --limit 10000 -o "$pdfs" 2>&1 | tail -n 2
 du -sh "$pdfs" | cut -f1 | sed 's/^/size of 10,000 PDFs: /'
-one=$(ls "$pdfs" | head -n 1)
+one=$(find "$pdfs" -name "*.pdf" -printf "%f\n" -quit)
 pdftotext "$pdfs/$one" - | head -n 3
 
 echo "== the reference: the same certificate as an .odt converted by LibreOffice =="

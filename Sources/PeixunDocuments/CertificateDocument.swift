@@ -6,10 +6,12 @@ import PeixunCore
 /// text, and the QR code leads to the public verification page, which is what makes the paper
 /// trustworthy.
 public enum CertificateDocument {
-    /// Serif for the certificate's text, as on printed official certificates; Noto Serif CJK
-    /// covers CJK Extensions A and B (㛃, 䶮, 𠇔).
+    /// One face for all the text, as on printed official certificates; Noto Serif CJK covers CJK
+    /// Extensions A and B (㛃, 䶮, 𠇔). One face, not a serif, a sans and a bold: cairo embeds a
+    /// subset of each face used, and a Noto CJK subset costs about 60 KB and most of the drawing
+    /// time whatever the number of glyphs (bench/README.md, issue 14).
     static let serif = "Noto Serif CJK SC"
-    static let sans = "Noto Sans CJK SC"
+    static let sans = serif
     /// At most this many trainings are listed by name; the rest are counted.
     static let listedTrainings = 4
 
@@ -44,7 +46,7 @@ public enum CertificateDocument {
         canvas.setColor(red: 0.55, green: 0.09, blue: 0.09)
         canvas.strokeRectangle(x: 22, y: 22, width: width - 44, height: height - 44, lineWidth: 3)
         canvas.strokeRectangle(x: 30, y: 30, width: width - 60, height: height - 60, lineWidth: 0.8)
-        canvas.text("结业证书", family: serif, size: 44, bold: true, x: 60, y: 62, width: width - 120, alignment: .center, letterSpacing: 18)
+        canvas.text("结业证书", family: serif, size: 44, x: 60, y: 62, width: width - 120, alignment: .center, letterSpacing: 18)
 
         canvas.setColor(red: 0.1, green: 0.1, blue: 0.1)
         canvas.text("证书编号：\(snapshot.number)", family: sans, size: 10.5, x: width - 300, y: 42, width: 250, alignment: .right)
@@ -56,7 +58,7 @@ public enum CertificateDocument {
         let left = 110.0
         let textWidth = width - 2 * left
         var y = 182.0
-        y += canvas.text(snapshot.teacherName + "　同志", family: serif, size: 26, bold: true, x: left, y: y, width: textWidth) + 4
+        y += canvas.text(snapshot.teacherName + "　同志", family: serif, size: 26, x: left, y: y, width: textWidth) + 4
         y += canvas.text("公民身份号码：\(snapshot.maskedResidentID)", family: serif, size: 12, x: left, y: y, width: textWidth) + 2
         y += canvas.text("工作单位：\(snapshot.region)　\(snapshot.school)", family: serif, size: 12, x: left, y: y, width: textWidth) + 12
         y += canvas.text("　　" + snapshot.statement, family: serif, size: 18, x: left, y: y, width: textWidth, lineSpacing: 1.4) + 10
@@ -67,7 +69,7 @@ public enum CertificateDocument {
             lines.append("……等共 \(snapshot.completed.count) 项培训")
         }
         if !lines.isEmpty {
-            y += canvas.text("完成培训：", family: serif, size: 12, bold: true, x: left, y: y, width: textWidth) + 2
+            y += canvas.text("完成培训：", family: serif, size: 12, x: left, y: y, width: textWidth) + 2
             canvas.text(lines.joined(separator: "\n"), family: serif, size: 11.5, x: left + 12, y: y, width: textWidth - 12, lineSpacing: 1.2)
         }
 

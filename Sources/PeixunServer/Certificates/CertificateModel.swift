@@ -32,10 +32,14 @@ final class CertificateModel: Model, @unchecked Sendable {
     }
 
     func snapshot() throws -> CertificateSnapshot {
+        try Self.decodeSnapshot(snapshotJSON, row: id)
+    }
+
+    static func decodeSnapshot(_ json: String, row: Int?) throws -> CertificateSnapshot {
         do {
-            return try JSONDecoder().decode(CertificateSnapshot.self, from: Data(snapshotJSON.utf8))
+            return try JSONDecoder().decode(CertificateSnapshot.self, from: Data(json.utf8))
         } catch {
-            throw AppError(.internalServerError, code: "data.invalid_value", "certificates 表第 \(id.map(String.init) ?? "?") 行的 snapshot 无法读取：\(error)")
+            throw AppError(.internalServerError, code: "data.invalid_value", "certificates 表第 \(row.map(String.init) ?? "?") 行的 snapshot 无法读取：\(error)")
         }
     }
 

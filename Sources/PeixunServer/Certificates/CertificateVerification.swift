@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PeixunCore
+import SQLKit
 import Vapor
 
 /// What anyone may learn of a certificate: whether it is genuine and stands, never more of the
@@ -18,14 +19,38 @@ struct VerificationDTO: Content, Equatable {
     let revokedOn: String?
     let revokedReason: String?
 
-    static func make(_ certificate: CertificateModel, register: CertificateRegister) async throws -> VerificationDTO {
-        let snapshot = try certificate.snapshot()
-        let status = try certificate.status()
-        return VerificationDTO(status: status.rawValue, statusLabel: status.label, number: certificate.number,
-                               issuedOn: snapshot.issuedOn.description, holder: snapshot.teacherName.maskedPersonName,
-                               programme: snapshot.programme, issuer: snapshot.issuer,
-                               replacedBy: try await register.replacementNumber(of: certificate),
-                               revokedOn: certificate.revokedOn, revokedReason: certificate.revokedReason)
+    /// The answer for a token or a number, in one plain SQL query: public verification is the
+    /// hottest path, and Fluent's model decoding (reflection over the properties) cost most of
+    /// its time (bench/README.md, issue 14). `name`, when given, must be the holder's name.
+    static func find(_ key: Key, on database: any SQLDatabase) async throws -> (VerificationDTO, holderName: String)? {
+        struct Row: Decodable {
+            let id: Int
+            let number: String
+            let status: String
+            let snapshot: String
+            let revoked_on: String?
+            let revoked_reason: String?
+            let replaced_by: String?
+        }
+        let condition: SQLQueryString = switch key {
+        case .token(let token): "c.token = \(bind: token.value)"
+        case .number(let number): "c.number = \(bind: number.value)"
+        }
+        guard let row = try await database.raw("""
+            SELECT c.id, c.number, c.status, c.snapshot, c.revoked_on, c.revoked_reason, r.number AS replaced_by
+            FROM certificates c LEFT JOIN certificates r ON r.id = c.superseded_by WHERE \(condition)
+            """).first(decoding: Row.self) else { return nil }
+        let status = try CertificateStatus.read(row.status, table: CertificateModel.schema, row: row.id, column: "status")
+        let snapshot = try CertificateModel.decodeSnapshot(row.snapshot, row: row.id)
+        return (VerificationDTO(status: status.rawValue, statusLabel: status.label, number: row.number,
+                                issuedOn: snapshot.issuedOn.description, holder: snapshot.teacherName.maskedPersonName,
+                                programme: snapshot.programme, issuer: snapshot.issuer, replacedBy: row.replaced_by,
+                                revokedOn: row.revoked_on, revokedReason: row.revoked_reason), snapshot.teacherName)
+    }
+
+    enum Key {
+        case token(VerificationToken)
+        case number(CertificateNumber)
     }
 }
 
@@ -85,10 +110,9 @@ struct VerificationController {
 
     private func byToken(_ request: Request) async throws -> VerificationDTO {
         try throttle(request, .token)
-        let register = CertificateRegister(database: request.db)
         guard let token = request.parameters.get(.token).flatMap(VerificationToken.init(parsing:)),
-              let certificate = try await register.find(token: token) else { throw AppError.notFound("证书") }
-        return try await VerificationDTO.make(certificate, register: register)
+              let (answer, _) = try await VerificationDTO.find(.token(token), on: request.sql) else { throw AppError.notFound("证书") }
+        return answer
     }
 
     struct Page: Encodable, Sendable {
@@ -130,9 +154,8 @@ struct VerificationController {
                 error = "请填写证书持有人姓名"
             } else {
                 try throttle(request, .numberAndName)
-                let register = CertificateRegister(database: request.db)
-                if let certificate = try await register.find(number: number), try certificate.snapshot().teacherName == name {
-                    result = try await VerificationDTO.make(certificate, register: register)
+                if let (answer, holder) = try await VerificationDTO.find(.number(number), on: request.sql), holder == name {
+                    result = answer
                 } else {
                     error = "未找到编号与姓名相符的证书。请核对证书上的编号（17 位）和姓名。"
                 }

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import PeixunCore
 import PeixunDocuments
+import SQLKit
 import Vapor
 
 /// `peixun certificates issue|list|render|verify` — the interfaces scripts rely on (issue 14).
@@ -141,22 +142,21 @@ struct VerifyCertificateCommand: AsyncCommand {
     var help: String { "核验一张证书：状态、编号、签发日期" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let register = CertificateRegister(database: context.application.db)
+        let database = context.application.db as! any SQLDatabase
         let text = signature.certificate.trimmingCharacters(in: .whitespaces)
-        var found: CertificateModel?
+        let key: VerificationDTO.Key
         if let number = CertificateNumber(parsing: text) {
-            found = try await register.find(number: number)
+            key = .number(number)
         } else if let token = VerificationToken(parsing: text.split(separator: "/").last.map(String.init) ?? text) {
-            found = try await register.find(token: token)
+            key = .token(token)
         } else {
             context.console.error("无法识别：\(text.prefix(80))（应为 17 位证书编号、26 位核验令牌或核验网址）")
             throw ExitCode(2)
         }
-        guard let certificate = found else {
+        guard let (answer, _) = try await VerificationDTO.find(key, on: database) else {
             context.console.error("证书不存在")
             throw ExitCode(1)
         }
-        let answer = try await VerificationDTO.make(certificate, register: register)
         if signature.json {
             try CertificatesCommand.printJSON(answer)
         } else {
