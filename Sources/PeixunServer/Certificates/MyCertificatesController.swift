@@ -20,7 +20,7 @@ struct MyCertificatesController {
         let rule: String
         /// Why there is no valid certificate yet, one sentence per reason; empty when there is one.
         let reasons: [String]
-        /// Whom to call: the county's education bureau.
+        /// Whom to call: the county's project contact (附件4), else its city's, else the county's education bureau.
         let contact: String
         /// Reissue requests (补发、更正) and how far each has come, newest first.
         let requests: [ReissueRequestDTO]
@@ -56,7 +56,8 @@ struct MyCertificatesController {
             }
         }
         return MineDTO(name: teacher.name, certificates: certificates, eligible: eligible, rule: settings.rule.description, reasons: reasons,
-                       contact: "如对培训记录或证书有疑问，请联系\(countyName)教育局（教师培训管理部门）。",
+                       contact: "如对培训记录或证书有疑问，" + (try await WhomToCall.forCounty(teacher.countyCode, regions: regions, on: request.db)?.sentence
+                           ?? "请联系\(countyName)教育局（教师培训管理部门）。"),
                        requests: try await ReissueDesk(request: request).requests(ofTeacher: teacher.id!))
     }
 

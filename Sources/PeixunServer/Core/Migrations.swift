@@ -29,6 +29,8 @@ enum Migrations {
         app.migrations.add(CreateSubmissions())
         app.migrations.add(CreateCertificates())
         app.migrations.add(CreateReissueTables())
+        app.migrations.add(CreateContacts())
+        app.migrations.add(CreateTimelinessTables())
         app.migrations.add(CreatePlans())
     }
 }

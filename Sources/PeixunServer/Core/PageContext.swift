@@ -46,6 +46,8 @@ struct LayoutContext: Encodable, Sendable {
                 nav.append(NavItem(label: "项目整合", url: .integration(.batches)))
                 nav.append(NavItem(label: "结业证书", url: .certificates(.register())))
                 nav.append(NavItem(label: "证书补发", url: .reissue(.page())))
+                nav.append(NavItem(label: "项目联系人", url: .contacts(.page())))
+                nav.append(NavItem(label: "报送及时率", url: .timeliness(.page())))
                 nav.append(NavItem(label: "培训计划", url: .plans(.page())))
                 nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }

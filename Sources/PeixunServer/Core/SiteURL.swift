@@ -23,6 +23,8 @@ enum SiteURL: Sendable, Hashable {
     case audit(Audit)
     case certificates(Certificates)
     case reissue(Reissue)
+    case contacts(Contacts)
+    case timeliness(Timeliness)
     case plans(Plans)
 
     /// Every route the app registers: method and path, parameters as `:name`.
@@ -36,6 +38,8 @@ enum SiteURL: Sendable, Hashable {
         + Audit.routes.map { SiteRoute($0.0, .audit($0.1)) }
         + Certificates.routes.map { SiteRoute($0.0, .certificates($0.1)) }
         + Reissue.routes.map { SiteRoute($0.0, .reissue($0.1)) }
+        + Contacts.routes.map { SiteRoute($0.0, .contacts($0.1)) }
+        + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
 
     /// Paths under this prefix answer in JSON.
@@ -53,6 +57,8 @@ enum SiteURL: Sendable, Hashable {
         case .audit(let resource): resource
         case .certificates(let resource): resource
         case .reissue(let resource): resource
+        case .contacts(let resource): resource
+        case .timeliness(let resource): resource
         case .plans(let resource): resource
         }
     }

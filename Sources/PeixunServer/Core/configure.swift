@@ -49,6 +49,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(ContactsCommand(), as: "contacts")
     app.asyncCommands.use(PlansCommand(), as: "plans")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CertificatesCommand(), as: "certificates")
@@ -116,6 +117,8 @@ func routes(_ app: Application) throws {
     MyCertificatesController().boot(routes: protected)
     TitleCheckController().boot(routes: protected)
     ReissueController().boot(routes: protected)
+    ContactsController().boot(routes: protected)
+    TimelinessController().boot(routes: protected)
     PlansController().boot(routes: protected)
 }
 

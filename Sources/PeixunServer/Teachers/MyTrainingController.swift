@@ -21,6 +21,8 @@ struct MyTrainingController {
         let records: [TeacherRecordDTO]
         /// 合作项目整合: where the teacher stands in each project's integration.
         let integration: [TeacherPipelineDTO]
+        /// Whom to call about the integration status: the county's project contact (附件4), else its city's.
+        let contact: String?
     }
 
     private func load(_ request: Request) async throws -> MyTrainingDTO {
@@ -38,7 +40,8 @@ struct MyTrainingController {
             stage: Stage(rawValue: teacher.stage)?.label ?? teacher.stage,
             trained: teacher.firstPassedYear != nil,
             records: records,
-            integration: try await TeacherPipelineDTO.load(residentID: teacher.residentID, on: request.db))
+            integration: try await TeacherPipelineDTO.load(residentID: teacher.residentID, on: request.db),
+            contact: try await WhomToCall.forCounty(teacher.countyCode, regions: regions, on: request.db)?.sentence)
     }
 
     struct Page: Encodable, Sendable {

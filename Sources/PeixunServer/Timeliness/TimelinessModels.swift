@@ -1,0 +1,63 @@
+import Fluent
+import Foundation
+import PeixunCore
+
+/// A reporting task's deadline for one year, as the province set it; a task and year without
+/// a row uses the task's default date (`ReportingTask.defaultDeadline`).
+final class TaskDeadlineModel: Model, @unchecked Sendable {
+    static let schema = "task_deadlines"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "task") var task: String
+    @Field(key: "year") var year: Int
+    /// `YYYY-MM-DD`.
+    @Field(key: "deadline") var deadline: String
+    @Field(key: "updated_by") var updatedBy: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// A reminder (催报) sent to a unit about one task and year: shown on the unit's pages until
+/// it has submitted.
+final class ReminderModel: Model, @unchecked Sendable {
+    static let schema = "reminders"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "task") var task: String
+    @Field(key: "year") var year: Int
+    @Field(key: "region_code") var regionCode: String
+    @Field(key: "message") var message: String
+    @Field(key: "sent_by") var sentBy: String
+    @Field(key: "sent_at") var sentAt: Date
+
+    init() {}
+}
+
+struct CreateTimelinessTables: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(TaskDeadlineModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("task", .string, .required)
+            .field("year", .int, .required)
+            .field("deadline", .string, .required)
+            .field("updated_by", .string, .required)
+            .field("updated_at", .datetime, .required)
+            .unique(on: "task", "year")
+            .create()
+        try await database.schema(ReminderModel.schema)
+            .field(.id, .int, .identifier(auto: true))
+            .field("task", .string, .required)
+            .field("year", .int, .required)
+            .field("region_code", .string, .required, .references(RegionModel.schema, "code"))
+            .field("message", .string, .required)
+            .field("sent_by", .string, .required)
+            .field("sent_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ReminderModel.schema).delete()
+        try await database.schema(TaskDeadlineModel.schema).delete()
+    }
+}
