@@ -245,4 +245,46 @@ struct ContactsAPI {
             #expect(training.contact?.contains("张伟") == true)
         }
     }
+
+    @Test func theFormsOnThePagesWork() async throws {
+        try await withTestApp { app in
+            app.clock = FixedClock(CivilDate(year: 2017, month: 3, day: 10)!)
+            func post(_ path: String, as username: String, _ fields: [String: String], status: HTTPStatus = .seeOther) async throws -> String {
+                let session = try await TestUsers.session(app, username)
+                var text = ""
+                try await app.testing().test(.POST, path, headers: session.headers, beforeRequest: {
+                    try $0.content.encode(fields.merging(["_csrf": session.csrf]) { a, _ in a }, as: .urlEncodedForm)
+                }) { response in
+                    #expect(response.status == status, "\(path): \(response.body.string)")
+                    text = response.body.string
+                }
+                return text
+            }
+            func page(_ path: String, as username: String) async throws -> String {
+                let session = try await TestUsers.session(app, username)
+                var text = ""
+                try await app.testing().test(.GET, path, headers: session.headers) { text = $0.body.string }
+                return text
+            }
+            var fields = ContactsAPI.good
+            fields["mobile"] = "1381234567"
+            let refused = try await post("/contacts", as: "jinjiang", fields, status: .unprocessableEntity)
+            #expect(refused.contains("手机号码格式不正确"))
+            _ = try await post("/contacts", as: "jinjiang", ContactsAPI.good)
+            var html = try await page("/contacts?year=2017", as: "jinjiang")
+            #expect(html.contains("value=\"028-86112233\"") && html.contains("提交本级联系人信息"))
+            _ = try await post("/contacts/submit", as: "jinjiang", ["year": "2017"])
+            html = try await page("/contacts?year=2017", as: "jinjiang")
+            #expect(html.contains("已提交") && !html.contains("提交本级联系人信息"))
+            html = try await page("/contacts?year=2017", as: "chengdu")
+            #expect(html.contains("退回原因") && html.contains("锦江区教育局人事科"))
+            _ = try await post("/contacts/send-back", as: "chengdu", ["year": "2017", "region": "510104", "reason": "职务写全称"])
+            html = try await page("/contacts?year=2017", as: "jinjiang")
+            #expect(html.contains("已退回：职务写全称"))
+            _ = try await post("/timeliness/remind", as: "sheng", ["task": "contacts", "year": "2017", "region": "510300"])
+            _ = try await post("/timeliness/deadline", as: "sheng", ["task": "contacts", "year": "2017", "deadline": "2017-04-15"])
+            html = try await page("/timeliness?task=contacts&year=2017", as: "zigong")
+            #expect(html.contains("催报通知") && html.contains("2017-04-15"))
+        }
+    }
 }
