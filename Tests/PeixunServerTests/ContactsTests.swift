@@ -269,7 +269,7 @@ struct ContactsAPI {
             var fields = ContactsAPI.good
             fields["mobile"] = "1381234567"
             let refused = try await post("/contacts", as: "jinjiang", fields, status: .unprocessableEntity)
-            #expect(refused.contains("手机号码格式不正确"))
+            #expect(refused.contains("手机：手机号码格式不正确") && refused.contains("value=\"1381234567\"") && refused.contains("value=\"张伟\""))
             _ = try await post("/contacts", as: "jinjiang", ContactsAPI.good)
             var html = try await page("/contacts?year=2017", as: "jinjiang")
             #expect(html.contains("value=\"028-86112233\"") && html.contains("提交本级联系人信息"))

@@ -65,10 +65,16 @@ struct ContactsController {
         let exportURL: String
         let timelinessURL: String
         let formURL: String
+        /// A refused save: each problem, named by its field; the form keeps what was typed.
+        let issues: [RowIssue]
+        let hasIssues: Bool
     }
 
     @Sendable func page(request: Request) async throws -> View {
-        let view = try await view(request)
+        try await page(request, view: try await view(request))
+    }
+
+    private func page(_ request: Request, view: ContactsDesk.ViewDTO, typed: ContactDetails? = nil, issues: [RowIssue] = []) async throws -> View {
         let user = try request.requireUser()
         let rows = view.units.map {
             UnitRow(unit: $0, url: SiteURL.contacts(.page(year: view.year, region: $0.code)).path, hasContact: $0.contact != nil)
@@ -77,7 +83,7 @@ struct ContactsController {
         return try await request.renderPage("contacts", Page(
             pageTitle: "项目联系人 · \(view.region.name) · \(view.year)年", view: view, hasUnit: view.unit != nil,
             hasContact: view.unit?.contact != nil, hasRows: !rows.isEmpty, hasReminders: !view.reminders.isEmpty, rows: rows,
-            contact: view.unit?.contact, mayEdit: own?.actions.mayEdit ?? false, maySubmit: own?.actions.maySubmit ?? false,
+            contact: typed ?? view.unit?.contact, mayEdit: own?.actions.mayEdit ?? false, maySubmit: own?.actions.maySubmit ?? false,
             returned: view.unit?.state == ApprovalState.returned.rawValue, isProvince: user.role == .province,
             rowsAreCities: view.units.first?.level == "city",
             saveURL: SiteURL.contacts(.save).path, submitURL: SiteURL.contacts(.decide(.submit)).path,
@@ -86,7 +92,7 @@ struct ContactsController {
             missingURL: user.role == .county ? "" : SiteURL.contacts(.missing(year: view.year)).path,
             exportURL: view.unit?.level == "county" ? "" : SiteURL.contacts(.export(year: view.year, region: view.region.code)).path,
             timelinessURL: SiteURL.timeliness(.page(task: "contacts", year: view.year)).path,
-            formURL: SiteURL.contacts(.page()).path))
+            formURL: SiteURL.contacts(.page()).path, issues: issues, hasIssues: !issues.isEmpty))
     }
 
     struct SaveForm: Content {
@@ -103,8 +109,16 @@ struct ContactsController {
         let desk = try ContactsDesk(request: request)
         let form = try request.content.decode(SaveForm.self)
         let year = try ContactsDesk.year(form.year?.value)
-        let details = try await desk.save(year: year, ContactInput(department: form.department, person: form.person, title: form.title,
-                                                                  officePhone: form.officePhone, mobile: form.mobile, email: form.email))
+        let details: ContactDetails
+        do {
+            details = try await desk.save(year: year, ContactInput(department: form.department, person: form.person, title: form.title,
+                                                                   officePhone: form.officePhone, mobile: form.mobile, email: form.email))
+        } catch let refusal as InputRefusal where !api {
+            let typed = ContactDetails(department: form.department ?? "", person: form.person ?? "", title: form.title ?? "",
+                                       officePhone: form.officePhone ?? "", mobile: form.mobile ?? "", email: form.email ?? "")
+            let view = try await desk.view(year: year, region: nil)
+            return try await page(request, view: view, typed: typed, issues: refusal.issues).encodeResponse(status: .unprocessableEntity, for: request)
+        }
         if api { return try await details.encodeResponse(for: request) }
         return request.redirect(to: SiteURL.contacts(.page(year: year)).path, redirectType: .normal)
     }
