@@ -45,6 +45,10 @@ struct DemoCommand: AsyncCommand {
         context.console.info(String(
             format: "已载入：学校 %d 所，教师 %d 人，培训项目 %d 个，培训记录 %d 条，统计数 %d 条；用时 %.1f 秒（%.0f 行/秒）",
             summary.schools, summary.teachers, summary.projects, summary.records, summary.officialCounts, summary.seconds, rate))
+        // 锦江区's certificates, so that the demo teacher (锦江区's first) has one to print; the
+        // province issues the rest from 结业证书 or with `peixun certificates issue`.
+        let jinjiang = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "510104")
+        context.console.info("已为成都市锦江区签发结业证书 \(jinjiang.issued) 张（其他地区在“结业证书”页或用 peixun certificates issue 签发）")
         context.console.print(DemoUsers.describe(try await DemoUsers.ensure(app: app)))
     }
 }
