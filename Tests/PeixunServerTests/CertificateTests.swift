@@ -281,4 +281,68 @@ import VaporTesting
             #expect(audited.allSatisfy { !$0.summary.contains(holder.residentID) && !$0.summary.contains(untrained.residentID) })
         }
     }
+
+    @Test func aReviewerChecksAWholeListAndGetsAWorkbookInTheSameOrder() async throws {
+        try await withTestApp(demo: .small) { app in
+            _ = try await issue(app, region: "510104")
+            let certificate = try #require(try await CertificateModel.query(on: app.db).first())
+            let holder = try #require(try await TeacherModel.find(certificate.teacherID, on: app.db))
+            let untrained = try #require(try await TeacherModel.query(on: app.db).filter(\.$firstPassedYear == nil).first())
+            let csv = """
+                序号,姓名,身份证号码,申报日期
+                1,\(holder.name),\(holder.residentID),2019-05-01
+                2,\(untrained.name),\(untrained.residentID),2019-05-01
+                3,\(untrained.name),\(untrained.residentID),2018-06-30
+                4,张三,51010419900101123,2019-05-01
+                5,\(holder.name),\(holder.residentID),2019年5月
+                """
+            let headers = try await TestUsers.bearer(app, "pingshen")
+            var withName = headers
+            withName.add(name: "X-File-Name", value: "applicants.csv")
+            try await app.testing().test(.POST, "/api/v1/title-check/batch?applicationDate=2020-01-01", headers: withName,
+                                         beforeRequest: { $0.body = ByteBuffer(string: csv) }) { response in
+                #expect(response.status == .ok, "\(response.text)")
+                let outcome = try response.content.decode(TitleCheckBatch.Outcome.self)
+                #expect(outcome.rows == 5 && outcome.eligible == 2 && outcome.notEligible == 1 && outcome.unchecked == 2)
+                #expect(outcome.lines.map(\.row) == [2, 3, 4, 5, 6])
+                #expect(outcome.lines.map(\.eligible) == [true, false, true, nil, nil])
+                #expect(outcome.lines[0].certificates.map(\.number) == [certificate.number])
+                #expect(outcome.lines[3].reason.contains("第 5 行“身份证号码”"))
+                #expect(outcome.lines[4].reason.contains("申报日期"))
+                #expect(!response.text.contains(holder.residentID))
+            }
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "title_check").count() == 3)
+            // Not a reviewer: not found. Not a list: the file is refused with its name.
+            var county = try await TestUsers.bearer(app, "jinjiang")
+            county.add(name: "X-File-Name", value: "applicants.csv")
+            try await app.testing().test(.POST, "/api/v1/title-check/batch", headers: county,
+                                         beforeRequest: { $0.body = ByteBuffer(string: csv) }) { #expect($0.status == .notFound) }
+            try await app.testing().test(.POST, "/api/v1/title-check/batch", headers: withName,
+                                         beforeRequest: { $0.body = ByteBuffer(string: "a,b\n1,2\n") }) { response in
+                #expect(response.status == .unprocessableEntity && response.text.contains("applicants.csv"))
+            }
+
+            // The page's form answers with the workbook; LibreOffice reads it back.
+            let session = try await TestUsers.session(app, "pingshen")
+            let boundary = "peixun-test-boundary"
+            var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(session.csrf)\r\n"
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"applicationDate\"\r\n\r\n2020-01-01\r\n"
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名单.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+            var formHeaders = session.headers
+            formHeaders.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+            let directory = NSTemporaryDirectory() + "peixun-title-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await app.testing().test(.POST, "/title-check/batch", headers: formHeaders, beforeRequest: { $0.body = ByteBuffer(string: body) }) { response in
+                #expect(response.status == .ok, "\(response.text.prefix(300))")
+                #expect(response.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                try Data(buffer: response.body).write(to: URL(fileURLWithPath: directory + "/result.xlsx"))
+            }
+            let rows = try convertToCSV(directory + "/result.xlsx", directory: directory)
+            #expect(rows.count == 7)
+            #expect(rows[1].prefix(5) == ["原行号", "姓名", "身份证号码", "申报日期", "结论"])
+            #expect(rows[2][4] == "符合" && rows[3][4] == "不符合" && rows[5][4] == "无法核验")
+            #expect(rows[2][2] == ResidentID(canonical: holder.residentID)!.masked)
+        }
+    }
 }

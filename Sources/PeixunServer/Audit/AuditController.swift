@@ -119,6 +119,8 @@ struct AuditController {
         "qualified_list": "合格人员名单", "resident_id": "身份证号码", "teacher": "教师",
         "teacher_list": "教师名册", "teacher_roster": "教师名册导入", "teacher_transfer": "教师调动",
         "untrained_list": "未培训教师名单", "user": "用户",
+        "reissue_request": "证书补发申请", "reissue_round": "证书补发批次", "plan": "培训计划", "contact": "项目联系人",
+        "contacts": "项目联系人报送", "reminder": "催报提醒", "task_deadline": "报送截止日期",
     ]
 
     static func objectLabel(_ type: String, id: String?) -> String {

@@ -86,9 +86,11 @@ struct TitleCheckController {
         routes.get(.certificates(.titleCheck), use: page)
         routes.post(.certificates(.titleCheck), use: submit)
         routes.post(.certificates(.apiTitleCheck), use: api)
+        routes.upload(.certificates(.titleCheckBatch), use: batchForm)
+        routes.upload(.certificates(.apiTitleCheckBatch), use: batchAPI)
     }
 
-    private func checker(_ request: Request) throws -> TitleCheck {
+    func checker(_ request: Request) throws -> TitleCheck {
         let user = try request.requireUser()
         guard user.role == .reviewer || user.role == .province else { throw AppError.notFound() }
         return TitleCheck(database: request.db, settings: request.application.config.certificates)
@@ -109,6 +111,8 @@ struct TitleCheckController {
         let answer: TitleCheck.Answer?
         let error: String?
         let formURL = SiteURL.certificates(.titleCheck).path
+        let batchURL = SiteURL.certificates(.titleCheckBatch).path
+        let maximumRows = TitleCheckBatch.maximumRows
     }
 
     @Sendable func page(request: Request) async throws -> View {

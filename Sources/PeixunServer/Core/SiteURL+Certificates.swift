@@ -17,12 +17,15 @@ extension SiteURL {
         /// Look-up by number and name; public.
         case verifyForm(number: String? = nil, name: String? = nil)
         case titleCheck
+        /// A list of applicants checked at once; the answer is a workbook.
+        case titleCheckBatch
         case apiList(region: String? = nil, page: Int? = nil)
         case apiIssue
         case apiRevoke(Parameter<String>)
         case apiMine
         case apiVerify(Parameter<String>)
         case apiTitleCheck
+        case apiTitleCheckBatch
 
         var segments: [String] {
             switch self {
@@ -35,12 +38,14 @@ extension SiteURL {
             case .verify(let token): ["verify", token.segment(.token)]
             case .verifyForm: ["verify"]
             case .titleCheck: ["title-check"]
+            case .titleCheckBatch: ["title-check", "batch"]
             case .apiList: ["api", "v1", "certificates"]
             case .apiIssue: ["api", "v1", "certificates", "issue"]
             case .apiRevoke(let number): ["api", "v1", "certificates", number.segment(.number), "revoke"]
             case .apiMine: ["api", "v1", "me", "certificates"]
             case .apiVerify(let token): ["api", "v1", "verify", token.segment(.token)]
             case .apiTitleCheck: ["api", "v1", "title-check"]
+            case .apiTitleCheckBatch: ["api", "v1", "title-check", "batch"]
             }
         }
 
@@ -58,7 +63,7 @@ extension SiteURL {
             (.GET, .register()), (.POST, .issue), (.GET, .pdf(.key)), (.POST, .revoke(.key)), (.GET, .book()),
             (.GET, .mine), (.GET, .verify(.key)), (.GET, .verifyForm()), (.GET, .titleCheck), (.POST, .titleCheck),
             (.GET, .apiList()), (.POST, .apiIssue), (.POST, .apiRevoke(.key)), (.GET, .apiMine), (.GET, .apiVerify(.key)),
-            (.POST, .apiTitleCheck),
+            (.POST, .apiTitleCheck), (.POST, .titleCheckBatch), (.POST, .apiTitleCheckBatch),
         ]
     }
 }
