@@ -1,3 +1,4 @@
+import Foundation
 import PeixunCore
 
 /// Writes training plans in the layout of the notice's Appendix 3 (2017年市(州)县(区)能力提升工程
@@ -124,5 +125,28 @@ public enum PlanWorkbook {
         sheet.freezePanes(row: bottom + 1, column: 2)
         sheet.printA4Landscape(repeatingRows: headerRows)
         try workbook.close()
+    }
+}
+
+extension PlanWorkbook {
+    /// The first sheet of a workbook as texts, row 1 first, for reading a filled-in Appendix 3
+    /// back (at most `maxRows` rows: the form has one per county).
+    public static func readCells(url: URL, fileName: String, maxRows: Int = 2_000) throws -> [[String]] {
+        final class FirstSheet: CellSink {
+            var rows: [[String]] = []
+            var sheets = 0
+            let maxRows: Int
+            init(maxRows: Int) { self.maxRows = maxRows }
+            func beginSheet(named name: String) throws { sheets += 1 }
+            func row(_ cells: [CellValue]) throws {
+                guard sheets == 1 else { return }
+                guard rows.count < maxRows else { throw SheetError(.tooLarge, "表格超过 \(maxRows) 行，不是附件3 表样") }
+                rows.append(cells.map(\.text))
+            }
+            func endSheet() throws {}
+        }
+        let sink = FirstSheet(maxRows: maxRows)
+        try WorkbookCells.read(url: url, fileName: fileName, into: sink)
+        return sink.rows
     }
 }

@@ -59,3 +59,32 @@ import Testing
         #expect(PlanRow.gapSum([a, b]) == 400, "a row with more trained than counted has no gap, not a negative one")
     }
 }
+
+@Suite struct PlanSheetTests {
+    let header: [[String]] = [
+        ["附件3"], ["2017年市(州)县(区)能力提升工程培训计划及执行情况"], ["市(州)教育行政部门(盖章)：成都市", "", "", "", "", "填表人："],
+        ["地区", "", "专任教师数", "", "", "", "已培训人数", "未培训人数(缺口数)", "2017培训计划数", "", "备注"],
+        ["市(州)", "县(市、区)", "幼儿园", "中小学", "职业中学", "合计总数", "", "", "省级及以上项目需求数", "市县级培训计划数"],
+    ]
+
+    @Test func countyRowsAreReadUntilTheSubtotalAndTheRemarksCarryThePlatform() {
+        let parsed = PlanSheet.parse(header + [
+            ["成都市", "锦江区", "1", "2", "3", "6", "1", "5", "1", "4", ""],
+            ["成都市", "青羊区", "1", "2", "3", "6", "1", "5", "1,000", "", "市县级培训未纳入省级平台：自建平台"],
+            ["小计", "", "2", "4", "6", "12", "2", "10", "2", "4"],
+            ["成都市", "金牛区", "", "", "", "", "", "", "9", "9"],
+        ])
+        #expect(parsed.issues == [])
+        #expect(parsed.lines == [
+            PlanSheet.Line(row: 6, county: "锦江区", entry: PlanEntry(provincialDemand: 1, localPlan: 4)),
+            PlanSheet.Line(row: 7, county: "青羊区", entry: PlanEntry(provincialDemand: 1000, localPlan: nil, usesProvincialPlatform: false, remarks: "自建平台")),
+        ])
+    }
+
+    @Test func badNumbersAndOtherLayoutsAreIssuesWithTheirRows() {
+        let parsed = PlanSheet.parse(header + [["成都市", "锦江区", "", "", "", "", "", "", "-3", "abc"]])
+        #expect(parsed.issues.map(\.row) == [6, 6])
+        #expect(parsed.issues[0].message == "锦江区：市县级培训计划数应为整数（填写了“abc”）")
+        #expect(PlanSheet.parse([["姓名", "身份证号"]]).issues.first?.message.contains("附件3") == true)
+    }
+}

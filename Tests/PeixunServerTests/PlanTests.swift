@@ -161,6 +161,9 @@ import VaporTesting
                 #expect(total[0] == "小计" && total[5] == String(json.total.total) && total[7] == String(json.total.untrained))
                 #expect(total[8] == String(10 * json.rows.count) && total[9] == String(40 * json.rows.count))
                 #expect(rows[6 + json.rows.count][0].contains("备注：1.本表分解到各县(市、区)"))
+                // The workbook reads back as the same plans: an import of it changes nothing.
+                let again = try await importSheet(app, try Data(contentsOf: URL(fileURLWithPath: path)), as: "chengdu", dryRun: true, fileName: "plan.xlsx")
+                #expect(again?.issues == [] && again?.changes == [])
             }
             try await app.testing().test(.GET, "/plans/export?year=2017", headers: try await TestUsers.session(app, "sheng").headers) { response in
                 let path = directory + "/province.xlsx"
@@ -168,6 +171,97 @@ import VaporTesting
                 let rows = try convertToCSV(path, directory: directory)
                 #expect(rows[5][0] == "成都市" && rows[5][8] == String(10 * json.rows.count))
                 #expect(rows[26][0] == "合计")
+            }
+        }
+    }
+
+    /// A city's offline Appendix 3 as CSV: the form's header and one line per county given.
+    static func sheet(_ lines: [(county: String, demand: String, plan: String, remarks: String)]) -> Data {
+        var rows = [
+            "附件3", "2017年市(州)县(区)能力提升工程培训计划及执行情况", "市(州)教育行政部门(盖章)：成都市,,,,,填表人：",
+            "地区,,专任教师数,,,,已培训人数,未培训人数(缺口数),2017培训计划数,,备注",
+            "市(州),县(市、区),幼儿园,中小学,职业中学,合计总数,,,省级及以上项目需求数,市县级培训计划数,",
+        ]
+        rows += lines.map { "成都市,\($0.county),1,2,3,6,1,5,\($0.demand),\($0.plan),\($0.remarks)" }
+        rows.append("小计,,,,,,,,,,")
+        return Data((rows.joined(separator: "\n") + "\n").utf8)
+    }
+
+    func importSheet(_ app: Application, _ data: Data, as username: String, city: String = "510100", dryRun: Bool,
+                     fileName: String = "plan.csv", status: HTTPStatus = .ok) async throws -> PlanImportDTO? {
+        var result: PlanImportDTO?
+        try await app.testing().test(.POST, "/api/v1/plans/2017/\(city)/import?dryRun=\(dryRun)&fileName=\(fileName)",
+                                     headers: try await TestUsers.bearer(app, username), beforeRequest: { request in
+            request.body = ByteBuffer(data: data)
+        }) { response in
+            #expect(response.status == status, "\(response.body.string)")
+            if response.status == .ok { result = try response.content.decode(PlanImportDTO.self) }
+        }
+        return result
+    }
+
+    @Test func aCityImportsItsFilledSheetAfterSeeingEveryDifference() async throws {
+        try await withTestApp(demo: .small) { app in
+            try await put(app, "510104", as: "jinjiang", ["provincialDemand": 5, "localPlan": 20])
+            let data = Self.sheet([("锦江区", "5", "25", ""), ("青羊区", "8", "32", "市县级培训未纳入省级平台：自建平台")])
+            let preview = try #require(try await importSheet(app, data, as: "chengdu", dryRun: true))
+            #expect(!preview.applied && preview.issues.isEmpty && preview.locked.isEmpty)
+            #expect(preview.changes.map { "\($0.name) \($0.field) \($0.before)→\($0.after)" } == [
+                "锦江区 市县级培训计划数 20→25", "青羊区 省级及以上项目需求数 →8", "青羊区 市县级培训计划数 →32",
+                "青羊区 纳入省级平台 是→否", "青羊区 备注 →自建平台",
+            ])
+            #expect(try await PlanModel.query(on: app.db).count() == 1, "a dry run writes nothing")
+
+            // A county that has submitted cannot be changed by an import.
+            try await post(app, "510104/submit", as: "jinjiang")
+            #expect(try await importSheet(app, data, as: "chengdu", dryRun: true)?.locked == ["锦江区"])
+            _ = try await importSheet(app, data, as: "chengdu", dryRun: false, status: .conflict)
+            try await post(app, "510104/send-back", as: "chengdu", ["reason": "按离线表更新"])
+            let applied = try #require(try await importSheet(app, data, as: "chengdu", dryRun: false))
+            #expect(applied.applied && applied.changes.count == 5)
+            let qingyang = try #require(try await table(app, "year=2017&region=510105", as: "qingyang").total)
+            #expect(qingyang.provincialDemand == 8 && qingyang.localPlan == 32 && !qingyang.usesProvincialPlatform && qingyang.remarks == "自建平台")
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "import").filter(\.$objectType == "plan").count() == 2)
+
+            // Bad rows are shown with their row numbers and nothing is applied; other cities' counties are refused.
+            let bad = Self.sheet([("锦江区", "-1", "x", ""), ("自流井区", "1", "4", "")])
+            let refused = try #require(try await importSheet(app, bad, as: "chengdu", dryRun: true))
+            #expect(refused.issues.map(\.row) == [6, 6, 7] && refused.issues[2].message.contains("不是成都市的县(市、区)"))
+            _ = try await importSheet(app, bad, as: "chengdu", dryRun: false, status: .unprocessableEntity)
+            _ = try await importSheet(app, data, as: "zigong", dryRun: true, status: .notFound)
+            _ = try await importSheet(app, data, as: "jinjiang", dryRun: true, status: .notFound)
+        }
+    }
+
+    @Test func theUploadPageShowsTheDifferencesAndAppliesThatFile() async throws {
+        try await withTestApp(demo: .small) { app in
+            let session = try await TestUsers.session(app, "chengdu")
+            var applyPath: String?
+            try await app.testing().test(.POST, "/plans/2017/510100/import", headers: session.headers, beforeRequest: { request in
+                try request.content.encode(["_csrf": session.csrf], as: .formData)
+                struct Form: Content { let _csrf: String; let file: File }
+                try request.content.encode(Form(_csrf: session.csrf, file: File(data: ByteBuffer(data: Self.sheet([("锦江区", "7", "28", "")])), filename: "成都市.csv")),
+                                           as: .formData)
+            }) { response in
+                #expect(response.status == .ok, "\(response.body.string)")
+                let html = response.body.string
+                #expect(html.contains("锦江区") && html.contains("省级及以上项目需求数") && html.contains("确认导入"))
+                applyPath = html.range(of: "/plans/2017/510100/import/[0-9]+", options: .regularExpression).map { String(html[$0]) }
+            }
+            let path = try #require(applyPath)
+            #expect(try await PlanModel.query(on: app.db).count() == 0)
+            try await app.testing().test(.POST, path, headers: session.headers, beforeRequest: { request in
+                try request.content.encode(["_csrf": session.csrf], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .seeOther, "\(response.body.string)")
+            }
+            #expect(try await PlanModel.query(on: app.db).first()?.localPlan == 28)
+            // Another user cannot apply somebody else's upload.
+            let sheng = try await TestUsers.session(app, "sheng")
+            try await app.testing().test(.POST, path, headers: sheng.headers, beforeRequest: { request in
+                try request.content.encode(["_csrf": sheng.csrf], as: .urlEncodedForm)
+            }) { response in
+                #expect(response.status == .notFound)
             }
         }
     }

@@ -31,6 +31,11 @@ extension SiteURL {
         /// PUT `{"provincialDemand", "localPlan", "remarks", "usesProvincialPlatform"}` as that county.
         case apiRow(Parameter<Int>, Parameter<String>)
         case apiDecide(Parameter<Int>, Parameter<String>, Decision)
+        /// A city's filled-in Appendix 3: upload (shows the differences), then apply the stored upload.
+        case importFile(Parameter<Int>, Parameter<String>)
+        case importApply(Parameter<Int>, Parameter<String>, Parameter<Int>)
+        /// The file as the body; `?dryRun=true` only shows the differences.
+        case apiImport(Parameter<Int>, Parameter<String>)
 
         var segments: [String] {
             switch self {
@@ -42,6 +47,10 @@ extension SiteURL {
             case .apiRow(let year, let region): ["api", "v1", "plans", year.segment(.year), region.segment(.regionCode)]
             case .apiDecide(let year, let region, let decision):
                 ["api", "v1", "plans", year.segment(.year), region.segment(.regionCode), decision.rawValue]
+            case .importFile(let year, let region): ["plans", year.segment(.year), region.segment(.regionCode), "import"]
+            case .importApply(let year, let region, let upload):
+                ["plans", year.segment(.year), region.segment(.regionCode), "import", upload.segment(.uploadID)]
+            case .apiImport(let year, let region): ["api", "v1", "plans", year.segment(.year), region.segment(.regionCode), "import"]
             }
         }
 
@@ -54,7 +63,9 @@ extension SiteURL {
         }
 
         static let routes: [(HTTPMethod, Self)] = [(.GET, .page()), (.GET, .export()), (.GET, .api()),
-                                                   (.POST, .save(.key, .key)), (.PUT, .apiRow(.key, .key))]
+                                                   (.POST, .save(.key, .key)), (.PUT, .apiRow(.key, .key)),
+                                                   (.POST, .importFile(.key, .key)), (.POST, .importApply(.key, .key, .key)),
+                                                   (.POST, .apiImport(.key, .key))]
             + Decision.allCases.flatMap { [(HTTPMethod.POST, Self.decide(.key, .key, $0)), (.POST, .apiDecide(.key, .key, $0))] }
     }
 }

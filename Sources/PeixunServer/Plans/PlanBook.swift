@@ -24,6 +24,15 @@ struct PlanBook {
         clock = request.clock
     }
 
+    /// For the command line, acting as a stored user.
+    init(application: Application, user: CurrentUser, actor: AuditLog.Actor) {
+        self.user = user
+        self.actor = actor
+        database = application.db
+        regions = application.regions
+        clock = application.clock
+    }
+
     var approvals: ApprovalService {
         ApprovalService(hooks: PlanApproval(regions: regions), regions: regions, user: user, actor: actor, clock: clock)
     }
@@ -69,18 +78,7 @@ struct PlanBook {
                 throw AppError(.conflict, code: "plan.locked",
                                "本县\(year)年培训计划\(state.isEditable ? "已由市(州)提交" : "已\(state.label)")，不能修改；如需修改请联系市(州)退回")
             }
-            let model = try await PlanModel.query(on: db).filter(\.$year == year).filter(\.$countyCode == county.code).first() ?? PlanModel()
-            let before = model.id == nil ? nil : model.entry
-            model.year = year
-            model.countyCode = county.code
-            model.cityCode = county.parentCode!
-            model.provincialDemand = entry.provincialDemand
-            model.localPlan = entry.localPlan
-            model.usesProvincialPlatform = entry.usesProvincialPlatform
-            model.remarks = entry.remarks
-            model.updatedBy = user.username
-            model.updatedAt = clock.now()
-            try await model.save(on: db)
+            let before = try await store(entry, year: year, county: county, on: db)
             var changes: [String: AuditLog.Change] = [:]
             func note(_ key: String, _ old: String?, _ new: String?) { if old != new { changes[key] = .init(before: old, after: new) } }
             note("provincialDemand", before?.provincialDemand.map(String.init), entry.provincialDemand.map(String.init))
@@ -92,6 +90,24 @@ struct PlanBook {
                                       summary: "填报\(county.name)\(year)年培训计划")
         }
         return try await tables.table(year: year, region: county).total
+    }
+
+    /// Writes a county's entry (a new row or over the stored one); returns what was stored before.
+    @discardableResult
+    func store(_ entry: PlanEntry, year: Int, county: Region, on db: any Database) async throws -> PlanEntry? {
+        let model = try await PlanModel.query(on: db).filter(\.$year == year).filter(\.$countyCode == county.code).first() ?? PlanModel()
+        let before = model.id == nil ? nil : model.entry
+        model.year = year
+        model.countyCode = county.code
+        model.cityCode = county.parentCode!
+        model.provincialDemand = entry.provincialDemand
+        model.localPlan = entry.localPlan
+        model.usesProvincialPlatform = entry.usesProvincialPlatform
+        model.remarks = entry.remarks
+        model.updatedBy = user.username
+        model.updatedAt = clock.now()
+        try await model.save(on: db)
+        return before
     }
 
     struct DecisionForm: Content {

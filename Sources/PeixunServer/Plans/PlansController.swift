@@ -1,4 +1,5 @@
 import Fluent
+import Crypto
 import Foundation
 import PeixunCore
 import PeixunSheets
@@ -15,6 +16,9 @@ struct PlansController {
         routes.get(.plans(.api()), use: api)
         routes.post(.plans(.save(.key, .key)), use: save)
         routes.on(.PUT, SiteURL.plans(.apiRow(.key, .key)).pathComponents, use: put)
+        routes.on(.POST, SiteURL.plans(.importFile(.key, .key)).pathComponents, body: .collect(maxSize: PlanBook.maxUpload), use: upload)
+        routes.post(.plans(.importApply(.key, .key, .key)), use: applyUpload)
+        routes.on(.POST, SiteURL.plans(.apiImport(.key, .key)).pathComponents, body: .collect(maxSize: PlanBook.maxUpload), use: apiImport)
         for decision in Decision.allCases {
             routes.post(.plans(.decide(.key, .key, decision))) { try await self.decide(decision, request: $0, api: false) }
             routes.post(.plans(.apiDecide(.key, .key, decision))) { try await self.decide(decision, request: $0, api: true) }
@@ -151,6 +155,9 @@ struct PlansController {
         let years: [Int]
         let pageURL: String
         let figuresYear: Int
+        let importURL: String?
+        /// Nil when there are none (Leaf takes an empty array for true).
+        let countyWarnings: [PlanWarning]?
     }
 
     @Sendable func page(request: Request) async throws -> View {
@@ -174,6 +181,92 @@ struct PlansController {
             exportURL: SiteURL.plans(.export(year: year, region: view.region.code)).path,
             upURL: up.map { SiteURL.plans(.page(year: year, region: $0)).path }, fillerDefault: book.user.displayName,
             rows: rows, years: Array(Set([ReportingYears.current + 1, year])).sorted(by: >),
-            pageURL: SiteURL.plans(.page()).path, figuresYear: PlanTable.figuresYear(for: year)))
+            pageURL: SiteURL.plans(.page()).path, figuresYear: PlanTable.figuresYear(for: year),
+            importURL: view.level == "city" && [.city, .province].contains(book.user.role)
+                ? SiteURL.plans(.importFile(.value(year), .value(view.region.code))).path : nil,
+            countyWarnings: isCounty && !(view.rows.first?.warnings.isEmpty ?? true) ? view.rows.first?.warnings : nil))
+    }
+
+    // MARK: Import
+
+    private func withTemporaryFile<T>(_ data: Data, _ body: (URL) async throws -> T) async throws -> T {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory() + "peixun-plan-import-\(UUID().uuidString)")
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try await body(url)
+    }
+
+    /// Checks the region before anything is read from the body: nobody learns of another city.
+    private func importTarget(_ request: Request) throws -> (PlanBook, Int, Region) {
+        let book = try PlanBook(request: request)
+        let (year, code) = try target(request)
+        let city = try book.region(code)
+        guard city.level == .city, [.city, .province].contains(book.user.role) else { throw AppError.notFound("市(州)") }
+        return (book, year, city)
+    }
+
+    @Sendable func apiImport(request: Request) async throws -> PlanImportDTO {
+        let (book, year, city) = try importTarget(request)
+        struct Query: Decodable { var dryRun: Bool?; var fileName: String? }
+        let query = try request.query.decode(Query.self)
+        guard let body = request.body.data, body.readableBytes > 0 else {
+            throw AppError.badRequest(code: "file.empty", "请在请求体中上传附件3 表格（.xlsx、.xls 或 .csv）")
+        }
+        return try await withTemporaryFile(Data(buffer: body)) { url in
+            try await book.importSheet(year: year, city: city.code, url: url, fileName: query.fileName ?? "plan.xlsx", apply: query.dryRun != true)
+        }
+    }
+
+    struct UploadForm: Content { var file: File }
+
+    struct ImportPage: Encodable, Sendable {
+        let pageTitle: String
+        let view: PlanImportDTO
+        let hasChanges: Bool
+        let hasIssues: Bool
+        let hasLocked: Bool
+        let applyURL: String?
+        let backURL: String
+    }
+
+    /// The upload is kept (as the other imports keep theirs) and its differences shown; the
+    /// page's button applies exactly that file.
+    @Sendable func upload(request: Request) async throws -> View {
+        let (book, year, city) = try importTarget(request)
+        let form = try request.content.decode(UploadForm.self)
+        let data = Data(buffer: form.file.data)
+        var view = try await withTemporaryFile(data) { url in
+            try await book.importSheet(year: year, city: city.code, url: url, fileName: form.file.filename, apply: false)
+        }
+        let upload = ImportUploadModel()
+        upload.userID = book.user.id
+        upload.kind = "plans"
+        upload.fileName = String(form.file.filename.prefix(200))
+        upload.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        upload.content = data
+        upload.createSchools = false
+        upload.schoolYear = year
+        upload.createdAt = book.clock.now()
+        try await upload.create(on: request.db)
+        view.uploadID = upload.id
+        let ready = !view.changes.isEmpty && view.issues.isEmpty && view.locked.isEmpty
+        return try await request.renderPage("plans-import", ImportPage(
+            pageTitle: "导入\(city.name)\(year)年培训计划", view: view, hasChanges: !view.changes.isEmpty, hasIssues: !view.issues.isEmpty,
+            hasLocked: !view.locked.isEmpty,
+            applyURL: ready ? SiteURL.plans(.importApply(.value(year), .value(city.code), .value(upload.id!))).path : nil,
+            backURL: SiteURL.plans(.page(year: year, region: city.code)).path))
+    }
+
+    @Sendable func applyUpload(request: Request) async throws -> Response {
+        let (book, year, city) = try importTarget(request)
+        guard let id = request.parameters.get(.uploadID, as: Int.self), let upload = try await ImportUploadModel.find(id, on: request.db),
+              upload.userID == book.user.id, upload.kind == "plans", upload.schoolYear == year else { throw AppError.notFound("上传的文件") }
+        let view = try await withTemporaryFile(upload.content) { url in
+            try await book.importSheet(year: year, city: city.code, url: url, fileName: upload.fileName, apply: true)
+        }
+        try await upload.delete(on: request.db)
+        let counties = Set(view.changes.map(\.code)).count
+        return request.redirect(to: SiteURL.plans(.page(year: year, region: city.code, notice: "已导入 \(counties) 个县(市、区)的计划")).path,
+                                redirectType: .normal)
     }
 }
