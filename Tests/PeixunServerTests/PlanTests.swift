@@ -119,6 +119,14 @@ import VaporTesting
                 }
             }
             #expect(try await table(app, "year=2017", as: "jinjiang").rows.map(\.code) == ["510104"])
+            try await app.testing().test(.GET, "/plans", headers: try await TestUsers.session(app, "jinjiang").headers) { response in
+                let html = response.body.string
+                #expect(response.status == .ok && html.contains("2017年培训计划及执行情况 · 锦江区") && html.contains("name=\"provincialDemand\"")
+                        && html.contains("尚未填写") && !html.contains("青羊区"))
+            }
+            try await app.testing().test(.GET, "/plans?year=2017", headers: try await TestUsers.session(app, "sheng").headers) { response in
+                #expect(response.status == .ok && response.body.string.contains("凉山彝族自治州") && response.body.string.contains("合计"))
+            }
         }
     }
 
