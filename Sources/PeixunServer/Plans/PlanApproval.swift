@@ -27,9 +27,13 @@ struct PlanApproval: ApprovalHooks {
         return [ApprovalRefusal(code: "plan.incomplete", message: "请先填写省级及以上项目需求数和市县级培训计划数，保存后再提交")]
     }
 
-    func deadline(subject year: Int, on db: any Database) async throws -> CivilDate? { Self.deadline(year: year) }
+    /// The plan task's deadline for the year as the province set it (default 31 March), the same
+    /// date the timeliness figures use.
+    func deadline(subject year: Int, on db: any Database) async throws -> CivilDate? {
+        try await TaskDeadlines(database: db).deadline(Self.task, year: year)
+    }
 
-    static func deadline(year: Int) -> CivilDate? { CivilDate(year: year, month: 3, day: 31) }
+    static let task = ReportingTask.named("plan")!
 
     func didApprove(_ region: Region, subject: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
         ([:], "")

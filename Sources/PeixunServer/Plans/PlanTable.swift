@@ -166,7 +166,7 @@ struct PlanTable {
         }
         let signature = try await PlanSignatureModel.query(on: database).filter(\.$year == year).filter(\.$regionCode == region.code).first()
         return PlanTableDTO(
-            year: year, deadline: PlanApproval.deadline(year: year)?.description ?? "",
+            year: year, deadline: try await TaskDeadlines(database: database).deadline(PlanApproval.task, year: year).description,
             region: .init(code: region.code, name: region.name), level: region.level.rawValue, rows: rows, total: total,
             signature: signature.map { .init(filler: $0.filler, phone: $0.phone, signedAt: $0.signedAt) })
     }
