@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 as_user "$bin/initdb" -D "$folder/data" -U peixun --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
 as_user "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w \
-  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off" start >/dev/null
+  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c full_page_writes=off" start >/dev/null
 as_user "$bin/createdb" -h 127.0.0.1 -p "$port" -U peixun peixun_test
 
 export DATABASE_URL="postgres://peixun@127.0.0.1:$port/peixun_test?sslmode=disable"
