@@ -47,6 +47,7 @@ PHONE = 390
 
 # Headings (a part of the <h1>) of the menu pages; a menu page not listed here only needs a heading.
 HEADINGS = {
+    "/todo": "待办事项",
     "/reports/progress": "培训实施情况统计表",
     "/users": "用户管理",
     "/users/new": "新建用户",

@@ -29,6 +29,7 @@ struct LayoutContext: Encodable, Sendable {
         var nav: [NavItem] = []
         if let user {
             if user.scope.root(in: request.application.regions) != nil {
+                nav.append(NavItem(label: "待办", url: .todo(.page)))
                 nav.append(NavItem(label: "培训实施情况", url: .reports(.progress())))
             }
             if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {

@@ -26,6 +26,7 @@ enum SiteURL: Sendable, Hashable {
     case contacts(Contacts)
     case timeliness(Timeliness)
     case plans(Plans)
+    case todo(Todo)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -41,6 +42,7 @@ enum SiteURL: Sendable, Hashable {
         + Contacts.routes.map { SiteRoute($0.0, .contacts($0.1)) }
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
+        + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
@@ -60,6 +62,7 @@ enum SiteURL: Sendable, Hashable {
         case .contacts(let resource): resource
         case .timeliness(let resource): resource
         case .plans(let resource): resource
+        case .todo(let resource): resource
         }
     }
 

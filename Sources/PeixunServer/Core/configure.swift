@@ -88,7 +88,7 @@ func routes(_ app: Application) throws {
     protected.get(.home) { request -> Response in
         let user = try request.requireUser()
         if user.scope.root(in: request.application.regions) != nil {
-            return request.redirect(to: SiteURL.reports(.progress(year: Appendix1.reportYear)).path)
+            return request.redirect(to: SiteURL.todo(.page).path)
         }
         if user.role == .teacher { return request.redirect(to: SiteURL.teachers(.myTraining).path) }
         if user.role == .reviewer { return request.redirect(to: SiteURL.certificates(.titleCheck).path) }
@@ -120,6 +120,7 @@ func routes(_ app: Application) throws {
     ContactsController().boot(routes: protected)
     TimelinessController().boot(routes: protected)
     PlansController().boot(routes: protected)
+    TodoController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

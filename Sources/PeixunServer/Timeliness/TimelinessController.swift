@@ -64,12 +64,13 @@ struct TimelinessController {
     }
 
     /// Units (one level below the viewer) still missing a task whose deadline has passed.
-    private func overdue(_ context: Context, year: Int, region: Region, today: CivilDate) async throws -> [Overdue] {
+    /// The 待办 page lists the same units.
+    static func overdue(_ service: TimelinessService, year: Int, region: Region, today: CivilDate) async throws -> [Overdue] {
         var result: [Overdue] = []
         for task in ReportingTask.all where task.onEngine {
-            let deadline = try await TaskDeadlines(database: context.service.database).deadline(task, year: year)
+            let deadline = try await TaskDeadlines(database: service.database).deadline(task, year: year)
             guard today > deadline else { continue }
-            for unit in try await context.service.statuses(task, year: year, units: context.service.units(of: region), deadline: deadline)
+            for unit in try await service.statuses(task, year: year, units: service.units(of: region), deadline: deadline)
             where unit.status == .missing {
                 result.append(Overdue(task: task.key, taskName: task.name, deadline: deadline.description, code: unit.region.code, name: unit.region.name))
             }
@@ -80,7 +81,7 @@ struct TimelinessController {
     @Sendable func overdueAPI(request: Request) async throws -> [Overdue] {
         let context = try Context(request)
         let query = try request.query.decode(Query.self)
-        return try await overdue(context, year: try ContactsDesk.year(query.year), region: try context.region(query.region), today: request.clock.today())
+        return try await Self.overdue(context.service, year: try ContactsDesk.year(query.year), region: try context.region(query.region), today: request.clock.today())
     }
 
     struct TaskOption: Encodable, Sendable {
@@ -137,7 +138,7 @@ struct TimelinessController {
         }
         let own = context.user.regionCode.flatMap { context.regions.region(code: $0) }
         let reminders = own.map { $0.level == .province } == false ? try await context.service.openReminders(for: own!) : []
-        let overdue = try await overdue(context, year: year, region: region, today: request.clock.today())
+        let overdue = try await Self.overdue(context.service, year: year, region: region, today: request.clock.today())
         return try await request.renderPage("timeliness", Page(
             pageTitle: "报送及时率 · \(task.name) · \(year)年", task: task.key, taskName: task.name, onEngine: task.onEngine, year: year,
             region: region.code, regionName: context.regions.qualifiedName(of: region), report: report, rows: rows, hasRows: !rows.isEmpty,

@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import PeixunCore
+import SQLKit
+import Vapor
+
+/// 待办: what waits for a province, city or county user — reports of its own still to submit or
+/// sent back, reports from the level below waiting for its review, entries to verify, reminders
+/// and overdue units — each with a count, a link and its deadline, overdue first. It reads the
+/// same tables and services the workflow pages use (`submissions`, `TimelinessService`).
+struct TodoBoard {
+    struct Item: Content, Equatable {
+        let title: String
+        let detail: String?
+        let count: Int
+        let url: String
+        let deadline: String?
+        let daysLeft: Int?
+        let overdue: Bool
+        /// 剩余 3 天, 今天截止, 已逾期 2 天.
+        let daysLabel: String?
+    }
+
+    struct Board: Content {
+        let total: Int
+        let items: [Item]
+    }
+
+    let database: any Database
+    let regions: RegionDirectory
+    let user: CurrentUser
+    let today: CivilDate
+
+    func board() async throws -> Board {
+        guard [.province, .city, .county].contains(user.role), let code = user.scope.root(in: regions),
+              let region = regions.region(code: code) else { return Board(total: 0, items: []) }
+        let year = ReportingTask.defaultYear
+        var items: [Item] = []
+        if region.level != .province {
+            items += try await ownReports(region, year: year)
+            items += try await reminders(region)
+        }
+        if region.level == .county { items += try await entriesToVerify(region) }
+        if region.level != .county {
+            items += try await waitingForReview(region)
+            items += try await overdueUnits(region, year: year)
+        }
+        items.sort { ($0.overdue ? 0 : 1, $0.daysLeft ?? Int.max) < ($1.overdue ? 0 : 1, $1.daysLeft ?? Int.max) }
+        return Board(total: items.reduce(0) { $0 + $1.count }, items: items)
+    }
+
+    private func item(_ title: String, _ detail: String? = nil, count: Int, url: SiteURL, deadline: CivilDate?) -> Item {
+        let days = deadline.map { today.days(until: $0) }
+        return Item(title: title, detail: detail, count: count, url: url.path, deadline: deadline?.description,
+                    daysLeft: days, overdue: (days ?? 0) < 0,
+                    daysLabel: days.map { $0 < 0 ? "已逾期 \(-$0) 天" : $0 == 0 ? "今天截止" : "剩余 \($0) 天" })
+    }
+
+    private func link(_ task: ReportingTask, year: Int) -> SiteURL {
+        task.key == "plan" ? .plans(.page(year: year)) : .contacts(.page(year: year))
+    }
+
+    /// The region's own yearly reports (plan, contacts) not yet submitted, or sent back with the reason.
+    private func ownReports(_ region: Region, year: Int) async throws -> [Item] {
+        var items: [Item] = []
+        for task in ReportingTask.all where task.onEngine && task.subjects == .year {
+            let deadline = try await TaskDeadlines(database: database).deadline(task, year: year)
+            let row = try await SubmissionModel.query(on: database).filter(\.$workflow == task.workflow)
+                .filter(\.$subjectID == year).filter(\.$regionCode == region.code).first()
+            switch try row?.state() ?? .open {
+            case .returned:
+                items.append(item("\(year)年\(task.name)：已退回", "退回原因：\(row?.returnedReason ?? "未注明")", count: 1, url: link(task, year: year), deadline: deadline))
+            case .open:
+                items.append(item("\(year)年\(task.name)：未提交", count: 1, url: link(task, year: year), deadline: deadline))
+            case .submitted, .approved: break
+            }
+        }
+        return items
+    }
+
+    /// Reminders from above the region has not yet answered.
+    private func reminders(_ region: Region) async throws -> [Item] {
+        var items: [Item] = []
+        for reminder in try await TimelinessService(database: database, regions: regions).openReminders(for: region) {
+            guard let task = ReportingTask.named(reminder.task) else { continue }
+            let deadline = try await TaskDeadlines(database: database).deadline(task, year: reminder.year)
+            items.append(item("催报：\(reminder.year)年\(task.name)", reminder.message.isEmpty ? nil : reminder.message, count: 1,
+                              url: .timeliness(.page(task: task.key, year: reminder.year)), deadline: deadline))
+        }
+        return items
+    }
+
+    /// A county's pending entries per batch it may still work on (its part open or sent back).
+    private func entriesToVerify(_ county: Region) async throws -> [Item] {
+        struct Row: Decodable { let batch_id: Int; let n: Int }
+        let sql = database as! any SQLDatabase
+        let rows = try await sql.select().column("batch_id").column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from(IntegrationEntryModel.schema).where("county_code", .equal, county.code)
+            .where("status", .equal, EntryStatus.pending.rawValue).groupBy("batch_id").all(decoding: Row.self)
+        var items: [Item] = []
+        for row in rows {
+            guard let batch = try await IntegrationBatchModel.find(row.batch_id, on: database) else { continue }
+            let state = try await SubmissionModel.query(on: database).filter(\.$workflow == ApprovalWorkflowKind.integration.rawValue)
+                .filter(\.$subjectID == row.batch_id).filter(\.$regionCode == county.code).first()?.state() ?? .open
+            guard state.isEditable else { continue }
+            items.append(item("整合名单待核实（第\(row.batch_id)批，\(batch.year)年）", state == .returned ? "已退回，请修改后重新提交" : nil,
+                              count: row.n, url: .integration(.county(.value(row.batch_id))), deadline: CivilDate(iso: batch.deadline)))
+        }
+        return items
+    }
+
+    /// Reports the units one level below submitted and this level has not yet decided, per workflow and subject.
+    private func waitingForReview(_ region: Region) async throws -> [Item] {
+        let children = regions.children(of: region.code).map(\.code)
+        guard !children.isEmpty else { return [] }
+        var items: [Item] = []
+        for workflow in ApprovalWorkflowKind.allCases {
+            var perSubject: [Int: Int] = [:]
+            for chunk in children.chunked(into: 1000) {
+                for row in try await SubmissionModel.query(on: database).filter(\.$workflow == workflow.rawValue)
+                    .filter(\.$regionCode ~~ chunk).filter(\.$storedState == ApprovalState.submitted.rawValue).all() {
+                    perSubject[row.subjectID, default: 0] += 1
+                }
+            }
+            for (subject, count) in perSubject.sorted(by: { $0.key < $1.key }) {
+                let unit = region.level == .province ? "市(州)" : "县(市、区)"
+                switch workflow {
+                case .integration:
+                    let batch = try await IntegrationBatchModel.find(subject, on: database)
+                    items.append(item("待审核：整合名单（第\(subject)批）", "\(count) 个\(unit)已提交", count: count,
+                                      url: .integration(.overview(.value(subject))), deadline: batch.flatMap { CivilDate(iso: $0.deadline) }))
+                case .plan, .contacts:
+                    let task = ReportingTask.named(workflow.rawValue)!
+                    items.append(item("待审核：\(subject)年\(task.name)", "\(count) 个\(unit)已提交", count: count,
+                                      url: link(task, year: subject), deadline: try await TaskDeadlines(database: database).deadline(task, year: subject)))
+                case .reissue:
+                    items.append(item("待审核：证书补发申请", "\(count) 个\(unit)已提交", count: count, url: .reissue(.page()), deadline: nil))
+                }
+            }
+        }
+        return items
+    }
+
+    /// Units below still missing a task past its deadline (报送及时率).
+    private func overdueUnits(_ region: Region, year: Int) async throws -> [Item] {
+        let overdue = try await TimelinessController.overdue(TimelinessService(database: database, regions: regions), year: year, region: region, today: today)
+        var items: [Item] = []
+        for task in ReportingTask.all {
+            let units = overdue.filter { $0.task == task.key }
+            guard let first = units.first else { continue }
+            items.append(item("逾期未报：\(year)年\(task.name)", units.prefix(5).map(\.name).joined(separator: "、") + (units.count > 5 ? " 等" : ""),
+                              count: units.count, url: .timeliness(.page(task: task.key, year: year)), deadline: CivilDate(iso: first.deadline)))
+        }
+        return items
+    }
+}
+
+struct TodoController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get(.todo(.page), use: page)
+        routes.get(.todo(.api), use: api)
+    }
+
+    private func board(_ request: Request) async throws -> TodoBoard.Board {
+        try await TodoBoard(database: request.db, regions: request.application.regions, user: try request.requireUser(),
+                            today: request.clock.today()).board()
+    }
+
+    @Sendable func api(request: Request) async throws -> TodoBoard.Board { try await board(request) }
+
+    struct Page: Encodable, Sendable {
+        let pageTitle = "待办事项"
+        let board: TodoBoard.Board
+        let hasItems: Bool
+    }
+
+    @Sendable func page(request: Request) async throws -> View {
+        let board = try await board(request)
+        return try await request.renderPage("todo", Page(board: board, hasItems: !board.items.isEmpty))
+    }
+}
