@@ -13,18 +13,6 @@ struct CertificatesCommand: AsyncCommandGroup {
     }
     var help: String { "结业证书：签发、列出、生成 PDF、核验" }
 
-    static func region(_ text: String?, in app: Application, context: CommandContext) throws -> Region {
-        guard let text else {
-            context.console.error("请用 --region 指定行政区划代码或名称")
-            throw ExitCode(2)
-        }
-        guard let region = app.regions.resolve(text).region else {
-            context.console.error("找不到行政区划：\(text)")
-            throw ExitCode(2)
-        }
-        return region
-    }
-
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -45,7 +33,7 @@ struct IssueCertificatesCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let region = try CertificatesCommand.region(signature.region, in: app, context: context)
+        let region = try context.region(signature.region, orElse: nil)
         let started = ContinuousClock.now
         let json = signature.json
         let outcome = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: region.code) { done, total in
@@ -80,7 +68,7 @@ struct ListCertificatesCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let region = try CertificatesCommand.region(signature.region, in: app, context: context)
+        let region = try context.region(signature.region, orElse: nil)
         let query = CertificateModel.query(on: app.db).within(region)
         // In pages of 10,000, so that a province's half a million never sit in memory at once.
         var lines: [Line] = []
@@ -181,7 +169,7 @@ struct RenderAllCertificatesCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let region = try CertificatesCommand.region(signature.region, in: app, context: context)
+        let region = try context.region(signature.region, orElse: nil)
         guard let output = signature.output else {
             context.console.error("请用 -o 指定输出目录")
             throw ExitCode(2)

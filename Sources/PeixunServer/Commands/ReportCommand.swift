@@ -36,14 +36,7 @@ struct ProgressReportCommand: AsyncCommand {
             context.console.error("--format 只能是 json、csv 或 xlsx")
             throw ExitCode(2)
         }
-        var regionCode = regions.province.code
-        if let text = signature.region {
-            guard let region = regions.resolve(text).region else {
-                context.console.error("找不到行政区划：\(text)")
-                throw ExitCode(2)
-            }
-            regionCode = region.code
-        }
+        let regionCode = try context.region(signature.region, orElse: regions.province).code
         let year = signature.year ?? Appendix1.reportYear
         guard ProgressQuery.years.contains(year) else {
             context.console.error("年度无效：\(year)")

@@ -37,13 +37,10 @@ struct ContactsExportCommand: AsyncCommand {
             context.console.error("年度无效：\(year)")
             throw ExitCode(2)
         }
-        var region = regions.province
-        if let text = signature.region {
-            guard let found = regions.resolve(text).region, found.level != .county else {
-                context.console.error("找不到市(州)：\(text)")
-                throw ExitCode(2)
-            }
-            region = found
+        let region = try context.region(signature.region, orElse: regions.province)
+        guard region.level != .county else {
+            context.console.error("附件4按市(州)或全省导出，\(regions.qualifiedName(of: region))是县(市、区)；请写它所在的市(州)")
+            throw ExitCode(2)
         }
         let rows = try await ContactsDesk.exportRows(year: year, region: region, regions: regions, on: app.db)
         try ContactsWorkbook.write(rows, regionName: regions.qualifiedName(of: region), year: year, to: output)

@@ -33,14 +33,7 @@ struct PlansExportCommand: AsyncCommand {
             context.console.error("请用 -o 指定输出的 .xlsx 文件")
             throw ExitCode(2)
         }
-        var region = regions.province
-        if let text = signature.region {
-            guard let found = regions.resolve(text).region else {
-                context.console.error("找不到行政区划：\(text)")
-                throw ExitCode(2)
-            }
-            region = found
-        }
+        let region = try context.region(signature.region, orElse: regions.province)
         let year: Int
         do {
             year = try PlanBook.year(signature.year)
