@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_DIR := .build-release
 PEIXUN := $(RELEASE_DIR)/release/peixun
 
-.PHONY: run test test-sqlite test-postgres test-browser build release demo deps clean
+.PHONY: run test test-sqlite test-postgres test-browser test-cluster build release demo deps clean
 
 ## Installs what is missing, builds a release, loads the demo province into an empty
 ## database and serves it on http://127.0.0.1:8080 (PEIXUN_PORT to change).
@@ -25,6 +25,8 @@ test:
 	Tests/browser/run.sh
 	@echo "== 测试（PostgreSQL）=="
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	@echo "== 两实例测试（PostgreSQL + 两个实例 + nginx）=="
+	/usr/bin/python3 Tests/cluster/run.py
 
 test-sqlite:
 	env -u DATABASE_URL $(SWIFT) test
@@ -35,6 +37,10 @@ test-postgres:
 ## Browser tests only, against the existing debug build; screenshots in .build/browser-screenshots/.
 test-browser:
 	Tests/browser/run.sh
+
+## The two-instance test only (scripts/cluster.sh on free ports, against the debug build).
+test-cluster:
+	/usr/bin/python3 Tests/cluster/run.py
 
 clean:
 	rm -rf .build $(RELEASE_DIR)

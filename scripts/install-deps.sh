@@ -5,10 +5,11 @@ set -euo pipefail
 
 purpose="${1:-run}"
 # cairo + pango + the Noto CJK fonts draw the certificate PDFs; libqrencode makes their QR codes.
-packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk)
+# postgresql-client: pg_dump and pg_restore for `peixun backup` / `peixun restore` on PostgreSQL.
+packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk postgresql-client)
 case "$purpose" in
   # poppler and zbar read the certificates back; selenium drives the pages in Chromium.
-  test)  packages+=(postgresql libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver) ;;
+  test)  packages+=(postgresql nginx libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver) ;;
   bench) packages+=(postgresql wrk hyperfine time libreoffice-writer-nogui) ;;
 esac
 

@@ -23,8 +23,11 @@ cleanup() {
 trap cleanup EXIT
 
 as_user "$bin/initdb" -D "$folder/data" -U peixun --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+# Tests need no durability; benchmarks comparing with SQLite keep it (PEIXUN_PG_DURABLE=1).
+durability="-c fsync=off -c full_page_writes=off"
+[ "${PEIXUN_PG_DURABLE:-0}" = 1 ] && durability=""
 as_user "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w \
-  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c full_page_writes=off" start >/dev/null
+  -o "-p $port -k $folder -c listen_addresses=127.0.0.1 -c max_connections=1000 $durability" start >/dev/null
 as_user "$bin/createdb" -h 127.0.0.1 -p "$port" -U peixun peixun_test
 
 export DATABASE_URL="postgres://peixun@127.0.0.1:$port/peixun_test?sslmode=disable"

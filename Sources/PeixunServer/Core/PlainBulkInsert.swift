@@ -1,11 +1,13 @@
 import Fluent
 import Foundation
 import FluentSQLiteDriver
+import FluentPostgresDriver
 import SQLKit
 
 /// Multi-row `INSERT`s of plain values for the big loads (a province's roster): on SQLite the
 /// values go straight into SQLite's binds, skipping SQLKit's per-value serialization and
-/// dynamic casts (a third of the import's time); on PostgreSQL through `BulkInsert`.
+/// dynamic casts (a third of the import's time); on PostgreSQL through `COPY … FROM STDIN`
+/// (`PostgresCopy`).
 struct PlainBulkInsert {
     enum Value: Sendable {
         case text(String)
@@ -15,12 +17,13 @@ struct PlainBulkInsert {
         case null
 
         static func optional(_ text: String?) -> Value { text.map(Value.text) ?? .null }
+        static func optional(_ number: Int?) -> Value { number.map(Value.integer) ?? .null }
     }
 
     private let table: String
     private let columns: [String]
     private let sqlite: (any SQLiteDatabase)?
-    private var fallback: BulkInsert?
+    private var copy: PostgresCopy?
     private var binds: [SQLiteData] = []
     private var rows = 0
     private let rowsPerStatement: Int
@@ -33,7 +36,10 @@ struct PlainBulkInsert {
         self.table = table
         self.columns = columns
         sqlite = database as? any SQLiteDatabase
-        if sqlite == nil { fallback = BulkInsert(into: table, columns: columns, on: database as! any SQLDatabase) }
+        if sqlite == nil {
+            guard let postgres = database as? any PostgresDatabase else { preconditionFailure("\(table): neither SQLite nor PostgreSQL") }
+            copy = PostgresCopy(into: table, columns: columns, on: postgres)
+        }
         // SQLite allows 32,766 bound values per statement.
         rowsPerStatement = max(1, 32_000 / columns.count)
         binds.reserveCapacity(rowsPerStatement * columns.count)
@@ -42,15 +48,7 @@ struct PlainBulkInsert {
     mutating func append(_ values: [Value]) async throws {
         precondition(values.count == columns.count, "\(table): \(values.count) values for \(columns.count) columns")
         guard sqlite != nil else {
-            try await fallback!.append(values.map { value -> any Encodable & Sendable in
-                switch value {
-                case .text(let text): text
-                case .integer(let number): number
-                case .date(let date): date
-                case .bool(let flag): flag
-                case .null: String?.none
-                }
-            })
+            try await copy!.append(values)
             return
         }
         for value in values {
@@ -77,8 +75,8 @@ struct PlainBulkInsert {
     /// caller gathers the next rows.
     private mutating func send() async throws {
         guard let sqlite else {
-            try await fallback!.flush()
-            inserted = fallback!.inserted
+            try await copy!.flush()
+            inserted = copy!.inserted
             return
         }
         guard rows > 0 else { return }

@@ -37,10 +37,10 @@ struct DemoLoader {
             var summary = Summary()
             let sql = transaction as! any SQLDatabase
             let projectIDs = try await insertProjects(on: transaction, sql: sql, summary: &summary)
-            var schools = BulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: sql)
-            var teachers = BulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: sql)
-            var records = BulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: sql)
-            var counts = BulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: sql)
+            var schools = PlainBulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: transaction)
+            var teachers = PlainBulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: transaction)
+            var records = PlainBulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: transaction)
+            var counts = PlainBulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: transaction)
             let now = LiveClock().now()
             var countiesDone = 0
             // Secondary indexes are built once after the load, far faster than row by row.
@@ -48,7 +48,7 @@ struct DemoLoader {
             for try await county in CountyPrefetcher(generator.counties().makeIterator()) {
                 let cityCode = county.county.parentCode!
                 for school in county.schools {
-                    try await schools.append([school.id, school.name, school.kind.rawValue, school.kind.stage.rawValue, school.countyCode, cityCode])
+                    try await schools.append([.integer(school.id), .text(school.name), .text(school.kind.rawValue), .text(school.kind.stage.rawValue), .text(school.countyCode), .text(cityCode)])
                 }
                 try await schools.flush()
                 var firstPassed: [Int: Int] = [:]
@@ -57,16 +57,16 @@ struct DemoLoader {
                 }
                 for teacher in county.teachers {
                     try await teachers.append([
-                        teacher.id, teacher.residentID.value, teacher.name, teacher.mobile, teacher.schoolID,
-                        teacher.stage.rawValue, teacher.countyCode, cityCode, firstPassed[teacher.id], now, now,
+                        .integer(teacher.id), .text(teacher.residentID.value), .text(teacher.name), .text(teacher.mobile), .integer(teacher.schoolID),
+                        .text(teacher.stage.rawValue), .text(teacher.countyCode), .text(cityCode), .optional(firstPassed[teacher.id]), .date(now), .date(now),
                     ])
                 }
                 try await teachers.flush()
                 for record in county.records {
-                    try await records.append([record.id, record.teacherID, projectIDs[record.projectID]!, record.year, record.result.rawValue, now])
+                    try await records.append([.integer(record.id), .integer(record.teacherID), .integer(projectIDs[record.projectID]!), .integer(record.year), .text(record.result.rawValue), .date(now)])
                 }
                 for stage in Stage.allCases {
-                    try await counts.append([county.county.code, cityCode, stage.rawValue, Appendix1.schoolYear, county.officialCounts[stage]])
+                    try await counts.append([.text(county.county.code), .text(cityCode), .text(stage.rawValue), .integer(Appendix1.schoolYear), .integer(county.officialCounts[stage])])
                 }
                 countiesDone += 1
                 if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(generator.countyPlans.count) 个县(市、区)") }
