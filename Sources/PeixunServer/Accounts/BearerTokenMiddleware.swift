@@ -6,7 +6,8 @@ import Vapor
 /// request's user. Such requests carry no cookies, so they need no CSRF token.
 struct BearerTokenMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization {
+        // `/metrics` takes its own token (PEIXUN_METRICS_TOKEN), not a user's.
+        if let bearer = request.headers.bearerAuthorization, !MetricsAccess.isMetricsRoute(request) {
             guard let user = try await Self.user(forToken: bearer.token, on: request.db, now: request.clock.now()) else {
                 throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效、已过期或已注销，请重新登录")
             }

@@ -10,7 +10,10 @@ public enum Entrypoint {
         var status: Int32 = 0
         do {
             var environment = try Environment.detect()
-            if environment.arguments.contains("--json") {
+            let jsonOutput = environment.arguments.contains("--json")
+            if try LogFormat.bootstrapJSONIfAsked(&environment, standardError: jsonOutput) {
+                // PEIXUN_LOG_FORMAT=json: one JSON object per line (Operations/JSONLogHandler).
+            } else if environment.arguments.contains("--json") {
                 // Standard output carries the one JSON object; logs (migrations…) go to standard error.
                 try LoggingSystem.bootstrap(from: &environment) { level in
                     { label in

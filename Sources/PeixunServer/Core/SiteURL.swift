@@ -27,6 +27,7 @@ enum SiteURL: Sendable, Hashable {
     case timeliness(Timeliness)
     case plans(Plans)
     case todo(Todo)
+    case operations(Operations)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -43,6 +44,7 @@ enum SiteURL: Sendable, Hashable {
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
         + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
+        + Operations.routes.map { SiteRoute($0.0, .operations($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
@@ -63,6 +65,7 @@ enum SiteURL: Sendable, Hashable {
         case .timeliness(let resource): resource
         case .plans(let resource): resource
         case .todo(let resource): resource
+        case .operations(let resource): resource
         }
     }
 

@@ -33,8 +33,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Outermost first: headers go on every response, errors become pages or JSON, static
     // files need no session, then who is asking, then whether a form may change anything.
     app.middleware = Middlewares()
+    // Request id, metrics and the one log line per request (Operations/).
+    try OperationsSetup.install(on: app)
     app.middleware.use(SecurityHeadersMiddleware())
-    if app.environment != .testing { app.middleware.use(RouteLoggingMiddleware(logLevel: .info)) }
     app.middleware.use(ErrorRenderingMiddleware())
     app.middleware.use(PublicFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(SessionMiddleware())
@@ -56,6 +57,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(InspectCommand(), as: "inspect")
     app.asyncCommands.use(DemoRosterCommand(), as: "demo-roster")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 private func configureDatabase(_ app: Application, storage: AppConfig.Storage) throws {
@@ -80,6 +83,7 @@ func routes(_ app: Application) throws {
     // (uploads are larger than a global middleware would see).
     let root = app.grouped(CSRFMiddleware())
     root.get(.healthz) { _ in "ok" }
+    OperationsController().boot(routes: root)
     try root.register(collection: LoginController())
     try root.register(collection: AccountController())
     VerificationController().boot(routes: root)
