@@ -50,13 +50,13 @@ struct CertificateIssuance {
     }
 
     /// `progress(countiesDone, countiesTotal)` after each county.
-    func issue(regionCode: String, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
+    func issue(regionCode: String, progress: @Sendable (Int, Int) async throws -> Void = { _, _ in }) async throws -> Outcome {
         let counties = regions.counties(in: regionCode)
         guard !counties.isEmpty else { throw AppError.notFound("行政区划") }
         var total = Outcome()
         for (index, county) in counties.enumerated() {
             total = total + (try await issue(county: county))
-            progress(index + 1, counties.count)
+            try await progress(index + 1, counties.count)
         }
         return total
     }

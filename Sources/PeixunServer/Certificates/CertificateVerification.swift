@@ -62,9 +62,17 @@ final class VerificationThrottle: @unchecked Sendable {
 
     private let lock = NSLock()
     private var windows: [String: (minute: Int, count: Int)] = [:]
+    /// This instance's share of the configured allowance.
     let perMinute: Int
 
-    init(perMinute: Int) { self.perMinute = perMinute }
+    /// Kept in memory, per instance, on purpose: the look-up is the cheapest public read and a
+    /// counter row per look-up would make every one of them a database write (on SQLite, behind
+    /// the one writer). The proxy spreads an address's requests over the `instances`, so each
+    /// allows its share and together they allow about the configured number. (Login attempts,
+    /// where a few extra guesses matter, are counted in the database: `LoginThrottle`.)
+    init(perMinute: Int, instances: Int = 1) {
+        self.perMinute = max(1, perMinute / max(1, instances))
+    }
 
     /// True when this look-up is within the address's allowance for the current minute.
     func allow(address: String, kind: Kind, now: Date) -> Bool {

@@ -14,6 +14,7 @@ struct CertificatesController {
         routes.post(.certificates(.revoke(.key)), use: revokeForm)
         routes.get(.certificates(.pdf(.key)), use: pdf)
         routes.get(.certificates(.book()), use: book)
+        routes.post(.certificates(.book()), use: bookJob)
         routes.get(.certificates(.apiList()), use: apiList)
         routes.post(.certificates(.apiIssue), use: apiIssue)
         routes.post(.certificates(.apiRevoke(.key)), use: apiRevoke)
@@ -107,7 +108,8 @@ struct CertificatesController {
         var region: String?
     }
 
-    private func issue(_ request: Request) async throws -> (CertificateIssuance.Outcome, String) {
+    /// The region the request may issue for, or why not.
+    private func issueRegion(_ request: Request) throws -> String {
         let (user, root) = try office(request)
         let input = try request.content.decode(IssueInput.self)
         let code = input.region.flatMap { $0.isEmpty ? nil : $0 } ?? root
@@ -116,18 +118,29 @@ struct CertificatesController {
         guard CertificateIssuance.mayIssue(role: user.role, scope: user.scope, regionCode: code, settings: request.application.config.certificates, regions: regions) else {
             throw AppError(.forbidden, code: "certificate.issue_forbidden", "证书由省执行办统一签发")
         }
+        return code
+    }
+
+    struct IssueQuery: Decodable {
+        var background: Bool?
+    }
+
+    /// Issues in the request, or with `?background=true` queues a job and answers 202 with it
+    /// (a province takes minutes: poll `GET /api/v1/jobs/{id}`).
+    @Sendable func apiIssue(request: Request) async throws -> Response {
+        let code = try issueRegion(request)
+        if (try? request.query.decode(IssueQuery.self))?.background == true {
+            let job = try await CertificateIssueJob.enqueue(region: code, request: request)
+            return try await JobDTO(job, app: request.application).encodeResponse(status: .accepted, for: request)
+        }
         let outcome = try await CertificateIssuance(application: request.application, actor: AuditLog.Actor(request)).issue(regionCode: code)
-        return (outcome, code)
+        return try await outcome.encodeResponse(for: request)
     }
 
-    @Sendable func apiIssue(request: Request) async throws -> CertificateIssuance.Outcome {
-        try await issue(request).0
-    }
-
+    /// The page's button always queues a job and shows its progress page.
     @Sendable func issueForm(request: Request) async throws -> Response {
-        let (outcome, code) = try await issue(request)
-        let notice = "本次签发 \(outcome.issued) 张；此前已有证书 \(outcome.alreadyIssued) 人；尚不符合结业条件 \(outcome.notEligible) 人。"
-        return request.redirect(to: SiteURL.certificates(.register(region: code)).path(adding: [URLQueryItem(name: "notice", value: notice)]))
+        let job = try await CertificateIssueJob.enqueue(region: try issueRegion(request), request: request)
+        return request.redirect(to: SiteURL.jobs(.page(.value(job.id!))).path)
     }
 
     struct RevokeInput: Content {

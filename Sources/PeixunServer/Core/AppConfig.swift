@@ -22,6 +22,12 @@ public struct AppConfig: Sendable {
     public var sessionLifetime: TimeInterval = 12 * 60 * 60
     public var tokenLifetime: TimeInterval = 24 * 60 * 60
     public var certificates = CertificateSettings()
+    /// Where uploads pass through and job files are kept (`PEIXUN_UPLOAD_DIR`): a folder all
+    /// instances share; by default `uploads/` in the data directory.
+    public var uploadDirectory: String?
+    /// How many instances serve behind the proxy (`PEIXUN_INSTANCES`): limits kept per
+    /// instance are divided by it.
+    public var instances = 1
 
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
@@ -73,6 +79,12 @@ public struct AppConfig: Sendable {
             }
         }
         config.certificates.read(environment, problems: &problems)
+        if let directory = environment["PEIXUN_UPLOAD_DIR"], !directory.isEmpty { config.uploadDirectory = directory }
+        if let text = environment["PEIXUN_INSTANCES"] {
+            if let count = Int(text), (1...1_000).contains(count) { config.instances = count } else {
+                problems.append("PEIXUN_INSTANCES 应为 1–1000 之间的整数，实际为 \(text)")
+            }
+        }
         if !problems.isEmpty { throw Invalid(problems: problems) }
         return config
     }

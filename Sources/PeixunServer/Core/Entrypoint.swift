@@ -33,6 +33,8 @@ public enum Entrypoint {
                 if command == nil || command == "serve" {
                     // The embedded default needs no separate migrate step.
                     if config.storage.isSQLite { try await app.autoMigrate() }
+                    // Only a serving instance runs background jobs; commands leave them to it.
+                    app.lifecycle.use(JobRunnerLifecycle())
                     printWelcome(config)
                 }
                 // Not `app.execute()`: it logs every error, and `--json` must print one JSON object only.

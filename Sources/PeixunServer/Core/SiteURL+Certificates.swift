@@ -63,7 +63,7 @@ extension SiteURL {
             (.GET, .register()), (.POST, .issue), (.GET, .pdf(.key)), (.POST, .revoke(.key)), (.GET, .book()),
             (.GET, .mine), (.GET, .verify(.key)), (.GET, .verifyForm()), (.GET, .titleCheck), (.POST, .titleCheck),
             (.GET, .apiList()), (.POST, .apiIssue), (.POST, .apiRevoke(.key)), (.GET, .apiMine), (.GET, .apiVerify(.key)),
-            (.POST, .apiTitleCheck), (.POST, .titleCheckBatch), (.POST, .apiTitleCheckBatch),
+            (.POST, .apiTitleCheck), (.POST, .titleCheckBatch), (.POST, .apiTitleCheckBatch), (.POST, .book()),
         ]
     }
 }

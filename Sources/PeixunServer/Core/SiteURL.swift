@@ -28,6 +28,7 @@ enum SiteURL: Sendable, Hashable {
     case plans(Plans)
     case todo(Todo)
     case operations(Operations)
+    case jobs(Jobs)
 
     /// Every route the app registers: method and path, parameters as `:name`.
     static let allRoutes: [SiteRoute] = [SiteRoute(.GET, .home), SiteRoute(.GET, .healthz)]
@@ -51,6 +52,7 @@ enum SiteURL: Sendable, Hashable {
 
     private var resource: (any SiteResource)? {
         switch self {
+        + Jobs.routes.map { SiteRoute($0.0, .jobs($0.1)) }
         case .home, .healthz: nil
         case .accounts(let resource): resource
         case .teachers(let resource): resource
@@ -78,6 +80,7 @@ enum SiteURL: Sendable, Hashable {
     }
 
     /// The link: path and, where the case carries one, its query.
+        case .jobs(let resource): resource
     var path: String { path(adding: []) }
 
     /// The link with more query items after the case's own (a list's filters, a page number).
@@ -159,6 +162,8 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     let method: HTTPMethod
     let url: SiteURL
 
+        /// A background job (`jobs`).
+        case jobID
     init(_ method: HTTPMethod, _ url: SiteURL) {
         self.method = method
         self.url = url

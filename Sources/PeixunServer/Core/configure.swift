@@ -42,11 +42,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(BearerTokenMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
 
+    app.jobs = JobQueue()
     try routes(app)
     // Uploads a crashed process left behind.
     app.uploads.sweep(now: app.clock.now())
     app.verificationThrottle = VerificationThrottle(
-        perMinute: Environment.get("PEIXUN_VERIFY_PER_MINUTE").flatMap(Int.init).map { min(max($0, 1), 1_000_000_000) } ?? 120)
+        perMinute: Environment.get("PEIXUN_VERIFY_PER_MINUTE").flatMap(Int.init).map { min(max($0, 1), 1_000_000_000) } ?? 120,
+        instances: config.instances)
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
@@ -59,6 +61,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoRosterCommand(), as: "demo-roster")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(CheckCommand(), as: "check")
 }
 
 private func configureDatabase(_ app: Application, storage: AppConfig.Storage) throws {
@@ -130,6 +133,7 @@ func routes(_ app: Application) throws {
 struct AppConfigKey: StorageKey {
     typealias Value = AppConfig
 }
+    JobsController().boot(routes: protected)
 
 extension Application {
     var config: AppConfig { storage[AppConfigKey.self]! }

@@ -17,8 +17,32 @@ struct ImportKind: Sendable {
     var roles: [Role] = [.province, .city, .county]
     /// What the upload form or the API query adds to the upload (create schools, school year).
     let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
-    let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ request: Request, _ dryRun: Bool, _ skipInvalid: Bool,
+    let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ context: ImportContext, _ dryRun: Bool, _ skipInvalid: Bool,
                         _ progress: ReadProgress?) async throws -> ImportOutcome
+
+    static let all: [ImportKind] = [.teachers, .officialCounts, .qualifiedList, .proposedList]
+}
+
+/// Who imports, and where: the request's user, or the owner of a background job.
+struct ImportContext: Sendable {
+    let database: any Database
+    let application: Application
+    let scope: RegionScope
+    let actor: AuditLog.Actor
+
+    init(_ request: Request) throws {
+        database = request.db
+        application = request.application
+        scope = try request.requireUser().scope
+        actor = AuditLog.Actor(request)
+    }
+
+    init(_ job: JobContext) {
+        database = job.db
+        application = job.app
+        scope = job.owner.scope
+        actor = job.actor
+    }
 }
 
 /// Options sent with an upload, by the form or in the API query.
@@ -81,14 +105,18 @@ struct ImportController {
     }
 
     private func formPage(_ request: Request, _ error: String?, year: Int? = nil) async throws -> FormPage {
-        let current = request.clock.today().year
         var projects: [FormPage.Project] = []
-        if kind.kind == ImportKind.qualifiedList.kind {
+        if kind.kind == ImportKind.proposedList.kind {
+            projects = try await ProjectScope(try request.requireUser()).projects(on: request.db)
+                .map { FormPage.Project(id: $0.id!, name: $0.name, years: "\($0.year)–\($0.endYear)") }
+        } else if kind.kind == ImportKind.qualifiedList.kind {
             projects = try await ProjectModel.query(on: request.db).filter(\.$level == TrainingLevel.cooperation.rawValue).sort(\.$id).all()
                 .map { FormPage.Project(id: $0.id!, name: $0.name, years: "\($0.year)–\($0.endYear)") }
         }
         return FormPage(pageTitle: kind.title, action: SiteURL.imports(.form(kind.route)).path, error: error, maxRows: Self.maxRows,
-                        years: Array((OfficialCountImporter.years.lowerBound...current).reversed()), year: year ?? current - 1,
+                        years: kind.route == .statistics ? try await ReportingYears.schoolYearChoices(on: request.sql, showing: year)
+                            : try await ReportingYears.choices(on: request.sql, showing: year),
+                        year: year ?? (kind.route == .statistics ? ReportingYears.currentSchoolYear : ReportingYears.current),
                         projects: projects)
     }
 
@@ -117,11 +145,19 @@ struct ImportController {
         }
         try await ImportUploadModel.query(on: request.db).filter(\.$createdAt < request.clock.now().addingTimeInterval(-86_400)).delete()
         try await upload.create(on: request.db)
-        let progress = fields.progressToken.flatMap { ImportProgressBoard.isValid($0) ? $0 : nil }
-            .map { request.application.importProgress.start(token: $0, userID: user.id) }
+        var tracker: ImportProgressBoard.Tracker?
+        if let token = fields.progressToken, ImportProgressBoard.isValid(token) {
+            tracker = try await ImportProgressBoard.start(token: token, userID: user.id, app: request.application)
+        }
         do {
-            defer { progress?.enter(.done) }
-            let outcome = try await run(upload, file: received.url, request: request, dryRun: true, skipInvalid: false, progress: progress)
+            let outcome: ImportOutcome
+            do {
+                outcome = try await run(upload, file: received.url, request: request, dryRun: true, skipInvalid: false, progress: tracker?.progress)
+                if let tracker { await ImportProgressBoard.finish(tracker, phase: .done, app: request.application) }
+            } catch {
+                if let tracker { await ImportProgressBoard.finish(tracker, phase: .failed, app: request.application) }
+                throw error
+            }
             upload.sha256 = outcome.report.sha256
             try await upload.update(on: request.db)
             return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
@@ -147,12 +183,18 @@ struct ImportController {
 
     struct CommitForm: Content { let mode: String }
 
-    @Sendable func commit(request: Request) async throws -> View {
+    /// A large upload (a province's roster) is committed by a background job, so that the
+    /// request returns at once and the owner watches its progress on the job page.
+    @Sendable func commit(request: Request) async throws -> Response {
         let upload = try await find(request)
         let mode = try request.content.decode(CommitForm.self).mode
+        if ImportKind.named(kind.kind) != nil, upload.content.count > request.application.jobs.settings.inlineImportBytes {
+            let job = try await ImportCommitJob.enqueue(upload, kind: kind, skipInvalid: mode == "valid", request: request)
+            return request.redirect(to: SiteURL.jobs(.page(.value(job.id!))).path, redirectType: .normal)
+        }
         let outcome = try await run(upload, request: request, dryRun: false, skipInvalid: mode == "valid")
         if outcome.report.committed { try await upload.delete(on: request.db) }
-        return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome))
+        return try await request.renderPage("import-preview", PreviewPage(kind: kind, upload: upload, outcome: outcome)).encodeResponse(for: request)
     }
 
     /// `POST /api/v1/<path>?dryRun=true&skipInvalid=false[&createSchools=true][&year=2016]` with the
@@ -180,12 +222,9 @@ struct ImportController {
     private func run(_ upload: ImportUploadModel, file: URL? = nil, request: Request, dryRun: Bool, skipInvalid: Bool,
                      progress: ReadProgress? = nil) async throws -> ImportOutcome {
         _ = try requireImporter(request)
-        if let file { return try await kind.run(upload, file, request, dryRun, skipInvalid, progress) }
-        let (url, handle) = try request.application.uploads.makeFile()
-        defer { try? FileManager.default.removeItem(at: url) }
-        try handle.write(contentsOf: upload.content)
-        try handle.close()
-        return try await kind.run(upload, url, request, dryRun, skipInvalid, progress)
+        let context = try ImportContext(request)
+        if let file { return try await kind.run(upload, file, context, dryRun, skipInvalid, progress) }
+        return try await kind.runStored(upload, context: context, dryRun: dryRun, skipInvalid: skipInvalid, progress: progress)
     }
 
     /// Uploads belong to the user who made them, and to their kind; anything else is 404.
@@ -220,8 +259,11 @@ struct PreviewPage: Encodable, Sendable {
     let hasIgnoredColumns: Bool
     let hasNewSchools: Bool
     let noteCount: Int
+    /// What a commit did: written, or (an institution's list) waiting for the province.
+    let committedNote: String
 
     init(kind: ImportKind, upload: ImportUploadModel, outcome: ImportOutcome) {
+        committedNote = kind.kind == ImportKind.proposedList.kind ? "已上报，待省执行办审核后发布到各县；审核结果见“合格名单上报”" : "已写入数据库，并记入审计日志"
         formURL = SiteURL.imports(.form(kind.route)).path
         commitURL = SiteURL.imports(.commit(kind.route, .value(upload.id ?? 0))).path
         errorsURL = SiteURL.imports(.errors(kind.route, .value(upload.id ?? 0))).path
@@ -243,15 +285,15 @@ extension ImportKind {
     static let teachers = ImportKind(
         kind: "teachers", title: "导入教师名册", route: .teachers, formTemplate: "teacher-import",
         configure: { upload, fields in upload.createSchools = fields.wantsNewSchools },
-        run: { upload, url, request, dryRun, skipInvalid, progress in
+        run: { upload, url, context, dryRun, skipInvalid, progress in
             var options = TeacherImporter.Options()
             options.progress = progress
             options.dryRun = dryRun
             options.skipInvalid = skipInvalid
             options.createSchools = upload.createSchools
             options.maxRows = ImportController.maxRows
-            let importer = TeacherImporter(database: request.db, regions: request.application.regions,
-                                           scope: try request.requireUser().scope, actor: .init(request))
+            let importer = TeacherImporter(database: context.database, regions: context.application.regions,
+                                           scope: context.scope, actor: context.actor)
             return try await importer.run(url: url, fileName: upload.fileName, options: options)
         })
 
@@ -263,11 +305,11 @@ extension ImportKind {
             }
             upload.schoolYear = year
         },
-        run: { upload, url, request, dryRun, skipInvalid, progress in
+        run: { upload, url, context, dryRun, skipInvalid, progress in
             var options = OfficialCountImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, schoolYear: upload.schoolYear ?? 0)
             options.progress = progress
-            let importer = OfficialCountImporter(database: request.db, regions: request.application.regions,
-                                                 scope: try request.requireUser().scope, actor: .init(request))
+            let importer = OfficialCountImporter(database: context.database, regions: context.application.regions,
+                                                 scope: context.scope, actor: context.actor)
             return try await importer.run(url: url, fileName: upload.fileName, options: options)
         })
 }
@@ -284,10 +326,10 @@ extension ImportKind {
             upload.projectID = project
             upload.schoolYear = year
         },
-        run: { upload, url, request, dryRun, skipInvalid, progress in
+        run: { upload, url, context, dryRun, skipInvalid, progress in
             let options = QualifiedListImporter.Options(dryRun: dryRun, skipInvalid: skipInvalid, projectID: upload.projectID ?? 0,
                                                         year: upload.schoolYear ?? 0, progress: progress)
-            let importer = QualifiedListImporter(database: request.db, regions: request.application.regions, actor: .init(request))
+            let importer = QualifiedListImporter(database: context.database, regions: context.application.regions, actor: context.actor)
             return try await importer.run(url: url, fileName: upload.fileName, options: options)
         })
 }

@@ -25,27 +25,42 @@ struct UploadStore: Sendable {
     static let maximumFields = 32
     static let maximumFieldBytes = 4_096
 
-    /// A new empty file only this process's user may read, named after the process so that a
-    /// sweep can tell whose it is.
+    /// This machine, in a file name: the folder may be shared by instances on several hosts,
+    /// and a process number says something only on its own host.
+    static let hostTag = String(ProcessInfo.processInfo.hostName.unicodeScalars
+        .filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.prefix(24).map(Character.init))
+
+    /// A new empty file only this process's user may read, named after the process and host so
+    /// that a sweep can tell whose it is.
     func makeFile() throws -> (URL, FileHandle) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let url = directory.appendingPathComponent("upload-\(getpid())-\(UUID().uuidString)")
+        let url = directory.appendingPathComponent("upload-\(getpid())-h\(Self.hostTag)-\(UUID().uuidString)")
         let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw AppError(.internalServerError, code: "upload.storage", "服务器暂时无法保存上传的文件，请稍后再试") }
         return (url, FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
-    /// Removes what earlier processes left: files of a process that no longer runs, and any
-    /// file older than a day. Called at start.
+    /// Removes what earlier processes left: files of a process of this host that no longer
+    /// runs, and any file older than a day (another host's files only so: their processes
+    /// cannot be asked); job files (`jobs/`) after a day. Called at start.
     func sweep(now: Date) {
+        func modified(_ path: String) -> Date {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+        }
+        let jobs = directory.appendingPathComponent("jobs").path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: jobs)) ?? [] {
+            let path = jobs + "/" + name
+            if now.timeIntervalSince(modified(path)) > 86_400 { try? FileManager.default.removeItem(atPath: path) }
+        }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
-        for name in names {
+        for name in names where name.hasPrefix("upload-") {
             let path = directory.appendingPathComponent(name).path
             let parts = name.split(separator: "-")
-            let owner = parts.count > 2 ? Int32(parts[1]) : nil
-            let alive = owner.map { $0 == getpid() || kill($0, 0) == 0 || errno == EPERM } ?? false
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
-            if !alive || now.timeIntervalSince(modified) > 86_400 { try? FileManager.default.removeItem(atPath: path) }
+            // Names before the host tag (`upload-pid-uuid`) were all this host's.
+            let ours = parts.count > 2 && (!parts[2].hasPrefix("h") || parts[2] == "h" + Self.hostTag)
+            let owner = ours ? Int32(parts[1]) : nil
+            let dead = owner.map { !($0 == getpid() || kill($0, 0) == 0 || errno == EPERM) } ?? false
+            if dead || now.timeIntervalSince(modified(path)) > 86_400 { try? FileManager.default.removeItem(atPath: path) }
         }
     }
 
@@ -191,6 +206,7 @@ private final class MultipartCollector {
 
 extension Application {
     var uploads: UploadStore {
-        UploadStore(directory: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads", isDirectory: true))
+        UploadStore(directory: config.uploadDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads", isDirectory: true))
     }
 }
