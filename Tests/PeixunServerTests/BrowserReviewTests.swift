@@ -154,8 +154,11 @@ import VaporTesting
             #expect(html.contains("<h1>\(Appendix1.reportYear)年 全省中小学教师信息技术应用能力提升工程培训实施情况统计表</h1>"))
             #expect(html.contains("<option value=\"\(Appendix1.reportYear)\" selected>"))
             let offered = html.components(separatedBy: "<option value=\"").dropFirst().compactMap { Int($0.prefix(4)) }
-            let withData = Set(try await ReportingYears.withData(on: app.db as! any SQLDatabase))
-            #expect(!offered.isEmpty && offered.allSatisfy { withData.contains($0) || $0 == Appendix1.reportYear }, "\(offered)")
+            let sql = app.db as! any SQLDatabase
+            // Years with data or with an open reporting task (the notice's 2017 plan and contacts).
+            let allowed = Set(try await ReportingYears.withData(on: sql) + ReportingYears.withOpenTask(on: sql))
+            #expect(!offered.isEmpty && offered.allSatisfy { allowed.contains($0) || $0 == Appendix1.reportYear }, "\(offered)")
+            #expect(offered.contains(ReportingTask.defaultYear), "the plan year has an open task")
             #expect(!offered.contains(CivilDate.today().year), "no year without data")
             // The landing page is the to-do list; the menu's report link opens the reporting year.
             try await app.testing().test(.GET, "/", headers: session.headers) { response in

@@ -63,6 +63,8 @@ HEADINGS = {
     "/audit": "审计日志",
     "/account/password": "修改密码",
     "/me": "我的培训",
+    "/help": "帮助",
+    "/templates": "导入模板",
 }
 
 # Checks that wait for a change another engineer is making in the templates or Swift code
@@ -642,6 +644,81 @@ class Run:
         self.page("/login", "login", "登录")
         self.page("/activate", "activate", "首次登录")
 
+    # ---- help, templates, audit export, idle warning (issue 17 item 6) ----------------------
+
+    def download(self, path):
+        """GET with the browser's cookies: (status, content type, body)."""
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+        request = urllib.request.Request(self.base + path, headers={"Cookie": cookies})
+        opener = urllib.request.build_opener(NoRedirect())
+        try:
+            with opener.open(request, timeout=30) as r:
+                return r.status, r.headers.get("Content-Type", ""), r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type", ""), b"", dict(e.headers)
+
+    def help_pages(self):
+        """帮助 is public: the index and every workflow's page, at 390 px without overflow."""
+        self.role = "anonymous"
+        self.driver.delete_all_cookies()
+        self.page("/help", "help", "帮助")
+        self.set_width(1280)
+        self.driver.get(self.base + "/help")
+        topics = [re.sub(r"^https?://[^/]+", "", a.get_attribute("href"))
+                  for a in self.driver.find_elements(By.CSS_SELECTOR, "main li a[href^='/help/']")]
+        self.check(len(topics) == 7, f"/help：应列出 7 个流程的帮助，实为 {len(topics)}")
+        for path in topics:
+            self.page(path, slug(path), None, widths=(PHONE,))
+            main = self.driver.find_element(By.TAG_NAME, "main").text
+            self.check(all(w in main for w in ("操作步骤", "状态说明", "常见提示及处理")), f"{path}：缺少步骤、状态或常见提示")
+
+    def extras(self):
+        """As the province: every template downloads (from /templates and beside an upload form),
+        the audit page fits 1280 px and exports what it shows, and the idle warning keeps the
+        session."""
+        self.login("sheng", "extras")
+        self.page("/templates", "templates", "导入模板")
+        links = [re.sub(r"^https?://[^/]+", "", a.get_attribute("href"))
+                 for a in self.driver.find_elements(By.CSS_SELECTOR, "main a[data-template]")]
+        self.check(len(links) >= 4, f"/templates：模板链接只有 {len(links)} 个")
+        self.set_width(1280)
+        self.driver.get(self.base + "/teachers/import")
+        beside = [re.sub(r"^https?://[^/]+", "", a.get_attribute("href"))
+                  for a in self.driver.find_elements(By.CSS_SELECTOR, "main a[data-template]")]
+        self.check(beside == ["/templates/teachers.xlsx"], f"/teachers/import：上传表单旁没有名册模板链接（{beside}）")
+        for path in links + beside:
+            status, kind, body, _ = self.download(path)
+            self.check(status == 200 and "spreadsheetml" in kind and body[:2] == b"PK",
+                       f"模板 {path}：HTTP {status}，{kind}，{len(body)} 字节")
+        self.page("/audit", "audit", "审计日志")
+        self.set_width(1280)
+        self.driver.get(self.base + "/audit")
+        o = self.overflow()
+        self.check(o["scroll"] <= 1281, f"/audit @1280：页面横向溢出（scrollWidth {o['scroll']}）：{', '.join(o['culprits'])}")
+        for format, kind in (("csv", "text/csv"), ("xlsx", "spreadsheetml")):
+            found = self.driver.find_elements(By.CSS_SELECTOR, f"main a[data-export={format}]")
+            if not self.check(bool(found), f"/audit：没有导出 {format} 的链接"):
+                continue
+            status, content, body, headers = self.download(re.sub(r"^https?://[^/]+", "", found[0].get_attribute("href")))
+            self.check(status == 200 and kind in content and len(body) > 100, f"/audit 导出 {format}：HTTP {status}，{content}，{len(body)} 字节")
+            self.check(headers.get("X-Export-Truncated") == "false", f"/audit 导出 {format}：截断标记 {headers.get('X-Export-Truncated')}")
+            if format == "csv":
+                self.check(body.startswith(b"\xef\xbb\xbf") and "时间,用户" in body.decode("utf-8", "replace")[:20],
+                           f"/audit 导出 csv：没有 BOM 或表头：{body[:40]!r}")
+        # The idle warning: shown on demand (as when the time comes), 保持登录 hides it.
+        d = self.driver
+        self.set_width(PHONE)
+        d.get(self.base + "/todo")
+        left = d.find_element(By.TAG_NAME, "body").get_attribute("data-session-expires-in")
+        self.check(left is not None and int(left) > 1500, f"会话剩余时间 data-session-expires-in={left}")
+        d.execute_script("window.peixunSessionWarning.show()")
+        box = d.find_elements(By.CSS_SELECTOR, ".session-warning")
+        if self.check(bool(box) and box[0].is_displayed() and "登录将在" in box[0].text, "登录过期提醒没有显示"):
+            self.screenshot("extras-session-warning")
+            box[0].find_element(By.CSS_SELECTOR, "button").click()
+            self.wait(lambda: not box[0].is_displayed(), "点击“保持登录”后提醒没有关闭")
+        self.check(not self.console_errors(), "登录过期提醒：浏览器控制台报错")
+
     # ---- main --------------------------------------------------------------------------------
 
     def run(self):
@@ -654,7 +731,8 @@ class Run:
         self.browser()
         steps = [("anonymous", self.login_page), ("county", self.county), ("city", self.city),
                  ("province", self.province), ("institution", self.institution),
-                 ("reviewer", self.reviewer), ("teacher", self.teacher)]
+                 ("reviewer", self.reviewer), ("teacher", self.teacher),
+                 ("help", self.help_pages), ("extras", self.extras)]
         for role, step in steps:
             if self.args.only and role not in self.args.only.split(","):
                 continue
@@ -723,7 +801,7 @@ def main():
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     parser.add_argument("--keep", action="store_true", help="保留临时数据目录与服务日志")
-    parser.add_argument("--only", help="只运行这些角色（逗号分隔）：anonymous,county,city,province,institution,reviewer,teacher")
+    parser.add_argument("--only", help="只运行这些角色（逗号分隔）：anonymous,county,city,province,institution,reviewer,teacher,help,extras")
     args = parser.parse_args()
     run = Run(args)
     print("== 浏览器测试（Chromium，1280 px 与 390 px）==", flush=True)

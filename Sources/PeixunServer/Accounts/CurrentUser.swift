@@ -33,6 +33,8 @@ struct SessionState: Sendable {
     let id: Int
     let csrfToken: String
     let userID: Int?
+    /// When the session ends unless it is used again: the server's truth the idle warning shows.
+    var expiresAt: Date? = nil
 }
 
 private struct CurrentUserKey: StorageKey { typealias Value = CurrentUser }

@@ -34,11 +34,13 @@ struct SessionMiddleware: AsyncMiddleware {
             }
             request.currentUser = try CurrentUser(user, channel: .session)
         }
-        request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: session.userID)
-        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval {
+        // Asking how long the session has left must not extend it.
+        if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval, request.url.path != SiteURL.session(.status).path {
             session.lastSeenAt = now
             try await session.update(on: request.db)
         }
+        request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: session.userID,
+                                            expiresAt: Sessions.expiry(of: session, config: config))
     }
 }
 
@@ -60,7 +62,8 @@ enum Sessions {
         session.lastSeenAt = session.createdAt
         session.address = request.clientAddress
         try await session.create(on: request.db)
-        request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: userID)
+        request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: userID,
+                                            expiresAt: expiry(of: session, config: request.application.config))
         response.cookies[SessionMiddleware.cookieName] = cookie(token, request: request)
     }
 
@@ -78,6 +81,11 @@ enum Sessions {
         if let state = request.sessionState { return state.csrfToken }
         try await start(userID: nil, on: request, response: response)
         return request.sessionState!.csrfToken
+    }
+
+    /// When a session ends if nobody uses it: idle timeout after the last use, capped by its lifetime.
+    static func expiry(of session: SessionModel, config: AppConfig) -> Date {
+        min(session.lastSeenAt.addingTimeInterval(config.sessionIdleTimeout), session.createdAt.addingTimeInterval(config.sessionLifetime))
     }
 
     /// Removes sessions nobody can use any more (Vapor's own sessions never do).

@@ -10,6 +10,7 @@ struct AuditController {
     func boot(routes: any RoutesBuilder) {
         routes.get(.audit(.page), use: page)
         routes.get(.audit(.api), use: api)
+        routes.get(.audit(.export), use: export)
     }
 
     struct Filter: Content {
@@ -45,7 +46,9 @@ struct AuditController {
 
     static let pageSize = 50
 
-    private func load(_ request: Request) async throws -> (ListDTO, Filter) {
+    /// The entries the user may see, narrowed by the page's filters: the page, the API and the
+    /// export all read through here, so an export holds exactly what the page shows.
+    func filteredQuery(_ request: Request) throws -> (QueryBuilder<AuditEntryModel>, Filter) {
         let user = try request.requireUser()
         guard [.province, .city, .county].contains(user.role) else { throw AppError.notFound() }
         let filter = try request.query.decode(Filter.self)
@@ -83,22 +86,33 @@ struct AuditController {
             guard let date = Self.day(to) else { throw AppError.badRequest(code: "audit.to", "截止日期格式应为 2017-03-31") }
             query = query.filter(\.$occurredAt < date.addingTimeInterval(86_400))
         }
+        return (query, filter)
+    }
+
+    private func load(_ request: Request) async throws -> (ListDTO, Filter) {
+        let (query, filter) = try filteredQuery(request)
         let total = try await query.copy().count()
         let paging = Paging(page: filter.page, size: Self.pageSize)
-        let page = paging.page
         let entries = try await query.sort(\.$id, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+        let formatter = Self.timeFormatter()
+        return (ListDTO(total: total, page: paging.page, pageSize: Self.pageSize, entries: entries.map { Self.dto($0, formatter) }), filter)
+    }
+
+    static func timeFormatter() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.timeZone = CivilDate.chinaTimeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        let dtos = entries.map { entry in
-            EntryDTO(id: entry.id!, occurredAt: entry.occurredAt, time: formatter.string(from: entry.occurredAt),
-                     username: IDMasking.maskIDs(in: entry.username), address: entry.address, action: entry.action,
-                     actionLabel: Self.actionLabel(entry.action, objectType: entry.objectType),
-                     objectType: entry.objectType, objectLabel: Self.objectLabel(entry.objectType, id: entry.objectID),
-                     objectID: entry.objectID, summary: IDMasking.maskIDs(in: entry.summary),
-                     changes: entry.changes == "{}" ? "" : IDMasking.maskIDs(in: entry.changes))
-        }
-        return (ListDTO(total: total, page: page, pageSize: Self.pageSize, entries: dtos), filter)
+        return formatter
+    }
+
+    /// An entry as the page shows it: IDs masked, the action and object in words.
+    static func dto(_ entry: AuditEntryModel, _ formatter: DateFormatter) -> EntryDTO {
+        EntryDTO(id: entry.id!, occurredAt: entry.occurredAt, time: formatter.string(from: entry.occurredAt),
+                 username: IDMasking.maskIDs(in: entry.username), address: entry.address, action: entry.action,
+                 actionLabel: actionLabel(entry.action, objectType: entry.objectType),
+                 objectType: entry.objectType, objectLabel: objectLabel(entry.objectType, id: entry.objectID),
+                 objectID: entry.objectID, summary: IDMasking.maskIDs(in: entry.summary),
+                 changes: entry.changes == "{}" ? "" : IDMasking.maskIDs(in: entry.changes))
     }
 
     /// How the county's 核实 was logged before `verify` existed.
@@ -151,24 +165,34 @@ struct AuditController {
         let nextURL: String?
         let pageCount: Int
         let hasEntries: Bool
+        let xlsxURL: String
+        let csvURL: String
+        let exportLimit = AuditController.exportLimit
+        /// The filters match more than an export holds.
+        let exportTruncated: Bool
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let (list, filter) = try await load(request)
         let actions = AuditLog.Action.allCases.map { Page.Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter.action) }
         let pageCount = Paging(page: list.page, size: Self.pageSize).pageCount(total: list.total)
-        func link(_ page: Int) -> String {
-            var items = [URLQueryItem(name: "page", value: String(page))]
+        func filters() -> [URLQueryItem] {
+            var items: [URLQueryItem] = []
             if let action = filter.action?.nilIfEmpty { items.append(.init(name: "action", value: action)) }
             if let username = filter.username?.nilIfEmpty { items.append(.init(name: "username", value: username)) }
             if let from = filter.from?.nilIfEmpty { items.append(.init(name: "from", value: from)) }
             if let to = filter.to?.nilIfEmpty { items.append(.init(name: "to", value: to)) }
-            return SiteURL.audit(.page).path(adding: items)
+            return items
+        }
+        func link(_ page: Int) -> String { SiteURL.audit(.page).path(adding: [URLQueryItem(name: "page", value: String(page))] + filters()) }
+        func export(_ format: TableDownload.Format) -> String {
+            SiteURL.audit(.export).path(adding: [URLQueryItem(name: "format", value: format.rawValue)] + filters())
         }
         return try await request.renderPage("audit", Page(
             list: list, actions: actions, username: filter.username ?? "", from: filter.from ?? "", to: filter.to ?? "",
             previousURL: list.page > 1 ? link(list.page - 1) : nil,
-            nextURL: list.page < pageCount ? link(list.page + 1) : nil, pageCount: pageCount, hasEntries: !list.entries.isEmpty))
+            nextURL: list.page < pageCount ? link(list.page + 1) : nil, pageCount: pageCount, hasEntries: !list.entries.isEmpty,
+            xlsxURL: export(.xlsx), csvURL: export(.csv), exportTruncated: list.total > Self.exportLimit))
     }
 
     @Sendable func api(request: Request) async throws -> ListDTO {

@@ -68,6 +68,8 @@ struct ContactsController {
         /// A refused save: each problem, named by its field; the form keeps what was typed.
         let issues: [RowIssue]
         let hasIssues: Bool
+        /// The year picker's choices (`ReportingYears`).
+        let years: [Int]
     }
 
     @Sendable func page(request: Request) async throws -> View {
@@ -92,7 +94,8 @@ struct ContactsController {
             missingURL: user.role == .county ? "" : SiteURL.contacts(.missing(year: view.year)).path,
             exportURL: view.unit?.level == "county" ? "" : SiteURL.contacts(.export(year: view.year, region: view.region.code)).path,
             timelinessURL: SiteURL.timeliness(.page(task: "contacts", year: view.year)).path,
-            formURL: SiteURL.contacts(.page()).path, issues: issues, hasIssues: !issues.isEmpty))
+            formURL: SiteURL.contacts(.page()).path, issues: issues, hasIssues: !issues.isEmpty,
+            years: try await ReportingYears.choices(on: request.sql, showing: view.year)))
     }
 
     struct SaveForm: Content {

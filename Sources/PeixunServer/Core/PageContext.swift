@@ -20,12 +20,20 @@ struct LayoutContext: Encodable, Sendable {
     let nav: [NavItem]
     let homeURL = SiteURL.home.path
     let logoutURL = SiteURL.accounts(.logout).path
+    /// 帮助 and 导入模板 links any page may show.
+    let links = LayoutLinks()
+    /// Seconds the browser session has left (nil without one): the idle warning reads it.
+    let sessionExpiresIn: Int?
+    let sessionWarnBefore = SessionTimeoutController.warnBefore
+    let sessionStatusURL = SiteURL.session(.status).path
+    let keepAliveURL = SiteURL.session(.keepAlive).path
 
     init(_ request: Request) {
         let user = request.currentUser
         userName = user?.displayName
         roleLabel = user.map { $0.role.label + ($0.regionCode.flatMap { request.application.regions.region(code: $0)?.name }.map { " · " + $0 } ?? "") }
         csrf = request.sessionState?.csrfToken
+        sessionExpiresIn = SessionTimeoutController.secondsLeft(request)
         var nav: [NavItem] = []
         if let user {
             if user.scope.root(in: request.application.regions) != nil {
@@ -55,6 +63,7 @@ struct LayoutContext: Encodable, Sendable {
             if user.role == .institution { nav.append(NavItem(label: "补发情况说明", url: .reissue(.page()))) }
             nav.append(NavItem(label: "修改密码", url: .accounts(.password)))
         }
+        nav.append(NavItem(label: "帮助", url: .help(.index)))
         self.nav = nav
     }
 }

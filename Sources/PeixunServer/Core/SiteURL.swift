@@ -27,6 +27,9 @@ enum SiteURL: Sendable, Hashable {
     case timeliness(Timeliness)
     case plans(Plans)
     case todo(Todo)
+    case templates(Templates)
+    case help(Help)
+    case session(Session)
     case operations(Operations)
     case jobs(Jobs)
 
@@ -45,6 +48,9 @@ enum SiteURL: Sendable, Hashable {
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
         + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
+        + Templates.routes.map { SiteRoute($0.0, .templates($0.1)) }
+        + Help.routes.map { SiteRoute($0.0, .help($0.1)) }
+        + Session.routes.map { SiteRoute($0.0, .session($0.1)) }
         + Operations.routes.map { SiteRoute($0.0, .operations($0.1)) }
 
     /// Paths under this prefix answer in JSON.
@@ -67,6 +73,9 @@ enum SiteURL: Sendable, Hashable {
         case .timeliness(let resource): resource
         case .plans(let resource): resource
         case .todo(let resource): resource
+        case .templates(let resource): resource
+        case .help(let resource): resource
+        case .session(let resource): resource
         case .operations(let resource): resource
         }
     }

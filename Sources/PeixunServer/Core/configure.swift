@@ -90,6 +90,8 @@ func routes(_ app: Application) throws {
     try root.register(collection: LoginController())
     try root.register(collection: AccountController())
     VerificationController().boot(routes: root)
+    HelpController().boot(routes: root)
+    SessionTimeoutController().boot(routes: root)
 
     let protected = root.grouped(RequireUserMiddleware())
     protected.get(.home) { request -> Response in
@@ -128,6 +130,7 @@ func routes(_ app: Application) throws {
     TimelinessController().boot(routes: protected)
     PlansController().boot(routes: protected)
     TodoController().boot(routes: protected)
+    TemplatesController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {

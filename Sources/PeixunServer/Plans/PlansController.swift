@@ -180,7 +180,7 @@ struct PlansController {
             submitURL: view.total.actions.maySubmit ? SiteURL.plans(.decide(.value(year), .value(view.region.code), .submit)).path : nil,
             exportURL: SiteURL.plans(.export(year: year, region: view.region.code)).path,
             upURL: up.map { SiteURL.plans(.page(year: year, region: $0)).path }, fillerDefault: book.user.displayName,
-            rows: rows, years: Array(Set([ReportingYears.current + 1, year])).sorted(by: >),
+            rows: rows, years: try await ReportingYears.choices(on: request.sql, showing: year),
             pageURL: SiteURL.plans(.page()).path, figuresYear: PlanTable.figuresYear(for: year),
             importURL: view.level == "city" && [.city, .province].contains(book.user.role)
                 ? SiteURL.plans(.importFile(.value(year), .value(view.region.code))).path : nil,

@@ -120,6 +120,8 @@ struct TimelinessController {
         let formURL: String
         let deadlineURL: String
         let remindURL: String
+        /// The year picker's choices (`ReportingYears`).
+        let years: [Int]
     }
 
     @Sendable func page(request: Request) async throws -> View {
@@ -146,7 +148,8 @@ struct TimelinessController {
             overdue: overdue, hasOverdue: !overdue.isEmpty,
             reminders: reminders.map(ContactsDesk.ReminderDTO.init),
             hasReminders: !reminders.isEmpty, mayChangeDeadline: context.user.role == .province,
-            formURL: SiteURL.timeliness(.page()).path, deadlineURL: SiteURL.timeliness(.deadline).path, remindURL: SiteURL.timeliness(.remind).path))
+            formURL: SiteURL.timeliness(.page()).path, deadlineURL: SiteURL.timeliness(.deadline).path, remindURL: SiteURL.timeliness(.remind).path,
+            years: try await ReportingYears.choices(on: request.sql, showing: year)))
     }
 
     struct DeadlineForm: Content {
