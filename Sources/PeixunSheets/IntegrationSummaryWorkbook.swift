@@ -5,14 +5,15 @@ import PeixunCore
 /// line, 项目名称, a two-row header with each year merged over 分配人数 and 核实人数, the areas,
 /// the subtotal, and the notice's footnote.
 public enum IntegrationSummaryWorkbook {
-    public static func write(_ summary: IntegrationSummary, project: String, regionName: String, to path: String) throws {
+    public static func write(_ summary: IntegrationSummary, project: String, regionName: String, filler: String = "", phone: String = "",
+                             to path: String) throws {
         let workbook = try XlsxWorkbook(path: path)
         let sheet = try workbook.addSheet(named: "汇总表")
         let years = IntegrationSummary.years
         let lastColumn = years.count * 2
         sheet.merge(rows: 0...0, columns: 0...lastColumn, "整合培训项目教师参训情况汇总表", style: CellStyle(bold: true, fontSize: 16, alignment: .center))
         sheet.merge(rows: 1...1, columns: 0...lastColumn,
-                    "\(regionName)教育行政部门（盖章）　　　　　　填表人：　　　　　　联系电话：", style: CellStyle(alignment: .left))
+                    "\(regionName)教育行政部门（盖章）　　　　　　填表人：\(filler)　　　　　　联系电话：\(phone)", style: CellStyle(alignment: .left))
         sheet.merge(rows: 2...2, columns: 0...lastColumn, "项目名称：\(project)", style: CellStyle(alignment: .left))
         let header = CellStyle(bold: true, alignment: .center, border: true, wrap: true, background: 0xF2F2F2)
         sheet.merge(rows: 3...4, columns: 0...0, "地区", style: header)

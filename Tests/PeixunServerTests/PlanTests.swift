@@ -133,14 +133,7 @@ import VaporTesting
     @Test func theWorkbookIsAppendix3WithTheSubmittersLines() async throws {
         try await withTestApp(demo: .small) { app in
             for county in app.regions.counties(in: "510100").map(\.code) {
-                let user = UserModel()
-                user.username = "c" + county
-                user.displayName = county
-                user.passwordHash = TestUsers.hash
-                user.role = Role.county.rawValue
-                user.regionCode = county
-                user.disabled = false
-                try await user.create(on: app.db)
+                let user = try await TestUsers.createCountyUser(app, county: county)
                 try await put(app, county, as: user.username, ["provincialDemand": 10, "localPlan": 40])
                 try await post(app, "\(county)/submit", as: user.username)
             }

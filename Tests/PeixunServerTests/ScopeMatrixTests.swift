@@ -173,6 +173,8 @@ import VaporTesting
                         case .parameter("roundID"): path += "/\(reach.reissueRoundID)"
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
+                        // Snapshots are looked up and then scoped by their region (FrozenTableTests).
+                        case .parameter("snapshotID"): path += "/99999999"
                         // Jobs are their owner's and the province's (JobsTests); none is any other user's here.
                         case .parameter("jobID"): path += "/99999999"
                         // A plan's year, and a county or city outside the user's reach (none for the province).

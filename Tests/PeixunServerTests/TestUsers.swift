@@ -39,6 +39,20 @@ enum TestUsers {
         return ids
     }
 
+    /// A county account named `c` + the county's code (a city's every county can then act).
+    @discardableResult
+    static func createCountyUser(_ app: Application, county: String) async throws -> UserModel {
+        let user = UserModel()
+        user.username = "c" + county
+        user.displayName = county
+        user.passwordHash = hash
+        user.role = Role.county.rawValue
+        user.regionCode = county
+        user.disabled = false
+        try await user.create(on: app.db)
+        return user
+    }
+
     static func createTeacherUser(_ app: Application, teacher: TeacherModel) async throws -> UserModel {
         let user = UserModel()
         user.username = teacher.residentID

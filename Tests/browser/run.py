@@ -48,6 +48,8 @@ PHONE = 390
 # Headings (a part of the <h1>) of the menu pages; a menu page not listed here only needs a heading.
 HEADINGS = {
     "/todo": "待办事项",
+    "/dashboard": "工作台",
+    "/frozen": "已审核表格",
     "/reports/progress": "培训实施情况统计表",
     "/users": "用户管理",
     "/users/new": "新建用户",
@@ -532,8 +534,49 @@ class Run:
             self.inspect("integration-approved", "四川省")
             self.check("已审核" in self.driver.find_element(By.TAG_NAME, "main").text,
                        "province：审核认定后成都市的状态不是“已审核”")
+        self.frozen_tables()
+        self.dashboard_check()
         self.drill_down()
         self.print_check()
+
+    def frozen_tables(self):
+        """已审核表格: approving 成都市's list above kept its summary table; the list and the
+        snapshot page (difference, table as approved, the approved Excel) at both widths."""
+        self.page("/frozen", "frozen-list", "已审核表格")
+        links = [a for a in self.driver.find_elements(By.CSS_SELECTOR, "main table.list a")
+                 if re.search(r"/frozen/\d+$", a.get_attribute("href") or "")]
+        if not self.check(bool(links), "province /frozen：审核认定成都市后没有已审核的汇总表"):
+            return
+        path = re.sub(r"^https?://[^/]+", "", links[0].get_attribute("href"))
+        self.page(path, "frozen-show", "成都市")
+        main = self.driver.find_element(By.TAG_NAME, "main").text
+        self.check("与审核版本的差异" in main and "审核时的表格" in main and "小计" in main, f"province {path}：缺少差异或审核时的表格")
+        download = self.driver.find_elements(By.CSS_SELECTOR, "a[href$='/xlsx']")
+        if self.check(bool(download), f"province {path}：没有“下载审核版 Excel”链接"):
+            status, content, body, headers = self.download(re.sub(r"^https?://[^/]+", "", download[0].get_attribute("href")))
+            self.check(status == 200 and "spreadsheetml" in content and body[:2] == b"PK", f"province 审核版 Excel：HTTP {status}，{content}")
+
+    def dashboard_check(self):
+        """工作台: the completion and trend charts are inline SVG with a title and a table each,
+        at both widths no sideways scroll (menu_pages checked that), and it prints on A4 with the
+        charts' words and figures, without the menu."""
+        for width in WIDTHS:
+            self.set_width(width)
+            self.driver.get(self.base + "/dashboard?year=2016")
+            svgs = self.driver.find_elements(By.CSS_SELECTOR, "main svg.chart")
+            self.check(len(svgs) >= 2, f"province /dashboard @{width}：图表少于 2 个（{len(svgs)}）")
+            for svg in svgs:
+                self.check(bool(svg.find_elements(By.CSS_SELECTOR, "title")) and svg.get_attribute("role") == "img",
+                           f"province /dashboard @{width}：图表没有 <title> 或 role=img")
+                box = svg.rect
+                self.check(box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"province /dashboard @{width}：图表超出页面（{box}）")
+            self.check(len(self.driver.find_elements(By.CSS_SELECTOR, "main table.dashboard-table")) >= 2,
+                       f"province /dashboard @{width}：图表没有对应的表格")
+            self.inspect("dashboard-2016", "工作台", width)
+        text, pages, size = self.print_pdf("/dashboard?year=2016", "province-dashboard-print")
+        for word in ("用户管理", "修改密码", "退出"):
+            self.check(word not in text, f"打印 工作台：PDF 中出现了菜单“{word}”")
+        self.check("完成率" in text and "成都市" in text and "%" in text, "打印 工作台：PDF 中没有图表或表格的文字")
 
     def drill_down(self):
         """The progress report: province → city → county → school → the school's untrained list."""

@@ -38,6 +38,7 @@ struct LayoutContext: Encodable, Sendable {
         if let user {
             if user.scope.root(in: request.application.regions) != nil {
                 nav.append(NavItem(label: "待办", url: .todo(.page)))
+                if [.province, .city, .county].contains(user.role) { nav.append(NavItem(label: "工作台", url: .dashboard(.page()))) }
                 nav.append(NavItem(label: "培训实施情况", url: .reports(.progress())))
             }
             if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
@@ -58,6 +59,7 @@ struct LayoutContext: Encodable, Sendable {
                 nav.append(NavItem(label: "项目联系人", url: .contacts(.page())))
                 nav.append(NavItem(label: "报送及时率", url: .timeliness(.page())))
                 nav.append(NavItem(label: "培训计划", url: .plans(.page())))
+                if user.role != .county { nav.append(NavItem(label: "已审核表格", url: .frozen(.page()))) }
                 nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }
             if user.role == .institution { nav.append(NavItem(label: "补发情况说明", url: .reissue(.page()))) }

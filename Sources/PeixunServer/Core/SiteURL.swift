@@ -27,6 +27,8 @@ enum SiteURL: Sendable, Hashable {
     case timeliness(Timeliness)
     case plans(Plans)
     case todo(Todo)
+    case dashboard(Dashboard)
+    case frozen(Frozen)
     case templates(Templates)
     case help(Help)
     case session(Session)
@@ -48,6 +50,8 @@ enum SiteURL: Sendable, Hashable {
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
         + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
+        + Dashboard.routes.map { SiteRoute($0.0, .dashboard($0.1)) }
+        + Frozen.routes.map { SiteRoute($0.0, .frozen($0.1)) }
         + Templates.routes.map { SiteRoute($0.0, .templates($0.1)) }
         + Help.routes.map { SiteRoute($0.0, .help($0.1)) }
         + Session.routes.map { SiteRoute($0.0, .session($0.1)) }
@@ -73,6 +77,8 @@ enum SiteURL: Sendable, Hashable {
         case .timeliness(let resource): resource
         case .plans(let resource): resource
         case .todo(let resource): resource
+        case .dashboard(let resource): resource
+        case .frozen(let resource): resource
         case .templates(let resource): resource
         case .help(let resource): resource
         case .session(let resource): resource
@@ -153,6 +159,8 @@ extension SiteURL {
         case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number, requestID, roundID
         /// A plan's year and the county or city it is about.
         case year, regionCode
+        /// An approved table's snapshot (`frozen_tables`).
+        case snapshotID
     }
 }
 

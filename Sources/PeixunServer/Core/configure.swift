@@ -130,6 +130,8 @@ func routes(_ app: Application) throws {
     TimelinessController().boot(routes: protected)
     PlansController().boot(routes: protected)
     TodoController().boot(routes: protected)
+    DashboardController().boot(routes: protected)
+    FrozenController().boot(routes: protected)
     TemplatesController().boot(routes: protected)
 }
 

@@ -43,16 +43,31 @@ struct SummaryController {
         guard let project = query.project.flatMap({ id in projects.first { $0.id == id } }) ?? projects.first else { throw AppError.notFound("合作项目") }
         let code = query.region ?? root
         guard let region = regions.region(code: code), user.scope.contains(regionCode: code, in: regions) else { throw AppError.notFound("行政区划") }
+        let summary = try await Self.summary(projectID: project.id!, region: region, scope: user.scope.predicate(table: "e"),
+                                             on: request.sql, regions: regions)
+        func dto(_ row: IntegrationSummary.Row) -> RowDTO {
+            RowDTO(code: row.code, name: row.name, cells: zip(IntegrationSummary.years, row.cells).map {
+                CellDTO(year: $0.0, allocated: $0.1.allocated, verified: $0.1.verified)
+            })
+        }
+        return (SummaryDTO(projectID: project.id!, project: project.name, region: region.code, regionName: region.name,
+                           years: IntegrationSummary.years, rows: summary.rows.map(dto), total: dto(summary.total)), summary, projects)
+    }
+
+    /// The summary of one project for `region` (its counties or cities as rows), limited to
+    /// `scope`; the frozen copy kept when the province approves a city reads the same.
+    static func summary(projectID: Int, region: Region, scope: any SQLExpression, on sql: any SQLDatabase,
+                        regions: RegionDirectory) async throws -> IntegrationSummary {
         struct Row: Decodable { let year: Int; let county_code: String; let city_code: String; let allocated: Int; let verified: Int }
         let filter: SQLQueryString = switch region.level {
         case .province: "1 = 1"
         case .city: "e.city_code = \(bind: region.code)"
         case .county: "e.county_code = \(bind: region.code)"
         }
-        let rows = try await request.sql.raw("""
+        let rows = try await sql.raw("""
             SELECT b.year, e.county_code, e.city_code, \(EntryFigures.columns([.allocated, .verified], table: "e"))
             FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id
-            WHERE b.project_id = \(bind: project.id!) AND e.county_code IS NOT NULL AND \(user.scope.predicate(table: "e")) AND \(filter)
+            WHERE b.project_id = \(bind: projectID) AND e.county_code IS NOT NULL AND \(scope) AND \(filter)
             GROUP BY b.year, e.county_code, e.city_code
             """).all(decoding: Row.self)
         var counts: [String: [Int: IntegrationSummary.Cell]] = [:]
@@ -65,14 +80,7 @@ struct SummaryController {
         case .province, .city: regions.children(of: region.code).map { ($0.code, $0.name) }
         case .county: [(region.code, region.name)]
         }
-        let summary = IntegrationSummary(areas: areas, counts: counts, totalLabel: region.level == .province ? "合计" : "小计")
-        func dto(_ row: IntegrationSummary.Row) -> RowDTO {
-            RowDTO(code: row.code, name: row.name, cells: zip(IntegrationSummary.years, row.cells).map {
-                CellDTO(year: $0.0, allocated: $0.1.allocated, verified: $0.1.verified)
-            })
-        }
-        return (SummaryDTO(projectID: project.id!, project: project.name, region: region.code, regionName: region.name,
-                           years: IntegrationSummary.years, rows: summary.rows.map(dto), total: dto(summary.total)), summary, projects)
+        return IntegrationSummary(areas: areas, counts: counts, totalLabel: region.level == .province ? "合计" : "小计")
     }
 
     @Sendable func api(request: Request) async throws -> SummaryDTO {
@@ -95,7 +103,11 @@ struct SummaryController {
         if (try request.query.get(String?.self, at: "format")) == "xlsx" {
             let path = NSTemporaryDirectory() + "peixun-summary-\(UUID().uuidString).xlsx"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            try IntegrationSummaryWorkbook.write(summary, project: view.project, regionName: view.regionName, to: path)
+            // The paper copy's 填表人 is whoever exports it; the phone is the unit's contact (附件4).
+            var phone = ""
+            if let region = request.application.regions.region(code: view.region) { phone = try await FormLines.phone(of: region, on: request.db) }
+            try IntegrationSummaryWorkbook.write(summary, project: view.project, regionName: view.regionName,
+                                                 filler: try request.requireUser().displayName, phone: phone, to: path)
             return try TableDownload.file(at: path, fileName: "\(view.regionName)整合培训项目教师参训情况汇总表-\(view.project)",
                                           asciiFileName: "integration-summary-\(view.projectID)")
         }

@@ -35,11 +35,14 @@ struct PlanApproval: ApprovalHooks {
 
     static let task = ReportingTask.named("plan")!
 
+    /// Approving a city keeps its Appendix 3 as approved (`Frozen/`).
     func didApprove(_ region: Region, subject: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
-        ([:], "")
+        let frozen = try await FrozenTables(database: db, regions: regions).freeze(.plan, workflow: workflow, subject: subject, region: region)
+        return (["snapshot": .init(before: nil, after: String(frozen.id ?? 0))], "，已保存审核时的附件3")
     }
 
     func didReopen(_ region: Region, subject: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
-        ([:], "")
+        let count = try await FrozenTables(database: db, regions: regions).reopen(.plan, workflow: workflow, subject: subject, region: region)
+        return count == 0 ? ([:], "") : (["snapshot": .init(before: "approved", after: "reopened")], "，审核时的附件3不再是审核版本")
     }
 }

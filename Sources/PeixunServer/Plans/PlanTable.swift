@@ -185,8 +185,10 @@ struct PlanTable {
                                               usesProvincialPlatform: row.usesProvincialPlatform, remarks: row.remarks)),
                 remarks: row.usesProvincialPlatform ? row.remarks : "市县级培训未纳入省级平台" + (row.remarks.isEmpty ? "" : "：" + row.remarks))
         }
+        var phone = table.signature?.phone ?? ""
+        if phone.isEmpty { phone = try await FormLines.phone(of: region, year: year, on: database) }
         return PlanWorkbook.Content(year: year, authority: region.name, filler: table.signature?.filler ?? fallbackFiller,
-                                    phone: table.signature?.phone ?? "", lines: lines,
+                                    phone: phone, lines: lines,
                                     totalLabel: region.level == .province ? "合计" : "小计")
     }
 
