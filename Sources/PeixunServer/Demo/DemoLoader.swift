@@ -43,8 +43,8 @@ struct DemoLoader {
             var counts = PlainBulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: transaction)
             let now = LiveClock().now()
             var countiesDone = 0
-            // Secondary indexes are built once after the load, far faster than row by row.
-            try await SecondaryIndexes.drop(on: sql)
+            // Secondary indexes (and PostgreSQL's foreign keys) are built once after the load, far faster than row by row.
+            let setAside = try await BulkLoadConstraints.setAside(on: sql)
             for try await county in CountyPrefetcher(generator.counties().makeIterator()) {
                 let cityCode = county.county.parentCode!
                 for school in county.schools {
@@ -77,7 +77,7 @@ struct DemoLoader {
             summary.teachers = teachers.inserted
             summary.records = records.inserted
             summary.officialCounts = counts.inserted
-            try await SecondaryIndexes.create(on: sql)
+            try await setAside.restore(on: sql)
             try await ProgressRollup.rebuild(on: sql)
             try await SequenceRepair.afterExplicitIDs(tables: [SchoolModel.schema, TeacherModel.schema, TrainingRecordModel.schema, ProjectModel.schema], on: sql)
             try await AuditLog.record(

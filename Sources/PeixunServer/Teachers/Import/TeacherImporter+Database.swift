@@ -198,10 +198,11 @@ extension TeacherImporter {
             }
             db.logger.debug("teacher import: new schools \(ContinuousClock.now - transactionStart)")
             let now = actor.clock.now()
-            // A province-sized roster loads far faster with the secondary indexes rebuilt once
-            // afterwards, as the demo load does (PostgreSQL then locks the table until commit).
+            // A province-sized roster loads far faster with the secondary indexes (and on
+            // PostgreSQL the foreign keys) put back once afterwards, as the demo load does;
+            // PostgreSQL then locks the table until commit.
             let rebuildIndexes = summary.created > Self.indexRebuildThreshold
-            if rebuildIndexes { try await SecondaryIndexes.drop(on: sql) }
+            let setAside = rebuildIndexes ? try await BulkLoadConstraints.setAside(on: sql) : nil
             let insertStart = ContinuousClock.now
             if let staging {
                 let inserted = try await staging.insertTeachers(batch, schoolIDs: schoolIDs, on: db, at: now)
@@ -218,7 +219,7 @@ extension TeacherImporter {
                 db.logger.debug("teacher import: \(what) \(clock.now - mark)")
                 mark = clock.now
             }
-            if rebuildIndexes { try await SecondaryIndexes.create(on: sql) }
+            try await setAside?.restore(on: sql)
             lap("indexes")
             for row in batch.rows where !row.refused && row.changed {
                 let record = batch.existing[Int(row.existing)]
