@@ -59,7 +59,7 @@ struct LayoutContext: Encodable, Sendable {
                 nav.append(NavItem(label: "项目联系人", url: .contacts(.page())))
                 nav.append(NavItem(label: "报送及时率", url: .timeliness(.page())))
                 nav.append(NavItem(label: "培训计划", url: .plans(.page())))
-                if user.role != .county { nav.append(NavItem(label: "已审核表格", url: .frozen(.page()))) }
+                if user.role != .county { nav.append(NavItem(label: "审核存档", url: .frozen(.page()))) }
                 nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }
             if user.role == .institution { nav.append(NavItem(label: "补发情况说明", url: .reissue(.page()))) }
