@@ -81,7 +81,7 @@ import VaporTesting
             let columns = "occurred_at, user_id, username, address, action, object_type, object_id, county_code, city_code, changes, summary"
             try await app.sql.raw("""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(unsafeRaw: String(AuditController.exportLimit)))
-                INSERT INTO audit_entries (\(unsafeRaw: columns)) SELECT \(unsafeRaw: columns) FROM audit_entries, n WHERE id = \(bind: seed)
+                INSERT INTO audit_log (\(unsafeRaw: columns)) SELECT \(unsafeRaw: columns) FROM audit_log, n WHERE id = \(bind: seed)
                 """).run()
             let total = AuditController.exportLimit + 1
             try await app.testing().test(.GET, "/audit", headers: try await TestUsers.session(app, "chengdu").headers) { response in

@@ -132,7 +132,7 @@ import VaporTesting
 
             let session = try await TestUsers.session(app, "jinjiang")
             let html = try await page(app, "/audit", session)
-            #expect(html.contains("<td class=\"nowrap\">整合名单条目 \(entries[0].id)</td>"))
+            #expect(html.contains("<td class=\"wrap\">整合名单条目 \(entries[0].id)</td>"), "the object column wraps")
             #expect(!html.contains("integration_entry"))
             #expect(html.contains("<option value=\"verify\">核实</option>"))
 
