@@ -54,7 +54,7 @@ struct TemplatesController {
     /// example row is placed in the user's own region.
     @Sendable func download(_ kind: ImportTemplate.Kind, request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let place = try await Self.place(for: user.scope, on: request)
+        let place = try await Self.place(for: user.scope, regions: request.application.regions, on: request.db)
         let year = kind == .plans ? ReportingYears.current + 1 : ReportingYears.current
         let path = NSTemporaryDirectory() + "peixun-template-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -65,15 +65,14 @@ struct TemplatesController {
 
     /// The example's county: the user's own, the first of its city (by code), or else 锦江区
     /// (510104); and the county's first registered school, or a made-up one.
-    static func place(for scope: RegionScope, on request: Request) async throws -> ImportTemplate.Place {
-        let regions = request.application.regions
+    static func place(for scope: RegionScope, regions: RegionDirectory, on database: any Database) async throws -> ImportTemplate.Place {
         let chosen: Region? = switch scope {
         case .county(let code): regions.region(code: code)
         case .city(let code): regions.counties(in: code).min { $0.code < $1.code }
         case .all, .none, .teacher: regions.region(code: ImportTemplate.Place.exampleCounty)
         }
         guard let county = chosen, let city = regions.parent(of: county) else { throw AppError.notFound("示例所在的县(市、区)") }
-        let school = try await SchoolModel.query(on: request.db).filter(\.$countyCode == county.code)
+        let school = try await SchoolModel.query(on: database).filter(\.$countyCode == county.code)
             .filter(\.$stage == Stage.primarySecondary.rawValue).sort(\.$id).first()
         return ImportTemplate.Place(city: city, county: county, school: school?.name ?? county.name + "实验小学",
                                     stage: school.flatMap { Stage(rawValue: $0.stage) } ?? .primarySecondary)
