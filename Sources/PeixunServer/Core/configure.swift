@@ -53,6 +53,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(ContactsCommand(), as: "contacts")
+    app.asyncCommands.use(TemplatesCommand(), as: "templates")
     app.asyncCommands.use(PlansCommand(), as: "plans")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CertificatesCommand(), as: "certificates")
