@@ -24,12 +24,12 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let explicit { fields.merge(explicit) { _, new in new } }
-        stream.write(Self.line(time: Date(), level: level, message: message.description, label: label, fields: fields))
+        if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
+        if let error = event.error { fields["error"] = .string(String(describing: error)) }
+        stream.write(Self.line(time: Date(), level: event.level, message: event.message.description, label: label, fields: fields))
     }
 
     /// The line as written, newline included; the fields sorted so that lines compare.
