@@ -173,6 +173,8 @@ import VaporTesting
                         case .parameter("roundID"): path += "/\(reach.reissueRoundID)"
                         // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                         case .parameter("batchID"): path += "/99999999"
+                        // A proposed list: none exists in the demo, and only the province and institutions reach the routes.
+                        case .parameter("proposalID"): path += "/99999999"
                         // Snapshots are looked up and then scoped by their region (FrozenTableTests).
                         case .parameter("snapshotID"): path += "/99999999"
                         // Jobs are their owner's and the province's (JobsTests); none is any other user's here.

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import PeixunCore
 import Testing
@@ -70,6 +71,111 @@ import VaporTesting
             for username in ["sheng", "chengdu", "jinjiang"] {
                 try await app.testing().test(.GET, "/", headers: try await TestUsers.session(app, username).headers) {
                     #expect($0.headers.first(name: .location) == "/todo", "\(username)")
+                }
+            }
+        }
+    }
+
+    /// The menu's number beside 待办, read from a page the user opens.
+    func badge(_ app: Application, as username: String) async throws -> Int? {
+        var badge: Int?
+        try await app.testing().test(.GET, "/account/password", headers: try await TestUsers.session(app, username).headers) { response in
+            let html = response.body.string
+            if let range = html.range(of: "<span class=\"badge\" title=\"待办事项\">") {
+                badge = Int(html[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        return badge
+    }
+
+    @Test func reissueStepsTransfersUnfinishedImportsAndInstitutionWorkAreOnTheBoardAndTheMenuCountsTheActionItems() async throws {
+        try await withTestApp(demo: .small) { app in
+            app.clock = FixedClock(CivilDate(year: 2017, month: 3, day: 20)!)
+            let users = Dictionary(uniqueKeysWithValues: try await UserModel.query(on: app.db).all().map { ($0.username, $0.id!) })
+            // 锦江区: a reissue request to check, a teacher coming from 青羊区, a roster it previewed and left.
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "510104")
+            let certificates = try await CertificateModel.query(on: app.db).filter(\.$countyCode == "510104").limit(2).all()
+            let certificate = try #require(certificates.first)
+            let round = ReissueRoundModel()
+            round.cityCode = certificate.cityCode
+            round.opened = Date()
+            try await round.create(on: app.db)
+            func request(_ certificate: CertificateModel, status: ReissueStatus) async throws {
+                let request = ReissueRequestModel()
+                request.certificateID = certificate.id!
+                request.teacherID = certificate.teacherID
+                request.countyCode = certificate.countyCode
+                request.cityCode = certificate.cityCode
+                request.roundID = round.id!
+                request.storedKind = ReissueKind.lost.rawValue
+                request.reason = "证书遗失"
+                request.storedStatus = status.rawValue
+                request.requestedBy = "test"
+                request.requestedRole = Role.county.rawValue
+                request.requestedAt = Date()
+                request.updatedAt = Date()
+                try await request.create(on: app.db)
+            }
+            try await request(certificate, status: .check)
+            let teachers = try await TeacherModel.query(on: app.db).filter(\.$countyCode == "510105").limit(1).all()
+            let teacher = try #require(teachers.first)
+            let transfer = TransferModel()
+            transfer.teacherID = teacher.id!
+            transfer.fromSchoolID = teacher.$school.id
+            transfer.fromCountyCode = "510105"
+            transfer.fromCityCode = "510100"
+            transfer.toCountyCode = "510104"
+            transfer.toCityCode = "510100"
+            transfer.status = TransferModel.Status.pending.rawValue
+            transfer.requestedBy = "qingyang"
+            transfer.requestedAt = Date()
+            try await transfer.create(on: app.db)
+            let upload = ImportUploadModel()
+            upload.userID = users["jinjiang"]!
+            upload.kind = "teachers"
+            upload.fileName = "锦江区名册<b>.xlsx"
+            upload.sha256 = ""
+            upload.content = Data()
+            upload.createSchools = false
+            upload.createdAt = app.clock.now()
+            try await upload.create(on: app.db)
+
+            let county = try await board(app, as: "jinjiang")
+            #expect(county.items.contains { $0.title == "证书补发申请待县级审核" && $0.count == 1 && $0.url == "/reissue" && $0.action })
+            #expect(county.items.contains { $0.title == "教师调动待本县接收" && $0.count == 1 && $0.url == "/transfers" })
+            let unfinished = try #require(county.items.first { $0.title.hasPrefix("导入未完成") })
+            #expect(unfinished.url == "/teachers/import" && unfinished.detail?.contains("锦江区名册<b>.xlsx") == true)
+            #expect(!county.items.first { $0.title.contains("未提交") }!.action, "a deadline ahead is not counted in the menu")
+            let other = try await board(app, as: "qingyang")
+            #expect(!other.items.contains { $0.title.contains("调动") || $0.title.contains("补发") || $0.title.contains("导入") })
+
+            // The institution: a statement for a teacher of its project; the county writes it while no account runs the project.
+            let statement = try #require(certificates.last)
+            #expect(statement.id != certificate.id)
+            try await request(statement, status: .statement)
+            #expect(try await board(app, as: "jinjiang").items.contains { $0.title.contains("待代录情况说明") })
+            let records = try await TrainingRecordModel.query(on: app.db).filter(\.$teacherID == statement.teacherID).limit(1).all()
+            let record = try #require(records.first)
+            try await InstitutionProjects.assign([record.projectID], to: try #require(try await UserModel.find(users["jigou"]!, on: app.db)),
+                                                 actor: .commandLine, on: app.db)
+            #expect(try await board(app, as: "jigou").items.contains { $0.title == "证书补发：待出具情况说明" && $0.count >= 1 })
+            #expect(!(try await board(app, as: "jinjiang").items.contains { $0.title.contains("待代录情况说明") }))
+
+            for username in ["sheng", "chengdu", "jinjiang", "qingyang", "jigou"] {
+                let board = try await board(app, as: username)
+                let shown = try await badge(app, as: username)
+                #expect(shown == (board.waiting > 0 ? board.waiting : nil), "\(username): menu \(String(describing: shown)), board \(board.waiting)")
+            }
+            #expect(try await badge(app, as: "jinjiang") ?? 0 >= 3)
+
+            // The reviewer lands on its tools; no role has a menu of 修改密码 alone.
+            try await app.testing().test(.GET, "/", headers: try await TestUsers.session(app, "pingshen").headers) {
+                #expect($0.headers.first(name: .location) == "/title-check")
+            }
+            for username in ["pingshen", "jigou"] {
+                try await app.testing().test(.GET, "/account/password", headers: try await TestUsers.session(app, username).headers) { response in
+                    let nav = response.body.string.components(separatedBy: "<nav>").dropFirst().first?.components(separatedBy: "</nav>").first ?? ""
+                    #expect(nav.components(separatedBy: "<a ").count - 1 >= 3, "\(username)'s menu: \(nav)")
                 }
             }
         }

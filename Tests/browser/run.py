@@ -67,6 +67,10 @@ HEADINGS = {
     "/me": "我的培训",
     "/help": "帮助",
     "/templates": "导入模板",
+    "/proposals": "合格名单上报",
+    "/institution/verification": "核实进度",
+    "/institution/import": "上报合作项目合格人员名单",
+    "/institutions": "培训机构与项目",
 }
 
 # Checks that wait for a change another engineer is making in the templates or Swift code
@@ -156,6 +160,13 @@ class Run:
                 w.writerow([number, *row])
         self.peixun("import", "qualified", path, "--project", "中国移动", "--year", "2016")
         self.listed = len(rows)
+        # The institution proposes the next four of 锦江区 for 2017 (see institution()).
+        db = sqlite3.connect(os.path.join(self.data, "peixun.sqlite"))
+        self.institution_rows = db.execute(
+            "SELECT r.name, s.name, t.name, t.resident_id FROM teachers t"
+            " JOIN schools s ON s.id = t.school_id JOIN regions r ON r.code = t.county_code"
+            " WHERE t.county_code = '510104' ORDER BY t.id LIMIT 4 OFFSET 12").fetchall()
+        db.close()
 
     def serve(self):
         with socket.socket() as s:
@@ -645,9 +656,70 @@ class Run:
         return text, pages, size
 
     def institution(self):
+        """培训机构: the province links 中国移动 to the institution (unlinking asks first); the
+        institution proposes its 2017 list, the province reviews and publishes it, and the
+        institution sees 锦江区's progress. Every page at both widths."""
+        d = self.driver
+        self.login("sheng", "province")
+        self.page("/institutions", "institution-links", "培训机构与项目")
+        row = d.find_element(By.XPATH, "//main//tr[td[contains(., 'jigou')]]")
+        Select(row.find_element(By.NAME, "projectID")).select_by_visible_text("中国移动中小学教师信息技术能力培训（2014–2017）")
+        self.submit(row.find_element(By.XPATH, ".//form[.//button[contains(., '关联')]]"), "关联")
+        self.check("已关联" in d.find_element(By.TAG_NAME, "main").text, "province /institutions：关联后没有提示")
+        self.inspect("institution-links-linked", "培训机构与项目")
+        d.find_element(By.XPATH, "//main//form[contains(@class, 'link-chip')]//button").click()
+        alert = self.alert()
+        if self.check(alert is not None, "province /institutions：解除关联没有先询问"):
+            self.check("解除" in alert.text and "中国移动" in alert.text, f"解除关联的询问没有说明对象：“{alert.text}”")
+            alert.dismiss()
+            time.sleep(0.3)
+            d.get(self.base + "/institutions")
+            self.check(bool(d.find_elements(By.CSS_SELECTOR, "main form.link-chip")), "province /institutions：取消后关联仍被解除了")
+
         self.login("jigou", "institution")
         self.page(self.path(), "landing", None)
         self.menu_pages()
+        path = os.path.join(self.tmp, "institution-2017.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["序号", "县(市、区)", "所在学校", "教师姓名", "身份证号码"])
+            for number, row in enumerate(self.institution_rows, 1):
+                w.writerow([number, *row])
+            w.writerow([len(self.institution_rows) + 1, "锦江区", "某校", "错号", "510104199001011"])
+        self.set_width(1280)
+        d.get(self.base + "/institution/import")
+        Select(d.find_element(By.NAME, "year")).select_by_value("2017")
+        d.find_element(By.NAME, "file").send_keys(path)
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait(lambda: "导入预览" in self.h1(), lambda: f"institution：上传后没有预览：{self.h1()}", seconds=30)
+        self.inspect("proposal-preview", "导入预览")
+        self.submit(self.form_with("只导入正确的")[0], "只导入正确的")
+        self.check("待省执行办审核" in d.find_element(By.TAG_NAME, "main").text, "institution：提交后没有说明待省级审核")
+        self.page("/proposals", "proposals", "合格名单上报")
+        self.check("待省级审核" in d.find_element(By.TAG_NAME, "main").text, "institution /proposals：没有待审核的名单")
+
+        self.login("sheng", "province")
+        self.page("/proposals", "proposals", "合格名单上报")
+        link = d.find_element(By.CSS_SELECTOR, "main table tbody a")
+        proposal = re.sub(r"^https?://[^/]+", "", link.get_attribute("href"))
+        self.page(proposal, "proposal", "中国移动")
+        self.set_width(1280)
+        d.get(self.base + proposal)
+        self.check("锦江区" in d.find_element(By.TAG_NAME, "main").text and "错误行" in d.find_element(By.TAG_NAME, "main").text,
+                   "province 名单审核页：没有各县人数或错误行")
+        old = d.find_element(By.TAG_NAME, "html")
+        self.form_with("发布到各县核实")[0].find_element(By.CSS_SELECTOR, "button").click()
+        alert = self.alert()
+        if self.check(alert is not None and "发布" in alert.text, "province：发布名单没有先询问"):
+            alert.accept()
+            self.wait(lambda: is_stale(old), "province：确认发布后页面没有刷新")
+            self.check("已发布到各县核实" in d.find_element(By.TAG_NAME, "main").text, "province：发布后没有提示")
+
+        self.login("jigou", "institution")
+        self.page("/institution/verification", "institution-progress", "核实进度")
+        main = d.find_element(By.TAG_NAME, "main").text
+        self.check("锦江区" in main and "2017" in main, "institution /institution/verification：没有 2017 年锦江区的进度")
 
     def reviewer(self):
         self.login("pingshen", "reviewer")

@@ -32,6 +32,7 @@ enum Migrations {
         app.migrations.add(CreateContacts())
         app.migrations.add(CreateTimelinessTables())
         app.migrations.add(CreatePlans())
+        app.migrations.add(CreateProposedLists())
         app.migrations.add(CreateFrozenTables())
         app.migrations.add(CreateJobs())
         app.migrations.add(CreateImportProgress())

@@ -7,6 +7,8 @@ struct LayoutContext: Encodable, Sendable {
     struct NavItem: Encodable, Sendable {
         let label: String
         let url: String
+        /// 待办's open items (`TodoBadge`).
+        var badge: Int?
 
         init(label: String, url: SiteURL) {
             self.label = label
@@ -17,7 +19,7 @@ struct LayoutContext: Encodable, Sendable {
     let userName: String?
     let roleLabel: String?
     let csrf: String?
-    let nav: [NavItem]
+    var nav: [NavItem]
     let homeURL = SiteURL.home.path
     let logoutURL = SiteURL.accounts(.logout).path
     /// 帮助 and 导入模板 links any page may show.
@@ -62,7 +64,16 @@ struct LayoutContext: Encodable, Sendable {
                 if user.role != .county { nav.append(NavItem(label: "审核存档", url: .frozen(.page()))) }
                 nav.append(NavItem(label: "审计日志", url: .audit(.page)))
             }
-            if user.role == .institution { nav.append(NavItem(label: "补发情况说明", url: .reissue(.page()))) }
+            if user.role == .institution {
+                nav.append(NavItem(label: "待办", url: .todo(.page)))
+                nav.append(NavItem(label: "合格名单上报", url: .institutions(.proposals)))
+                nav.append(NavItem(label: "核实进度", url: .institutions(.progress)))
+                nav.append(NavItem(label: "补发情况说明", url: .reissue(.page())))
+            }
+            if user.role == .province {
+                nav.append(NavItem(label: "机构上报名单", url: .institutions(.proposals)))
+                nav.append(NavItem(label: "培训机构与项目", url: .institutions(.links)))
+            }
             nav.append(NavItem(label: "修改密码", url: .accounts(.password)))
         }
         nav.append(NavItem(label: "帮助", url: .help(.index)))
@@ -99,6 +110,8 @@ extension Request {
     }
 
     func renderPage<Model: Encodable & Sendable>(_ template: String, _ model: Model) async throws -> View {
-        try await view.render(template, PageContext(layout: LayoutContext(self), model: model))
+        var layout = LayoutContext(self)
+        if let index = layout.nav.firstIndex(where: { $0.url == SiteURL.todo(.page).path }) { layout.nav[index].badge = try await TodoBadge.count(self) }
+        return try await view.render(template, PageContext(layout: layout, model: model))
     }
 }

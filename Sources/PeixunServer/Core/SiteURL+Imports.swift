@@ -7,6 +7,8 @@ extension SiteURL {
     enum Imports: SiteResource {
         enum Kind: String, CaseIterable, Sendable {
             case teachers, statistics, integration
+            /// A training institution's qualified list, proposed to the province: /institution/import.
+            case institution
 
             /// Where the kind lives, e.g. /teachers/import; the API at /api/v1/teachers/import.
             var segments: [String] { [rawValue, "import"] }

@@ -27,6 +27,7 @@ enum SiteURL: Sendable, Hashable {
     case timeliness(Timeliness)
     case plans(Plans)
     case todo(Todo)
+    case institutions(Institutions)
     case dashboard(Dashboard)
     case frozen(Frozen)
     case templates(Templates)
@@ -50,6 +51,7 @@ enum SiteURL: Sendable, Hashable {
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
         + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
+        + Institutions.routes.map { SiteRoute($0.0, .institutions($0.1)) }
         + Dashboard.routes.map { SiteRoute($0.0, .dashboard($0.1)) }
         + Frozen.routes.map { SiteRoute($0.0, .frozen($0.1)) }
         + Templates.routes.map { SiteRoute($0.0, .templates($0.1)) }
@@ -77,6 +79,7 @@ enum SiteURL: Sendable, Hashable {
         case .timeliness(let resource): resource
         case .plans(let resource): resource
         case .todo(let resource): resource
+        case .institutions(let resource): resource
         case .dashboard(let resource): resource
         case .frozen(let resource): resource
         case .templates(let resource): resource
@@ -159,6 +162,8 @@ extension SiteURL {
         case teacherID, transferID, userID, schoolID, uploadID, token, batchID, entryID, number, requestID, roundID
         /// A plan's year and the county or city it is about.
         case year, regionCode
+        /// A training institution's proposed qualified list (`proposed_lists`).
+        case proposalID
         /// An approved table's snapshot (`frozen_tables`).
         case snapshotID
     }

@@ -102,7 +102,7 @@ func routes(_ app: Application) throws {
         }
         if user.role == .teacher { return request.redirect(to: SiteURL.teachers(.myTraining).path) }
         if user.role == .reviewer { return request.redirect(to: SiteURL.certificates(.titleCheck).path) }
-        if user.role == .institution { return request.redirect(to: SiteURL.reissue(.page()).path) }
+        if user.role == .institution { return request.redirect(to: SiteURL.todo(.page).path) }
         return request.redirect(to: SiteURL.accounts(.password).path)
     }
     try protected.register(collection: ProgressController())
@@ -117,6 +117,9 @@ func routes(_ app: Application) throws {
     ImportController(kind: .teachers).boot(routes: protected)
     ImportController(kind: .officialCounts).boot(routes: protected)
     ImportController(kind: .qualifiedList).boot(routes: protected)
+    ImportController(kind: .proposedList).boot(routes: protected)
+    ProposedListController().boot(routes: protected)
+    InstitutionLinksController().boot(routes: protected)
     ImportProgressController().boot(routes: protected)
     IntegrationController().boot(routes: protected)
     ApprovalController().boot(routes: protected)

@@ -16,6 +16,9 @@ struct QualifiedListImporter {
         var projectID: Int
         var year: Int
         var progress: ReadProgress?
+        /// Set for a training institution's upload: the checked entries are kept as its proposed
+        /// list (`ProposedLists`) for the province to publish, instead of reaching the counties.
+        var propose: (@Sendable (_ entries: [Entry], _ report: ImportReport, _ project: ProjectModel, _ db: any Database) async throws -> Void)?
     }
 
     enum Column: String, CaseIterable {
@@ -138,6 +141,12 @@ struct QualifiedListImporter {
         guard !options.dryRun, report.errors.isEmpty || options.skipInvalid else { return outcome }
 
         options.progress?.enter(.writing)
+        if let propose = options.propose {
+            report.committed = true
+            let (proposed, checked) = (report, entries)
+            try await database.transaction { db in try await propose(checked, proposed, project, db) }
+            return ImportOutcome(report: report, header: headerCells, refused: refused, columnIndex: labelIndex)
+        }
         let summary = report
         try await database.transaction { db in
             let batchID: Int

@@ -19,41 +19,58 @@ struct TodoBoard {
         let overdue: Bool
         /// 剩余 3 天, 今天截止, 已逾期 2 天.
         let daysLabel: String?
+        /// Work waiting for this user's own action (counted in the menu, `TodoBadge`), rather
+        /// than a deadline still ahead or other units' lateness.
+        let action: Bool
     }
 
     struct Board: Content {
         let total: Int
+        /// The counts of the action items: what the menu shows beside 待办.
+        let waiting: Int
         let items: [Item]
+
+        init(items: [Item]) {
+            self.items = items
+            total = items.reduce(0) { $0 + $1.count }
+            waiting = items.filter(\.action).reduce(0) { $0 + $1.count }
+        }
     }
 
     let database: any Database
     let regions: RegionDirectory
     let user: CurrentUser
     let today: CivilDate
+    var now: Date = Date()
 
     func board() async throws -> Board {
+        var items = try await unfinishedImports()
+        if user.role == .institution { items += try await institutionWork() }
         guard [.province, .city, .county].contains(user.role), let code = user.scope.root(in: regions),
-              let region = regions.region(code: code) else { return Board(total: 0, items: []) }
+              let region = regions.region(code: code) else { return Board(items: items) }
         let year = ReportingTask.defaultYear
-        var items: [Item] = []
         if region.level != .province {
             items += try await ownReports(region, year: year)
             items += try await reminders(region)
         }
-        if region.level == .county { items += try await entriesToVerify(region) }
+        if region.level == .county {
+            items += try await entriesToVerify(region)
+            items += try await countyWork(region)
+        }
         if region.level != .county {
             items += try await waitingForReview(region)
             items += try await overdueUnits(region, year: year)
         }
+        if region.level == .province { items += try await proposedListsToReview() }
         items.sort { ($0.overdue ? 0 : 1, $0.daysLeft ?? Int.max) < ($1.overdue ? 0 : 1, $1.daysLeft ?? Int.max) }
-        return Board(total: items.reduce(0) { $0 + $1.count }, items: items)
+        return Board(items: items)
     }
 
-    private func item(_ title: String, _ detail: String? = nil, count: Int, url: SiteURL, deadline: CivilDate?) -> Item {
+    func item(_ title: String, _ detail: String? = nil, count: Int, url: SiteURL, deadline: CivilDate?, action: Bool = true) -> Item {
         let days = deadline.map { today.days(until: $0) }
         return Item(title: title, detail: detail, count: count, url: url.path, deadline: deadline?.description,
                     daysLeft: days, overdue: (days ?? 0) < 0,
-                    daysLabel: days.map { $0 < 0 ? "已逾期 \(-$0) 天" : $0 == 0 ? "今天截止" : "剩余 \($0) 天" })
+                    daysLabel: days.map { $0 < 0 ? "已逾期 \(-$0) 天" : $0 == 0 ? "今天截止" : "剩余 \($0) 天" }, action: action)
     }
 
     private func link(_ task: ReportingTask, year: Int) -> SiteURL {
@@ -71,7 +88,7 @@ struct TodoBoard {
             case .returned:
                 items.append(item("\(year)年\(task.name)：已退回", "退回原因：\(row?.returnedReason ?? "未注明")", count: 1, url: link(task, year: year), deadline: deadline))
             case .open:
-                items.append(item("\(year)年\(task.name)：未提交", count: 1, url: link(task, year: year), deadline: deadline))
+                items.append(item("\(year)年\(task.name)：未提交", count: 1, url: link(task, year: year), deadline: deadline, action: false))
             case .submitted, .approved: break
             }
         }
@@ -85,7 +102,7 @@ struct TodoBoard {
             guard let task = ReportingTask.named(reminder.task) else { continue }
             let deadline = try await TaskDeadlines(database: database).deadline(task, year: reminder.year)
             items.append(item("催报：\(reminder.year)年\(task.name)", reminder.message.isEmpty ? nil : reminder.message, count: 1,
-                              url: .timeliness(.page(task: task.key, year: reminder.year)), deadline: deadline))
+                              url: .timeliness(.page(task: task.key, year: reminder.year)), deadline: deadline, action: false))
         }
         return items
     }
@@ -149,7 +166,8 @@ struct TodoBoard {
             let units = overdue.filter { $0.task == task.key }
             guard let first = units.first else { continue }
             items.append(item("逾期未报：\(year)年\(task.name)", units.prefix(5).map(\.name).joined(separator: "、") + (units.count > 5 ? " 等" : ""),
-                              count: units.count, url: .timeliness(.page(task: task.key, year: year)), deadline: CivilDate(iso: first.deadline)))
+                              count: units.count, url: .timeliness(.page(task: task.key, year: year)), deadline: CivilDate(iso: first.deadline),
+                              action: false))
         }
         return items
     }
@@ -163,7 +181,7 @@ struct TodoController {
 
     private func board(_ request: Request) async throws -> TodoBoard.Board {
         try await TodoBoard(database: request.db, regions: request.application.regions, user: try request.requireUser(),
-                            today: request.clock.today()).board()
+                            today: request.clock.today(), now: request.clock.now()).board()
     }
 
     @Sendable func api(request: Request) async throws -> TodoBoard.Board { try await board(request) }
