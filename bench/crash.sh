@@ -2,7 +2,7 @@
 # Crash safety (issue 16, item 4), by hand, not in CI: `kill -9` of peixun at random moments
 #   - during the first import of a province roster (737,686 rows, `peixun import teachers`),
 #   - during the province's approval of 成都市 (a cooperation project's list, over HTTP),
-#   - during a demo load (`peixun demo --scale full`),
+#   - during a demo load (`peixun demo --scale "$SCALE"`),
 # N times each (default 10), on SQLite and on PostgreSQL. After each kill: `peixun check`
 # (SQLite integrity_check and foreign_key_check, PostgreSQL foreign keys, rollups equal to a
 # full rebuild), nothing partial (the import, the approval, the demo wholly there or not at
@@ -14,6 +14,7 @@ N=${1:-10}
 WHICH=${2:-both}
 WORK="$OUT/crash"
 PORT=${CRASH_PORT:-18190}
+SCALE=${CRASH_SCALE:-full}   # small: about 1 % of the province, for a quick run
 
 if [ "$WHICH" = both ]; then
   "$0" "$N" sqlite
@@ -88,8 +89,8 @@ kill_after() {
 echo "== 崩溃测试：$WHICH，每项 $N 次（$PEIXUN）=="
 
 # --- 1. The province roster's first import ---
-roster="$OUT/crash-roster.xlsx"
-[ -f "$roster" ] || { PEIXUN_DATA_DIR="$WORK/roster-gen" "$PEIXUN" demo-roster --scale full -o "$roster" >/dev/null; rm -rf "$WORK/roster-gen"; }
+roster="$OUT/crash-roster-$SCALE.xlsx"
+[ -f "$roster" ] || { PEIXUN_DATA_DIR="$WORK/roster-gen" "$PEIXUN" demo-roster --scale "$SCALE" -o "$roster" >/dev/null; rm -rf "$WORK/roster-gen"; }
 drop_db crash_empty; use_db crash_empty; migrate
 copy_db crash_empty crash_run; use_db crash_run
 start=$(now); "$PEIXUN" import teachers "$roster" --create-schools --json > "$WORK/import.json" 2>/dev/null || true
@@ -108,13 +109,13 @@ done
 
 # --- 2. A demo load (the base of case 3 as well) ---
 drop_db crash_demo; use_db crash_demo; migrate
-start=$(now); "$PEIXUN" demo --scale full >/dev/null 2>&1
+start=$(now); "$PEIXUN" demo --scale "$SCALE" >/dev/null 2>&1
 demo_time=$(python3 -c "print($(now) - $start)")
 demo_teachers=$(q "SELECT COUNT(*) FROM teachers"); demo_records=$(q "SELECT COUNT(*) FROM training_records")
 printf '演示数据载入（校准）：教师 %s，记录 %s，%.1f 秒\n' "$demo_teachers" "$demo_records" "$demo_time"
 for i in $(seq "$N"); do
   copy_db crash_empty crash_run; use_db crash_run
-  kill_after "$(random_moment "$demo_time")" "$PEIXUN" demo --scale full
+  kill_after "$(random_moment "$demo_time")" "$PEIXUN" demo --scale "$SCALE"
   teachers=$(q "SELECT COUNT(*) FROM teachers"); records=$(q "SELECT COUNT(*) FROM training_records")
   partial=0
   { [ "$teachers" = 0 ] && [ "$records" = 0 ]; } || { [ "$teachers" = "$demo_teachers" ] && [ "$records" = "$demo_records" ]; } || partial=1
@@ -125,7 +126,7 @@ done
 
 # --- 3. The province approves 成都市's verified entries of a cooperation project ---
 use_db crash_demo
-list="$OUT/crash-qualified-chengdu.csv"
+list="$OUT/crash-qualified-chengdu-$SCALE.csv"
 if [ ! -f "$list" ]; then
   if [ "$WHICH" = sqlite ]; then db="$PEIXUN_DATA_DIR/peixun.sqlite"; else db=""; fi
   python3 - "$list" "$WHICH" "$db" "${DATABASE_URL:-}" <<'PY'
@@ -155,7 +156,7 @@ for sql in "UPDATE integration_entries SET status = 'verified', certificate_no =
   if [ "$WHICH" = sqlite ]; then python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$PEIXUN_DATA_DIR/peixun.sqlite" "$sql"
   else psql -qtAX "$DATABASE_URL" -c "$sql" >/dev/null; fi
 done
-"$PEIXUN" demo --scale full --if-empty >/dev/null 2>&1   # the demo users, if the load stopped before them
+"$PEIXUN" demo --scale "$SCALE" --if-empty >/dev/null 2>&1   # the demo users, if the load stopped before them
 verified=$(q "SELECT COUNT(*) FROM integration_entries WHERE city_code = '510100'")
 approve_records="SELECT COUNT(*) FROM training_records r JOIN projects p ON p.id = r.project_id WHERE p.name LIKE '中国移动%' AND r.year = 2017"
 city_state="SELECT state FROM submissions WHERE workflow = 'integration' AND region_code = '510100' AND level = 'city'"

@@ -30,7 +30,7 @@ import VaporTesting
 
     func roster(_ app: Application, rows: Int) async throws -> String {
         let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").first()!
-        let lines = (0..<rows).map { "锦江区,\(school.name),\(teacherName($0)),\(ResidentID.completing(body: String(format: "5101041991010%04d", $0)).value)" }
+        let lines = (0..<rows).map { "锦江区,\(school.name),\(teacherName($0)),\(ResidentID.completing(body: String(format: "51010419910101%03d", $0)).value)" }
         return "县(市、区),所在学校,教师姓名,身份证号码\n" + lines.joined(separator: "\n") + "\n"
     }
 

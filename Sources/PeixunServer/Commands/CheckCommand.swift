@@ -55,6 +55,11 @@ struct DatabaseCheck {
         try await database.raw(query).first(decoding: Count.self)?.n ?? 0
     }
 
+    /// How many rows one query has and the other has not, either way.
+    private func difference(_ a: SQLQueryString, _ b: SQLQueryString) -> SQLQueryString {
+        "SELECT COUNT(*) AS n FROM (SELECT * FROM (\(a) EXCEPT \(b)) x UNION ALL SELECT * FROM (\(b) EXCEPT \(a)) y) d"
+    }
+
     func run() async throws -> CheckCommand.Report {
         var checks: [CheckCommand.Check] = []
         if database.dialect.name == "sqlite" {
@@ -77,16 +82,14 @@ struct DatabaseCheck {
             FROM teachers GROUP BY school_id, county_code, city_code, stage, COALESCE(first_passed_year, 0)
             """
         let stored: SQLQueryString = "SELECT school_id, county_code, city_code, stage, first_passed_year, teachers FROM progress_rollups"
-        let schools = try await count("SELECT COUNT(*) AS n FROM ((\(rebuilt) EXCEPT \(stored)) UNION ALL (\(stored) EXCEPT \(rebuilt))) d")
+        let schools = try await count(difference(rebuilt, stored))
         checks.append(.init(name: "学校汇总（progress_rollups）与全量重建", ok: schools == 0, detail: "\(schools) 行不同"))
         let countyRebuilt: SQLQueryString = """
             SELECT county_code, city_code, COALESCE(first_passed_year, 0) AS y, COUNT(*) AS n
             FROM teachers GROUP BY county_code, city_code, COALESCE(first_passed_year, 0)
             """
         let countyStored: SQLQueryString = "SELECT county_code, city_code, first_passed_year, teachers FROM progress_county_rollups"
-        let counties = try await count("""
-            SELECT COUNT(*) AS n FROM ((\(countyRebuilt) EXCEPT \(countyStored)) UNION ALL (\(countyStored) EXCEPT \(countyRebuilt))) d
-            """)
+        let counties = try await count(difference(countyRebuilt, countyStored))
         checks.append(.init(name: "县汇总（progress_county_rollups）与全量重建", ok: counties == 0, detail: "\(counties) 行不同"))
         let running = try await count("SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'")
         checks.append(.init(name: "后台任务", ok: true, detail: "执行中 \(running) 个（中断的任务在服务下次启动时重试或标为未完成）"))
