@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Logging
+import PeixunCore
 import NIOConcurrencyHelpers
 import SQLKit
 import Testing
@@ -84,6 +85,21 @@ import VaporTesting
             try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer \(Self.token)"]) { response in
                 #expect(response.text.contains(#"peixun_import_rows_total{kind="teachers",phase="commit"} 12000"#))
                 #expect(response.text.contains(#"peixun_import_last_rows_per_second{kind="teachers",phase="commit"} 3000.0"#))
+            }
+        }
+    }
+
+    @Test func importsAreCountedInRowsAndSeconds() async throws {
+        try await withTestApp(demo: .small) { app in
+            app.operationsSettings.metricsToken = Self.token
+            let bearer = try await TestUsers.bearer(app, "jinjiang")
+            let csv = "县(市、区),所在学校,学段,教师姓名,身份证号码\n锦江区,锦江区新学校,中小学,张三,\(ResidentID.completing(body: "51010419800101123").value)\n"
+            try await app.testing().test(.POST, "/api/v1/teachers/import?dryRun=true&createSchools=true", headers: bearer, beforeRequest: { request in
+                request.body = ByteBuffer(string: csv)
+            }) { #expect($0.status == .ok) }
+            try await app.testing().test(.GET, "/metrics", headers: ["Authorization": "Bearer \(Self.token)"]) { response in
+                #expect(response.text.contains(#"peixun_import_rows_total{kind="teachers",phase="preview"} 1"#), "\(response.text)")
+                #expect(response.text.contains(#"peixun_import_duration_seconds_total{kind="teachers",phase="preview"}"#))
             }
         }
     }

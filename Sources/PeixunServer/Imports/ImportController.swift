@@ -223,7 +223,7 @@ struct ImportController {
                      progress: ReadProgress? = nil) async throws -> ImportOutcome {
         _ = try requireImporter(request)
         let context = try ImportContext(request)
-        if let file { return try await kind.run(upload, file, context, dryRun, skipInvalid, progress) }
+        if let file { return try await kind.runMeasured(upload, file, context, dryRun, skipInvalid, progress) }
         return try await kind.runStored(upload, context: context, dryRun: dryRun, skipInvalid: skipInvalid, progress: progress)
     }
 

@@ -11,7 +11,7 @@ extension ImportKind {
         defer { try? FileManager.default.removeItem(at: url) }
         try handle.write(contentsOf: upload.content)
         try handle.close()
-        return try await run(upload, url, context, dryRun, skipInvalid, progress)
+        return try await runMeasured(upload, url, context, dryRun, skipInvalid, progress)
     }
 
     static func named(_ name: String) -> ImportKind? {
