@@ -27,13 +27,13 @@ enum SiteURL: Sendable, Hashable {
     case timeliness(Timeliness)
     case plans(Plans)
     case todo(Todo)
+    case operations(Operations)
     case institutions(Institutions)
-    case dashboard(Dashboard)
-    case frozen(Frozen)
     case templates(Templates)
     case help(Help)
     case session(Session)
-    case operations(Operations)
+    case dashboard(Dashboard)
+    case frozen(Frozen)
     case jobs(Jobs)
 
     /// Every route the app registers: method and path, parameters as `:name`.
@@ -51,20 +51,20 @@ enum SiteURL: Sendable, Hashable {
         + Timeliness.routes.map { SiteRoute($0.0, .timeliness($0.1)) }
         + Plans.routes.map { SiteRoute($0.0, .plans($0.1)) }
         + Todo.routes.map { SiteRoute($0.0, .todo($0.1)) }
+        + Operations.routes.map { SiteRoute($0.0, .operations($0.1)) }
         + Institutions.routes.map { SiteRoute($0.0, .institutions($0.1)) }
-        + Dashboard.routes.map { SiteRoute($0.0, .dashboard($0.1)) }
-        + Frozen.routes.map { SiteRoute($0.0, .frozen($0.1)) }
         + Templates.routes.map { SiteRoute($0.0, .templates($0.1)) }
         + Help.routes.map { SiteRoute($0.0, .help($0.1)) }
         + Session.routes.map { SiteRoute($0.0, .session($0.1)) }
-        + Operations.routes.map { SiteRoute($0.0, .operations($0.1)) }
+        + Dashboard.routes.map { SiteRoute($0.0, .dashboard($0.1)) }
+        + Frozen.routes.map { SiteRoute($0.0, .frozen($0.1)) }
+        + Jobs.routes.map { SiteRoute($0.0, .jobs($0.1)) }
 
     /// Paths under this prefix answer in JSON.
     static let apiPrefix = "/api/"
 
     private var resource: (any SiteResource)? {
         switch self {
-        + Jobs.routes.map { SiteRoute($0.0, .jobs($0.1)) }
         case .home, .healthz: nil
         case .accounts(let resource): resource
         case .teachers(let resource): resource
@@ -79,13 +79,14 @@ enum SiteURL: Sendable, Hashable {
         case .timeliness(let resource): resource
         case .plans(let resource): resource
         case .todo(let resource): resource
+        case .operations(let resource): resource
         case .institutions(let resource): resource
-        case .dashboard(let resource): resource
-        case .frozen(let resource): resource
         case .templates(let resource): resource
         case .help(let resource): resource
         case .session(let resource): resource
-        case .operations(let resource): resource
+        case .dashboard(let resource): resource
+        case .frozen(let resource): resource
+        case .jobs(let resource): resource
         }
     }
 
@@ -98,7 +99,6 @@ enum SiteURL: Sendable, Hashable {
     }
 
     /// The link: path and, where the case carries one, its query.
-        case .jobs(let resource): resource
     var path: String { path(adding: []) }
 
     /// The link with more query items after the case's own (a list's filters, a page number).
@@ -166,6 +166,8 @@ extension SiteURL {
         case proposalID
         /// An approved table's snapshot (`frozen_tables`).
         case snapshotID
+        /// A background job (`jobs`).
+        case jobID
     }
 }
 
@@ -184,8 +186,6 @@ struct SiteRoute: Sendable, CustomStringConvertible {
     let method: HTTPMethod
     let url: SiteURL
 
-        /// A background job (`jobs`).
-        case jobID
     init(_ method: HTTPMethod, _ url: SiteURL) {
         self.method = method
         self.url = url
