@@ -41,6 +41,6 @@ struct DashboardController {
 
     @Sendable func page(request: Request) async throws -> View {
         let dashboard = try await load(request)
-        return try await request.renderPage("dashboard", DashboardPage(dashboard))
+        return try await request.renderPage("dashboard", DashboardPage(dashboard, years: try await ReportingYears.choices(on: request.sql, showing: dashboard.year)))
     }
 }

@@ -47,7 +47,8 @@ struct DashboardPage: Encodable, Sendable {
     let plansURL: String
     let progressURL: String
 
-    init(_ dashboard: DashboardService.Dashboard) {
+    /// `years`: the year tabs, `ReportingYears.choices` (years with data or an open task).
+    init(_ dashboard: DashboardService.Dashboard, years choices: [Int]) {
         let region = dashboard.region
         let drillable = dashboard.level != Region.Level.county.rawValue
         pageTitle = "\(region.name)工作台"
@@ -87,7 +88,7 @@ struct DashboardPage: Encodable, Sendable {
         }
         overdue = dashboard.overdue
         hasOverdue = !dashboard.overdue.isEmpty
-        years = (DashboardService.trendYears + [ReportingTask.defaultYear]).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        years = choices.sorted()
             .map { YearLink(year: $0, url: SiteURL.dashboard(.page(year: $0, region: region.code)).path, selected: $0 == dashboard.year) }
         apiURL = SiteURL.dashboard(.api(year: dashboard.year, region: region.code)).path
         timelinessURL = SiteURL.timeliness(.page(year: dashboard.year, region: region.code)).path
