@@ -134,15 +134,15 @@ func routes(_ app: Application) throws {
     TimelinessController().boot(routes: protected)
     PlansController().boot(routes: protected)
     TodoController().boot(routes: protected)
+    TemplatesController().boot(routes: protected)
     DashboardController().boot(routes: protected)
     FrozenController().boot(routes: protected)
-    TemplatesController().boot(routes: protected)
+    JobsController().boot(routes: protected)
 }
 
 struct AppConfigKey: StorageKey {
     typealias Value = AppConfig
 }
-    JobsController().boot(routes: protected)
 
 extension Application {
     var config: AppConfig { storage[AppConfigKey.self]! }
