@@ -2,7 +2,7 @@
 # Crash safety (issue 16, item 4), by hand, not in CI: `kill -9` of peixun at random moments
 #   - during the first import of a province roster (737,686 rows, `peixun import teachers`),
 #   - during the province's approval of 成都市 (a cooperation project's list, over HTTP),
-#   - during a demo load (`peixun demo --scale "$SCALE"`),
+#   - during a demo load (`peixun demo --scale full`),
 # N times each (default 10), on SQLite and on PostgreSQL. After each kill: `peixun check`
 # (SQLite integrity_check and foreign_key_check, PostgreSQL foreign keys, rollups equal to a
 # full rebuild), nothing partial (the import, the approval, the demo wholly there or not at
@@ -161,6 +161,7 @@ verified=$(q "SELECT COUNT(*) FROM integration_entries WHERE city_code = '510100
 approve_records="SELECT COUNT(*) FROM training_records r JOIN projects p ON p.id = r.project_id WHERE p.name LIKE '中国移动%' AND r.year = 2017"
 city_state="SELECT state FROM submissions WHERE workflow = 'integration' AND region_code = '510100' AND level = 'city'"
 copy_db crash_demo crash_approval
+records_before=$(q "$approve_records")   # the demo's own records of the project, if any
 approve() { # serves crash_run, approves 成都市; sets approve_pid (the server) and waits $1 s before returning (0 = until done)
   "$PEIXUN" serve --env production --port "$PORT" > "$WORK/serve-approve.log" 2>&1 &
   approve_pid=$!
@@ -171,12 +172,13 @@ approve() { # serves crash_run, approves 成都市; sets approve_pid (the server
   curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"city":"510100"}' \
     "http://127.0.0.1:$PORT/api/v1/integration/1/approve" &
   approve_request=$!
-  if [ "$1" = 0 ]; then wait $approve_request; else sleep "$1"; fi
+  local sent; sent=$(now)
+  if [ "$1" = 0 ]; then wait $approve_request; approve_time=$(python3 -c "print($(now) - $sent)"); else sleep "$1"; fi
 }
 copy_db crash_approval crash_run; use_db crash_run
-start=$(now); approve 0; approve_time=$(python3 -c "print($(now) - $start)")
+approve 0; records_after=$(q "$approve_records")
 kill $approve_pid; wait $approve_pid 2>/dev/null || true
-printf '审核通过成都市（校准）：核实人员 %s，生成记录 %s，%s，%.1f 秒（含启动服务）\n' "$verified" "$(q "$approve_records")" "$(q "$city_state")" "$approve_time"
+printf '审核通过成都市（校准）：核实人员 %s，该项目记录 %s → %s，%s，请求 %.1f 秒\n' "$verified" "$records_before" "$records_after" "$(q "$city_state")" "$approve_time"
 for i in $(seq "$N"); do
   copy_db crash_approval crash_run; use_db crash_run
   approve "$(random_moment "$approve_time")"
@@ -185,7 +187,7 @@ for i in $(seq "$N"); do
   kill -9 $approve_pid; wait $approve_pid 2>/dev/null || true; wait $approve_request 2>/dev/null || true
   state=$(q "$city_state"); records=$(q "$approve_records")
   partial=0
-  { [ "$state" = submitted ] && [ "$records" = 0 ]; } || { [ "$state" = approved ] && [ "$records" = "$verified" ]; } || partial=1
+  { [ "$state" = submitted ] && [ "$records" = "$records_before" ]; } || { [ "$state" = approved ] && [ "$records" = "$records_after" ]; } || partial=1
   ok=$(check_ok); healthy=$(healthz)
   record approval $killed "$ok" $partial "$([ "$healthy" = ok ] && echo 1 || echo 0)"
   echo "  审核 #$i：中断=$killed 状态=$state 记录=$records 检查=$ok 启动=$healthy"

@@ -549,6 +549,7 @@ class Run:
         self.dashboard_check()
         self.drill_down()
         self.print_check()
+        self.job_check()
 
     def frozen_tables(self):
         """已审核表格: approving 成都市's list above kept its summary table; the list and the
@@ -588,6 +589,29 @@ class Run:
         for word in ("用户管理", "修改密码", "退出"):
             self.check(word not in text, f"打印 工作台：PDF 中出现了菜单“{word}”")
         self.check("完成率" in text and "成都市" in text and "%" in text, "打印 工作台：PDF 中没有图表或表格的文字")
+
+    def job_check(self):
+        """后台任务: 签发 on 自贡市's certificates page runs as a job; its page refreshes itself
+        (no script) until the outcome shows, at both widths."""
+        d = self.driver
+        self.set_width(1280)
+        d.get(self.base + "/certificates?region=510300")
+        forms = self.form_with("签发")
+        if not self.check(bool(forms), "province /certificates?region=510300：没有“签发”按钮"):
+            return
+        old = d.find_element(By.TAG_NAME, "html")
+        forms[0].find_element(By.CSS_SELECTOR, "button").click()
+        alert = self.alert()
+        if alert is not None:
+            alert.accept()
+        self.wait(lambda: is_stale(old) and "/jobs/" in d.current_url, "province：签发后没有转到后台任务页")
+        path = self.path()
+        if not self.check(re.search(r"^/jobs/\d+$", path) is not None, f"province：签发后到了 {path}，不是任务页"):
+            return
+        self.wait(lambda: "本次签发" in d.find_element(By.TAG_NAME, "main").text, f"province {path}：任务页没有自动刷新到完成", seconds=60)
+        self.page(path, "job-done", "后台任务")
+        main = d.find_element(By.TAG_NAME, "main").text
+        self.check("已完成" in main and "自贡市：本次签发" in main and "返回结业证书" in main, f"province {path}：完成后没有结果和返回链接")
 
     def drill_down(self):
         """The progress report: province → city → county → school → the school's untrained list."""
