@@ -26,6 +26,8 @@ extension SiteURL {
         case add(Parameter<Int>)
         case submit(Parameter<Int>)
         case entry(Parameter<Int>, EntryStep)
+        /// 批量核实: the checked rows of a county's worklist page.
+        case bulkVerify(Parameter<Int>)
         case overview(Parameter<Int>, city: String? = nil)
         case deadline(Parameter<Int>)
         case decide(Parameter<Int>, Decision)
@@ -36,6 +38,8 @@ extension SiteURL {
         case apiFeedback(Parameter<Int>)
         case apiSubmit(Parameter<Int>)
         case apiEntry(Parameter<Int>, EntryStep)
+        /// POST `{"ids": […]}`: 批量核实 of at most `BulkVerification.maximumEntries` entries.
+        case apiBulkVerify(Parameter<Int>)
         case apiOverview(Parameter<Int>)
         /// PATCH: the deadline.
         case apiBatch(Parameter<Int>)
@@ -51,6 +55,7 @@ extension SiteURL {
             case .add(let batch): ["integration", batch.segment(.batchID), "add"]
             case .submit(let batch): ["integration", batch.segment(.batchID), "submit"]
             case .entry(let entry, let step): ["integration", "entries", entry.segment(.entryID), step.rawValue]
+            case .bulkVerify(let batch): ["integration", batch.segment(.batchID), "verify"]
             case .overview(let batch, _): ["integration", batch.segment(.batchID), "overview"]
             case .deadline(let batch): ["integration", batch.segment(.batchID), "deadline"]
             case .decide(let batch, let decision): ["integration", batch.segment(.batchID), decision.rawValue]
@@ -60,6 +65,7 @@ extension SiteURL {
             case .apiFeedback(let batch): ["api", "v1", "integration", batch.segment(.batchID), "feedback"]
             case .apiSubmit(let batch): ["api", "v1", "integration", batch.segment(.batchID), "submit"]
             case .apiEntry(let entry, let step): ["api", "v1", "integration", "entries", entry.segment(.entryID), step.rawValue]
+            case .apiBulkVerify(let batch): ["api", "v1", "integration", batch.segment(.batchID), "verify"]
             case .apiOverview(let batch): ["api", "v1", "integration", batch.segment(.batchID), "overview"]
             case .apiBatch(let batch): ["api", "v1", "integration", batch.segment(.batchID)]
             case .apiDecide(let batch, let decision): ["api", "v1", "integration", batch.segment(.batchID), decision.rawValue]
@@ -81,6 +87,7 @@ extension SiteURL {
             (.POST, .add(.key)), (.POST, .submit(.key)), (.GET, .overview(.key)), (.POST, .deadline(.key)), (.GET, .summary()),
             (.GET, .apiBatches), (.GET, .apiEntries(.key)), (.POST, .apiEntries(.key)), (.POST, .apiFeedback(.key)),
             (.POST, .apiSubmit(.key)), (.GET, .apiOverview(.key)), (.PATCH, .apiBatch(.key)), (.GET, .apiSummary),
+            (.POST, .bulkVerify(.key)), (.POST, .apiBulkVerify(.key)),
         ]
             + EntryStep.allCases.flatMap { [(.POST, .entry(.key, $0)), (.POST, .apiEntry(.key, $0))] }
             + Decision.allCases.flatMap { [(.POST, .decide(.key, $0)), (.POST, .apiDecide(.key, $0))] }

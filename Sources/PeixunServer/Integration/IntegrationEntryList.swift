@@ -47,8 +47,9 @@ struct IntegrationEntryList: Sendable {
     struct Query: Decodable, Sendable {
         var status: String?
         var q: String?
-        var page: Int?
-        var perPage: Int?
+        /// Numbers as typed: `Paging.number` reads them, so that "abc" is said back in Chinese.
+        var page: String?
+        var perPage: String?
     }
 
     static let pageSize = 100
@@ -57,7 +58,7 @@ struct IntegrationEntryList: Sendable {
 
     let filter: Filter
     let term: TeacherSearchTerm?
-    let page: Int
+    var page: Int
     let perPage: Int
 
     init(_ query: Query, today: CivilDate) throws {
@@ -66,7 +67,8 @@ struct IntegrationEntryList: Sendable {
         }
         self.filter = filter
         term = try TeacherSearchTerm(searchBox: query.q, today: today)
-        let paging = Paging(page: query.page, size: query.perPage, defaultSize: Self.pageSize, maximumSize: Self.maximumPageSize)
+        let paging = Paging(page: try Paging.number(query.page, name: "页码"), size: try Paging.number(query.perPage, name: "每页人数"),
+                            defaultSize: Self.pageSize, maximumSize: Self.maximumPageSize)
         page = paging.page
         perPage = paging.size
     }

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import PeixunCore
 import Vapor
@@ -81,8 +82,11 @@ struct TeacherListController {
         let list: ListDTO
         let hasRows: Bool
         let isFiltered: Bool
-        let previousURL: String?
-        let nextURL: String?
+        let pager: PageBar
+        /// The table's header: a sortable column is a link that sorts by it (again: the other way).
+        let columns: [Column]
+        /// The county's schools, suggested in the school box (a city has too many to list).
+        let schools: [String]
         let xlsxURL: String
         let csvURL: String
         let canCreate: Bool
@@ -92,6 +96,18 @@ struct TeacherListController {
         let newURL = SiteURL.teachers(.new).path
         let transfersURL = SiteURL.teachers(.transfers).path
     }
+
+    struct Column: Encodable, Sendable {
+        let label: String
+        let url: String?
+        /// `aria-sort`: ascending, descending or none.
+        let sort: String
+        let arrow: String
+    }
+
+    static let columns: [(label: String, sort: TeacherSearch.Sort?)] = [
+        ("姓名", .name), ("身份证号码", nil), ("县(市、区)", .county), ("所在学校", .school), ("学段", .stage), ("培训状态", .status), ("首次合格", nil),
+    ]
 
     @Sendable func page(request: Request) async throws -> Response {
         let user = try request.requireUser()
@@ -107,8 +123,13 @@ struct TeacherListController {
             error = failure.reason
             search = try TeacherSearch(.init(region: query.region), scope: user.scope, regions: regions, today: request.clock.today())
         }
-        let list = try await list(request, search)
-        func url(_ url: SiteURL.Teachers, _ extra: [(String, String)]) -> String {
+        var list = try await list(request, search)
+        if list.teachers.isEmpty, search.page > list.pageCount {
+            // A page past the end (a typed jump, a list that shrank) shows the last one.
+            search.page = list.pageCount
+            list = try await self.list(request, search)
+        }
+        func filters(sort: [(String, String)]) -> [URLQueryItem] {
             var items: [(String, String)] = []
             if let q = query.q, !q.isEmpty { items.append(("q", q)) }
             if let region = search.region { items.append(("region", region.code)) }
@@ -116,8 +137,22 @@ struct TeacherListController {
             if let schoolID = search.schoolID { items.append(("schoolID", String(schoolID))) }
             if let stage = search.stage { items.append(("stage", stage.rawValue)) }
             if let status = search.status { items.append(("status", status.rawValue)) }
-            items += extra
-            return SiteURL.teachers(url).path(adding: items.map { URLQueryItem(name: $0.0, value: $0.1) })
+            return (items + sort).map { URLQueryItem(name: $0.0, value: $0.1) }
+        }
+        func url(_ url: SiteURL.Teachers, _ extra: [(String, String)]) -> String {
+            SiteURL.teachers(url).path(adding: filters(sort: search.sortItems) + extra.map { URLQueryItem(name: $0.0, value: $0.1) })
+        }
+        let columns = Self.columns.map { column -> Column in
+            guard let sort = column.sort else { return Column(label: column.label, url: nil, sort: "none", arrow: "") }
+            let current = search.sort == sort
+            let descending = current && !search.descending
+            let link = SiteURL.teachers(.list).path(adding: filters(sort: [("sort", sort.rawValue)] + (descending ? [("order", "desc")] : [])))
+            return Column(label: column.label, url: link, sort: current ? (search.descending ? "descending" : "ascending") : "none",
+                          arrow: current ? (search.descending ? "▼" : "▲") : "")
+        }
+        var schools: [String] = []
+        if user.role == .county, let county = user.regionCode {
+            schools = try await SchoolModel.query(on: request.db).filter(\.$countyCode == county).sort(\.$name).limit(500).all().map(\.name)
         }
         var regionOptions = [Option(value: "", label: "全部", selected: search.region == nil)]
         if let root = user.scope.root(in: regions), let top = regions.region(code: root) {
@@ -139,8 +174,8 @@ struct TeacherListController {
             statuses: [Option(value: "", label: "全部", selected: search.status == nil)]
                 + TeacherSearch.Status.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.status == $0) },
             list: list, hasRows: !list.teachers.isEmpty, isFiltered: search.isFiltered,
-            previousURL: search.page > 1 ? url(.list, [("page", String(search.page - 1))]) : nil,
-            nextURL: search.page < list.pageCount ? url(.list, [("page", String(search.page + 1))]) : nil,
+            pager: PageBar(page: search.page, pageCount: list.pageCount, list: .teachers(.list), keeping: filters(sort: search.sortItems)),
+            columns: columns, schools: schools,
             xlsxURL: url(.export, [("format", "xlsx")]), csvURL: url(.export, [("format", "csv")]),
             canCreate: user.role == .county, error: error,
             teachers: list.teachers.map { Linked($0, url: .teachers(.teacher(.value($0.id)))) })

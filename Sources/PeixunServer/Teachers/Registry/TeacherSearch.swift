@@ -26,7 +26,11 @@ struct TeacherSearch: Sendable {
         var schoolID: Int?
         var stage: String?
         var status: String?
-        var page: Int?
+        /// A column of `Sort` and `asc` or `desc`.
+        var sort: String?
+        var order: String?
+        /// As typed: `Paging.number` reads it, so that "abc" is said back in Chinese.
+        var page: String?
     }
 
     static let pageSize = 50
@@ -40,6 +44,8 @@ struct TeacherSearch: Sendable {
     var schoolID: Int?
     var stage: Stage?
     var status: Status?
+    var sort: Sort?
+    var descending = false
     var page = 1
 
     /// Checks every parameter, so that a mistyped filter is said back rather than ignored.
@@ -66,12 +72,13 @@ struct TeacherSearch: Sendable {
             }
             status = value
         }
-        page = Paging(page: query.page, size: Self.pageSize).page
+        (sort, descending) = try Sort.read(query.sort, order: query.order)
+        page = Paging(page: try Paging.number(query.page, name: "页码"), size: Self.pageSize).page
     }
 
     var isFiltered: Bool { term != nil || region != nil || school != nil || schoolID != nil || stage != nil || status != nil }
 
-    private static let failedRecord: SQLQueryString =
+    static let failedRecord: SQLQueryString =
         "EXISTS (SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.result = 'failed')"
 
     /// The condition over `teachers t JOIN schools s`.
@@ -127,15 +134,18 @@ struct TeacherSearch: Sendable {
         return try await sql.raw(query).first(decoding: Count.self)?.n ?? 0
     }
 
-    /// One page, in registry order (county, then registration).
+    /// One page, in the order asked for, else in registry order (county, then registration).
     func rows(on sql: any SQLDatabase) async throws -> [Row] {
-        let query: SQLQueryString = selectRows + " ORDER BY t.county_code, t.id LIMIT \(literal: Self.pageSize) OFFSET \(literal: Paging(page: page, size: Self.pageSize).offset)"
+        let order = sort?.orderBy(descending: descending, dialect: sql.dialect.name) ?? "t.county_code, t.id"
+        let query: SQLQueryString = selectRows + " ORDER BY \(order) LIMIT \(literal: Self.pageSize) OFFSET \(literal: Paging(page: page, size: Self.pageSize).offset)"
         return try await sql.raw(query).all(decoding: Row.self)
     }
 
-    /// Every matching teacher, in the order an office reads a list: county, school, name.
+    /// Every matching teacher, in the order asked for, else in the order an office reads a list:
+    /// county, school, name.
     func allRows(on sql: any SQLDatabase) async throws -> [Row] {
-        try await sql.raw(selectRows + " ORDER BY t.county_code, s.name, t.name, t.id").all(decoding: Row.self)
+        let order = sort?.orderBy(descending: descending, dialect: sql.dialect.name) ?? "t.county_code, s.name, t.name, t.id"
+        return try await sql.raw(selectRows + " ORDER BY \(order)").all(decoding: Row.self)
     }
 }
 
