@@ -151,6 +151,27 @@ import VaporTesting
                 #expect(rows.contains { $0.contains("锦江区") })
                 #expect(rows.joined().joined().contains("中国移动"))
             }
+            // The live summary's paper line: 填表人 is whoever exports it, the phone the city's contact (附件4).
+            let contact = ContactModel()
+            contact.year = 2017
+            contact.regionCode = "510100"
+            contact.department = "教师工作处"
+            contact.person = "王敏"
+            contact.title = "科长"
+            contact.officePhone = "028-86115370"
+            contact.mobile = ""
+            contact.email = "a@b.cn"
+            contact.updatedBy = "chengdu"
+            contact.updatedAt = Date()
+            try await contact.create(on: app.db)
+            try await app.testing().test(.GET, "/integration/summary?project=\(batch.projectID)&region=510100&format=xlsx",
+                                         headers: try await TestUsers.session(app, "chengdu").headers) { response in
+                #expect(response.status == .ok)
+                let path = directory + "/live-summary.xlsx"
+                try Data(buffer: response.body).write(to: URL(fileURLWithPath: path))
+                let line = try convertToCSV(path, directory: directory)[1][0]
+                #expect(line.hasPrefix("成都市教育行政部门（盖章）") && line.contains("填表人：chengdu（测试）") && line.contains("联系电话：028-86115370"), "\(line)")
+            }
         }
     }
 }
