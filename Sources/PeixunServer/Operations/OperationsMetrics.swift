@@ -56,18 +56,19 @@ final class OperationsMetrics: Sendable {
             namespace: "peixun", metricName: "import_last", unitName: "rows_per_second", helpText: "最近一次导入的速度（行/秒）"), labels: [("kind", kind), ("phase", phase)]) }
     }
 
-    /// One finished request.
-    func observe(route: Route?, status: UInt, nanoseconds: UInt64) {
+    /// One finished request; returns its route label (made once per route, kept for the log line).
+    @discardableResult
+    func observe(route: Route?, status: UInt, nanoseconds: UInt64) -> String {
         let statusClass = Int(min(max(status / 100, 1), 5)) - 1
-        let (duration, count): (DurationHistogram, Counter)
+        let (duration, count, label): (DurationHistogram, Counter, String)
         if let route {
             let key = ObjectIdentifier(route)
-            (duration, count) = series.withLockedValue { table in
+            (duration, count, label) = series.withLockedValue { table in
                 if table[key] == nil { table[key] = makeSeries(method: route.method.rawValue, route: Self.pattern(of: route)) }
-                return (table[key]!.duration, counter(&table[key]!, statusClass))
+                return (table[key]!.duration, counter(&table[key]!, statusClass), table[key]!.route)
             }
         } else {
-            let label = status < 400 ? Self.staticLabel : Self.unmatchedLabel
+            label = status < 400 ? Self.staticLabel : Self.unmatchedLabel
             (duration, count) = unrouted.withLockedValue { table in
                 if table[label] == nil { table[label] = makeSeries(method: "(any)", route: label) }
                 return (table[label]!.duration, counter(&table[label]!, statusClass))
@@ -75,6 +76,7 @@ final class OperationsMetrics: Sendable {
         }
         duration.record(.nanoseconds(Int64(clamping: nanoseconds)))
         count.increment()
+        return label
     }
 
     /// "/teachers/:teacherID", as the route was registered.

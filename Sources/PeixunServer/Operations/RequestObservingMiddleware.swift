@@ -28,16 +28,14 @@ struct RequestObservingMiddleware: Middleware {
                 status = (error as? any AbortError)?.status ?? .internalServerError
             }
             let elapsed = DispatchTime.now().uptimeNanoseconds &- started
-            metrics.observe(route: request.route, status: status.code, nanoseconds: elapsed)
-            if let logFormat { log(request, status: status, nanoseconds: elapsed, format: logFormat) }
+            let route = metrics.observe(route: request.route, status: status.code, nanoseconds: elapsed)
+            if let logFormat { log(request, route: route, status: status, nanoseconds: elapsed, format: logFormat) }
         }
     }
 
-    private func log(_ request: Request, status: HTTPResponseStatus, nanoseconds: UInt64, format: LogFormat) {
+    private func log(_ request: Request, route: String, status: HTTPResponseStatus, nanoseconds: UInt64, format: LogFormat) {
         let level: Logger.Level = status.code >= 500 ? .error : .info
         guard request.logger.logLevel <= level else { return }
-        let route = request.route.map(OperationsMetrics.pattern(of:))
-            ?? (status.code < 400 ? OperationsMetrics.staticLabel : OperationsMetrics.unmatchedLabel)
         let milliseconds = Double(nanoseconds) / 1_000_000
         var metadata: Logger.Metadata = [:]
         if let user = request.currentUser { metadata["user-id"] = .stringConvertible(user.id) }
