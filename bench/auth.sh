@@ -24,4 +24,15 @@ echo "== wrk: unauthenticated static route /css/app.css =="
 wrk -t2 -c32 -d20s "http://127.0.0.1:$port/css/app.css" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 echo "== wrk: unauthenticated /healthz =="
 wrk -t2 -c32 -d20s "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+# The reference: Vapor's template app with one route (bench/hello), built once in release.
+hello=bench/hello/.build/release/Hello
+[ -x "$hello" ] || (cd bench/hello && swift build -c release)
+PORT=$((port + 1)) "$hello" >/dev/null 2>&1 &
+hello_pid=$!
+trap 'kill $server $hello_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$((port + 1))/hello" >/dev/null && break; sleep 0.2; done
+echo "== wrk: reference, a bare Vapor hello-world route =="
+wrk -t2 -c32 -d20s "http://127.0.0.1:$((port + 1))/hello" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+echo "== wrk: /healthz again (same run, after the reference) =="
+wrk -t2 -c32 -d20s "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 grep -E "VmRSS|VmHWM" /proc/$server/status
