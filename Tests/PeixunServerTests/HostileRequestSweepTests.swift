@@ -58,6 +58,13 @@ import VaporTesting
     }
 
     func checkShape(_ response: TestingHTTPResponse, _ what: String) {
+        // The readiness probe's 503 is its answer ("the database did not answer in 2 s", which a test
+        // machine running the whole suite can make true), in the probe's own JSON shape.
+        if what.contains(" /readyz") {
+            #expect([200, 503].contains(response.status.code), "\(what) → \(response.status)")
+            #expect(response.body.string.contains("\"status\""), "\(what): \(response.body.string.prefix(200))")
+            return
+        }
         #expect(response.status.code < 500, "\(what) → \(response.status)")
         guard response.status.code >= 400 else { return }
         if what.contains(" /api/") {

@@ -294,10 +294,14 @@ import VaporTesting
             _ = try await call(app, "/api/v1/institutions/\(jigou)/projects", method: .GET, as: "chengdu", status: .notFound)
             _ = try await call(app, "/api/v1/institutions/\(jigou)/projects", method: .POST, as: "sheng", ["projects": "x"], status: .badRequest)
 
-            // An institution lands on its desk, which its navigation names; the page asks before destructive steps.
+            // An institution lands on its 待办, which lists the statement to write and links its desk; the
+            // desk asks before destructive steps.
             try await link(app, projects: [setup.projectID])
             let session = try await TestUsers.session(app, "jigou")
-            try await app.testing().test(.GET, "/", headers: session.headers) { #expect($0.headers.first(name: .location) == "/reissue") }
+            try await app.testing().test(.GET, "/", headers: session.headers) { #expect($0.headers.first(name: .location) == "/todo") }
+            try await app.testing().test(.GET, "/todo", headers: session.headers) { response in
+                #expect(response.status == .ok && response.text.contains("/reissue"))
+            }
             try await app.testing().test(.GET, "/reissue", headers: session.headers) { response in
                 #expect(response.status == .ok && response.text.contains("补发情况说明") && response.text.contains(setup.certificate.number))
                 #expect(response.text.contains("name=\"_csrf\"") && response.text.contains("/reissue/requests/\(created.id)/statement"))
