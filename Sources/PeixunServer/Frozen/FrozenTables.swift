@@ -11,6 +11,8 @@ import SQLKit
 struct FrozenTables {
     let database: any Database
     let regions: RegionDirectory
+    /// Only when a unit has no submission row to take the time from.
+    var clock: any AppClock = LiveClock()
 
     /// What a table is at one moment: its cells, its title and its workbook's content.
     struct Table {
@@ -137,7 +139,7 @@ struct FrozenTables {
         model.title = table.title
         model.approvedBy = username
         model.approverName = name
-        model.approvedAt = submission?.updatedAt ?? Date()
+        model.approvedAt = submission?.updatedAt ?? clock.now()
         model.grid = String(decoding: try JSONEncoder().encode(table.grid), as: UTF8.self)
         model.payload = String(decoding: try JSONEncoder().encode(table.payload), as: UTF8.self)
         try await model.create(on: database)
@@ -151,7 +153,7 @@ struct FrozenTables {
         let current = try await FrozenTableModel.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$subjectID == subject)
             .filter(\.$regionCode == region.code).filter(\.$reopenedAt == nil).all()
         for model in current {
-            model.reopenedAt = submission?.updatedAt ?? Date()
+            model.reopenedAt = submission?.updatedAt ?? clock.now()
             model.reopenedBy = submission?.updatedBy
             try await model.update(on: database)
         }

@@ -29,7 +29,7 @@ struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let explicit = event.metadata { fields.merge(explicit) { _, new in new } }
         if let error = event.error { fields["error"] = .string(String(describing: error)) }
-        stream.write(Self.line(time: Date(), level: event.level, message: event.message.description, label: label, fields: fields))
+        stream.write(Self.line(time: LiveClock().now(), level: event.level, message: event.message.description, label: label, fields: fields))
     }
 
     /// The line as written, newline included; the fields sorted so that lines compare.

@@ -41,7 +41,7 @@ struct TodoBoard {
     let regions: RegionDirectory
     let user: CurrentUser
     let today: CivilDate
-    var now: Date = Date()
+    let now: Date
 
     func board() async throws -> Board {
         var items = try await unfinishedImports()
