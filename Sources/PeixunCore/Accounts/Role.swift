@@ -28,6 +28,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 public enum RegionScope: Sendable, Equatable {
     /// The whole province (or nation).
     case all
+    /// One province below 全国 (`peixun demo --scale N`, N > 1); with one province it is `.all`.
+    case province(String)
     case city(String)
     case county(String)
     /// No regional data at all (reviewers, institutions, anonymous).
@@ -49,7 +51,7 @@ public enum RegionScope: Sendable, Equatable {
     public func contains(regionCode: String, in directory: RegionDirectory) -> Bool {
         switch self {
         case .all: directory.region(code: regionCode) != nil
-        case .city(let city): directory.isWithin(regionCode, ancestor: city)
+        case .province(let code), .city(let code): directory.isWithin(regionCode, ancestor: code)
         case .county(let county): regionCode == county
         case .none, .teacher: false
         }
@@ -59,7 +61,7 @@ public enum RegionScope: Sendable, Equatable {
     public func root(in directory: RegionDirectory) -> String? {
         switch self {
         case .all: directory.province.code
-        case .city(let code), .county(let code): code
+        case .province(let code), .city(let code), .county(let code): code
         case .none, .teacher: nil
         }
     }

@@ -28,7 +28,7 @@ struct DemoCountyBuilder {
         let schools = makeSchools(state: &state)
         var teachers: [DemoTeacher] = []
         teachers.reserveCapacity(figures.total)
-        let cityCode = county.parentCode!
+        let cityCode = SyntheticProvinces.sichuanTwin(of: county.parentCode!)
         let birthplaces = birthplaceCodes()
         for (school, size) in schools {
             for _ in 0..<size {
@@ -49,7 +49,7 @@ struct DemoCountyBuilder {
     private mutating func makeSchools(state: inout SharedState) -> [(DemoSchool, Int)] {
         var result: [(DemoSchool, Int)] = []
         var usedNames = Set<String>()
-        var namer = DemoSchoolNamer(county: county)
+        var namer = DemoSchoolNamer(county: county, provinceName: directory.province.name)
         for stage in Stage.allCases where figures[stage] > 0 {
             let teachers = figures[stage]
             let count = max(1, Int((Double(teachers) / Self.averageSchoolSize[stage]!).rounded()))
@@ -88,7 +88,10 @@ struct DemoCountyBuilder {
         let oldCodes = Dictionary(directory.changes.map { ($0.newCode, $0.oldCode) }, uniquingKeysWith: { first, _ in first })
         let own = oldCodes[county.code] ?? county.code
         let neighbours = directory.children(of: county.parentCode!).map { oldCodes[$0.code] ?? $0.code }
-        return Array(repeating: own, count: 17) + neighbours.prefix(3)
+        let codes = Array(repeating: own, count: 17) + neighbours.prefix(3)
+        // A synthetic province's teachers carry a real province's prefix (see SyntheticProvinces).
+        guard let birthPrefix = SyntheticProvinces.birthPrefix(forProvince: county.code) else { return codes }
+        return codes.map { birthPrefix + $0.dropFirst(2) }
     }
 
     private mutating func makeResidentID(birthplaces: [String], state: inout SharedState) -> ResidentID {

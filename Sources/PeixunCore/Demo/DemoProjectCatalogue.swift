@@ -10,11 +10,12 @@ enum DemoProjectCatalogue {
         for definition in CooperationProjects.all {
             add(definition.name, .cooperation, definition.startYear, definition.organiser, nil, endYear: definition.endYear)
         }
+        let province = directory.province.name
         for year in years {
             add("国培计划（\(year)）—四川省中小学教师信息技术应用能力提升工程网络研修项目", .national, year, "教育部 财政部", nil)
             add("国培计划（\(year)）—中西部项目信息技术应用能力提升培训", .national, year, "教育部 财政部", nil)
-            add("\(year)年四川省中小学教师信息技术应用能力提升工程省级培训项目", .provincial, year, "四川省教育厅", nil)
-            add("\(year)年四川省中小学幼儿园教师信息技术应用能力提升远程培训", .provincial, year, "四川省教育厅", nil)
+            add("\(year)年\(province)中小学教师信息技术应用能力提升工程省级培训项目", .provincial, year, "\(province)教育厅", nil)
+            add("\(year)年\(province)中小学幼儿园教师信息技术应用能力提升远程培训", .provincial, year, "\(province)教育厅", nil)
         }
         for city in directory.children(of: directory.province.code) {
             for year in years {

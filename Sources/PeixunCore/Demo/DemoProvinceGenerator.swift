@@ -34,7 +34,10 @@ public struct DemoProvinceGenerator: Sendable {
 
     private static func planCounties(directory: RegionDirectory, scale: DemoScale, seed: UInt64) -> [(Region, ProgressFigures)] {
         var plans: [(Region, ProgressFigures)] = []
-        for (cityCode, figures) in cityFigures(scale: scale) {
+        // A synthetic province copies Sichuan's figures city by city (its 900100 is Sichuan's 510100).
+        let prefix = directory.province.code.prefix(2)
+        for (sichuanCode, figures) in cityFigures(scale: scale) {
+            let cityCode = String(prefix + sichuanCode.dropFirst(2))
             var random = SeededGenerator(seed: seed, stream: "plan-" + cityCode)
             let counties = directory.children(of: cityCode)
             let size = counties.map { _ in Double.random(in: 0.4...1.6, using: &random) }

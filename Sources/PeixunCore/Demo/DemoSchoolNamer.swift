@@ -1,9 +1,13 @@
 /// Names schools the way county offices do: 实验小学, 第三中学, 白果镇中心小学.
 struct DemoSchoolNamer {
     let county: Region
+    let provinceName: String
     private var ordinals: [SchoolKind: Int] = [:]
 
-    init(county: Region) { self.county = county }
+    init(county: Region, provinceName: String = "四川省") {
+        self.county = county
+        self.provinceName = provinceName
+    }
 
     mutating func next(kind: SchoolKind, used: inout Set<String>, random: inout SeededGenerator) -> String {
         for _ in 0..<6 {
@@ -42,7 +46,7 @@ struct DemoSchoolNamer {
         case .nineYear:
             return "\(county.name)\(town)九年制学校"
         case .seniorSecondary:
-            return "四川省\(county.name)\(["中学", "第一中学", "第二中学", "实验中学"].randomElement(using: &random)!)"
+            return "\(provinceName)\(county.name)\(["中学", "第一中学", "第二中学", "实验中学"].randomElement(using: &random)!)"
         case .completeSecondary:
             return "\(county.name)\(town)中学"
         case .vocational:

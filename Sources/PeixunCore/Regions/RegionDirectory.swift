@@ -41,7 +41,8 @@ public struct RegionDirectory: Sendable {
         nameIndex = index
     }
 
-    public var province: Region { regions.first { $0.level == .province }! }
+    /// The top of the tree: the province, or 全国 above several (`peixun demo --scale N`).
+    public var province: Region { regions.first { $0.level == .province && $0.parentCode == nil } ?? regions.first { $0.level == .province }! }
 
     public func region(code: String) -> Region? { byCode[code] }
 
@@ -65,7 +66,7 @@ public struct RegionDirectory: Sendable {
         switch region.level {
         case .county: return [region]
         case .city: return children(of: code)
-        case .province: return children(of: code).flatMap { children(of: $0.code) }
+        case .province: return children(of: code).flatMap { counties(in: $0.code) }
         }
     }
 

@@ -25,7 +25,10 @@ struct CurrentUser: Sendable {
         self.channel = channel
     }
 
-    var scope: RegionScope { RegionScope(role: role, regionCode: regionCode, teacherID: teacherID) }
+    /// Set for a province account below 全国 (`placed(in:)`): its scope is that province only.
+    var province: String?
+
+    var scope: RegionScope { province.map(RegionScope.province) ?? RegionScope(role: role, regionCode: regionCode, teacherID: teacherID) }
 }
 
 /// The session found for this request (possibly anonymous).
@@ -43,7 +46,7 @@ private struct SessionStateKey: StorageKey { typealias Value = SessionState }
 extension Request {
     var currentUser: CurrentUser? {
         get { storage[CurrentUserKey.self] }
-        set { storage[CurrentUserKey.self] = newValue }
+        set { storage[CurrentUserKey.self] = newValue?.placed(in: application.regions) }
     }
 
     var sessionState: SessionState? {

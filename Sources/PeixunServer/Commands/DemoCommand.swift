@@ -3,10 +3,11 @@ import Foundation
 import PeixunCore
 import Vapor
 
-/// `peixun demo [--scale full|small] [--seed N]`: fills an empty database with the demo province.
+/// `peixun demo [--scale N|full|small] [--seed N]`: fills an empty database with the demo province,
+/// or with N × Sichuan (全国 above Sichuan and N − 1 synthetic provinces, bench/README.md).
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "scale", help: "full（全省 737,686 名教师）或 small（约 1%）")
+        @Option(name: "scale", help: "N（N 倍四川省：1 即四川省，N > 1 时另加 N−1 个模拟省及“全国”）、full（即 1）或 small（约 1%）")
         var scale: String?
 
         @Option(name: "seed", help: "随机种子，相同种子生成相同数据")
@@ -18,16 +19,27 @@ struct DemoCommand: AsyncCommand {
         init() {}
     }
 
-    var help: String { "向空数据库载入演示数据（四川省全省或约 1% 规模）" }
+    var help: String { "向空数据库载入演示数据（四川省全省、约 1% 规模，或 N 倍四川省的全国规模）" }
+
+    /// `--scale`: full and small as before, or a whole number of provinces.
+    static func nation(scale text: String?, seed: UInt64) -> DemoNationGenerator? {
+        switch text ?? "full" {
+        case "full": return DemoNationGenerator(DemoProvinceGenerator(scale: .full, seed: seed))
+        case "small": return DemoNationGenerator(DemoProvinceGenerator(scale: .small, seed: seed))
+        case let number:
+            guard let scale = Int(number), (1...SyntheticProvinces.maximumScale).contains(scale) else { return nil }
+            return DemoNationGenerator(scale: scale, seed: seed)
+        }
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        guard let scale = DemoScale(rawValue: signature.scale ?? "full") else {
-            context.console.error("--scale 只能是 full 或 small")
+        guard let nation = Self.nation(scale: signature.scale, seed: signature.seed ?? 2017) else {
+            context.console.error("--scale 须为 1 到 \(SyntheticProvinces.maximumScale) 的整数（省的个数），或 full、small（“\(signature.scale ?? "")”无效）")
             throw ExitCode(2)
         }
         try await app.autoMigrate()
-        let loader = DemoLoader(database: app.db, generator: DemoProvinceGenerator(scale: scale, seed: signature.seed ?? 2017))
+        let loader = DemoLoader(database: app.db, nation: nation)
         guard try await loader.isEmpty() else {
             context.console.warning("数据库中已有数据，未载入演示数据。")
             if signature.ifEmpty {
@@ -38,9 +50,11 @@ struct DemoCommand: AsyncCommand {
             }
             throw ExitCode(3)
         }
-        context.console.info("正在生成演示数据（\(scale == .full ? "全省" : "约 1%")规模）…")
+        let size = nation.scale > 1 ? "\(nation.scale) 个省（四川省及 \(nation.scale - 1) 个模拟省）" : signature.scale == "small" ? "约 1%" : "全省"
+        context.console.info("正在生成演示数据（\(size)规模）…")
         let console = context.console
         let summary = try await loader.load { message in console.print(message) }
+        try await app.loadNationalRegions()
         let rate = Double(summary.rows) / max(summary.seconds, 0.001)
         context.console.info(String(
             format: "已载入：学校 %d 所，教师 %d 人，培训项目 %d 个，培训记录 %d 条，统计数 %d 条；用时 %.1f 秒（%.0f 行/秒）",

@@ -30,6 +30,7 @@ extension QueryBuilder where Model: RegionScopedModel {
     func scoped(to scope: RegionScope) -> Self {
         switch scope {
         case .all: return self
+        case .province(let code): return filter(Model.cityCodeKey, .contains(inverse: false, .prefix), RegionScope.provincePrefix(code))
         case .city(let code): return filter(Model.cityCodeKey == code)
         case .county(let code): return filter(Model.countyCodeKey == code)
         case .teacher(let id):
@@ -44,7 +45,8 @@ extension QueryBuilder where Model: RegionScopedModel {
     /// Narrows to one region's subtree: a filter the user chose, applied after `scoped(to:)`.
     func within(_ region: Region) -> Self {
         switch region.level {
-        case .province: return self
+        // A province below 全国 is narrowed; the top of the tree is everything.
+        case .province: return region.parentCode == nil ? self : filter(Model.cityCodeKey, .contains(inverse: false, .prefix), RegionScope.provincePrefix(region.code))
         case .city: return filter(Model.cityCodeKey == region.code)
         case .county: return filter(Model.countyCodeKey == region.code)
         }
@@ -59,6 +61,8 @@ extension RegionScope {
         func column(_ name: String) -> SQLColumn { table.map { SQLColumn(name, table: $0) } ?? SQLColumn(name) }
         switch self {
         case .all: return SQLRaw("1 = 1")
+        case .province(let code):
+            return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.like, right: SQLBind(RegionScope.provincePrefix(code) + "%"))
         case .city(let code): return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .county(let code): return SQLBinaryExpression(left: column(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .teacher(let id):
@@ -67,4 +71,9 @@ extension RegionScope {
         case .none: return SQLRaw("1 = 0")
         }
     }
+}
+
+extension RegionScope {
+    /// A province's cities share its first two digits (GB/T 2260; synthetic provinces alike).
+    static func provincePrefix(_ code: String) -> String { String(code.prefix(2)) }
 }

@@ -79,6 +79,7 @@ private func configureDatabase(_ app: Application, storage: AppConfig.Storage) t
         if let searchPath { configuration.searchPath = [searchPath] }
         app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
     }
+    app.lifecycle.use(NationalRegionsLoader())
 }
 
 func routes(_ app: Application) throws {
@@ -146,7 +147,7 @@ struct AppConfigKey: StorageKey {
 
 extension Application {
     var config: AppConfig { storage[AppConfigKey.self]! }
-    var regions: RegionDirectory { .sichuan }
+    var regions: RegionDirectory { nationalRegions ?? .sichuan }
 }
 
 /// WAL lets readers run beside the one writer; the busy timeout makes a second writer wait

@@ -21,7 +21,17 @@ struct DemoLoader {
     }
 
     let database: any Database
-    let generator: DemoProvinceGenerator
+    let nation: DemoNationGenerator
+
+    init(database: any Database, generator: DemoProvinceGenerator) {
+        self.init(database: database, nation: DemoNationGenerator(generator))
+    }
+
+    /// N × Sichuan: 全国 and the synthetic provinces are added to `regions` first (N > 1).
+    init(database: any Database, nation: DemoNationGenerator) {
+        self.database = database
+        self.nation = nation
+    }
 
     func isEmpty() async throws -> Bool {
         let schools = try await SchoolModel.query(on: database).count()
@@ -36,7 +46,12 @@ struct DemoLoader {
         var summary = try await database.transaction { transaction -> Summary in
             var summary = Summary()
             let sql = transaction as! any SQLDatabase
-            let projectIDs = try await insertProjects(on: transaction, sql: sql, summary: &summary)
+            try await NationalRegions.insert(nation, on: sql)
+            // The projects of each province, by the two-digit prefix of its counties' codes.
+            var projectIDs: [Substring: [Int: Int]] = [:]
+            for province in nation.provinces {
+                projectIDs[province.directory.province.code.prefix(2)] = try await insertProjects(province.projects, on: transaction, sql: sql, summary: &summary)
+            }
             var schools = PlainBulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: transaction)
             var teachers = PlainBulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: transaction)
             var records = PlainBulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: transaction)
@@ -45,8 +60,9 @@ struct DemoLoader {
             var countiesDone = 0
             // Secondary indexes (and PostgreSQL's foreign keys) are built once after the load, far faster than row by row.
             let setAside = try await BulkLoadConstraints.setAside(on: sql)
-            for try await county in CountyPrefetcher(generator.counties().makeIterator()) {
+            for try await county in CountyPrefetcher(nation.counties().makeIterator()) {
                 let cityCode = county.county.parentCode!
+                let projectIDs = projectIDs[county.county.code.prefix(2)]!
                 for school in county.schools {
                     try await schools.append([.integer(school.id), .text(school.name), .text(school.kind.rawValue), .text(school.kind.stage.rawValue), .text(school.countyCode), .text(cityCode)])
                 }
@@ -69,7 +85,7 @@ struct DemoLoader {
                     try await counts.append([.text(county.county.code), .text(cityCode), .text(stage.rawValue), .integer(Appendix1.schoolYear), .integer(county.officialCounts[stage])])
                 }
                 countiesDone += 1
-                if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(generator.countyPlans.count) 个县(市、区)") }
+                if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(nation.countyCount) 个县(市、区)") }
             }
             try await records.flush()
             try await counts.flush()
@@ -91,13 +107,13 @@ struct DemoLoader {
 
     /// Projects that already exist (the cooperation projects seeded by migration) are reused
     /// by name; returns the database id of every generated project.
-    private func insertProjects(on database: any Database, sql: any SQLDatabase, summary: inout Summary) async throws -> [Int: Int] {
+    private func insertProjects(_ projects: [DemoProject], on database: any Database, sql: any SQLDatabase, summary: inout Summary) async throws -> [Int: Int] {
         let existing = try await ProjectModel.query(on: database).all()
         var idsByName = Dictionary(existing.map { ($0.name, $0.id!) }, uniquingKeysWith: { first, _ in first })
         var nextID = (existing.compactMap(\.id).max() ?? 0) + 1
         var insert = BulkInsert(into: ProjectModel.schema, columns: ["id", "name", "level", "year", "end_year", "organiser", "region_code"], on: sql)
         var mapping: [Int: Int] = [:]
-        for project in generator.projects {
+        for project in projects {
             if let id = idsByName[project.name] {
                 mapping[project.id] = id
                 continue
@@ -108,7 +124,7 @@ struct DemoLoader {
             nextID += 1
         }
         try await insert.flush()
-        summary.projects = insert.inserted
+        summary.projects += insert.inserted
         return mapping
     }
 }
@@ -117,13 +133,13 @@ struct DemoLoader {
 /// Generates the next county on another thread while the current one is being written.
 struct CountyPrefetcher: AsyncSequence, AsyncIteratorProtocol {
     typealias Element = DemoCounty
-    private var pending: Task<(DemoCounty?, DemoCountySequence.Iterator), Never>?
+    private var pending: Task<(DemoCounty?, DemoNationSequence.Iterator), Never>?
 
-    init(_ iterator: DemoCountySequence.Iterator) {
+    init(_ iterator: DemoNationSequence.Iterator) {
         pending = Self.prefetch(iterator)
     }
 
-    private static func prefetch(_ iterator: DemoCountySequence.Iterator) -> Task<(DemoCounty?, DemoCountySequence.Iterator), Never> {
+    private static func prefetch(_ iterator: DemoNationSequence.Iterator) -> Task<(DemoCounty?, DemoNationSequence.Iterator), Never> {
         Task.detached {
             var iterator = iterator
             let county = iterator.next()

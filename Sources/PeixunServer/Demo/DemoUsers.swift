@@ -18,13 +18,17 @@ enum DemoUsers {
     static func ensure(app: Application) async throws -> [Login] {
         var logins: [Login] = []
         let admin = AccountsAdmin(app: app)
-        let accounts: [(String, Role, String?, String, String)] = [
+        var accounts: [(String, Role, String?, String, String)] = [
             ("sheng", .province, "510000", "四川省执行办", "省执行办，全省"),
             ("chengdu", .city, "510100", "成都市教育局", "成都市教育局"),
             ("jinjiang", .county, "510104", "锦江区教育局", "成都市锦江区教育局"),
             ("jigou", .institution, nil, "四川师范大学继续教育学院", "培训机构"),
             ("pingshen", .reviewer, nil, "成都市职称评审办公室", "职称评审"),
         ]
+        // Above several provinces (`peixun demo --scale N`): an account on 全国, which sees them all.
+        if let root = app.regions.nationalRoot {
+            accounts.insert(("quanguo", .province, root.code, "全国执行办", "全国执行办，\(app.regions.children(of: root.code).count) 个省"), at: 0)
+        }
         for (username, role, region, name, description) in accounts {
             if try await UserModel.query(on: app.db).filter(\.$username == username).first() == nil {
                 _ = try await admin.create(role: role, username: username, displayName: name, regionCode: region, password: password)

@@ -64,7 +64,7 @@ struct ProgressPageModel: Encodable, Sendable {
         stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
         rows = report.table.rows.map { row in
             let url = switch report.rowLevel {
-            case .city, .county: SiteURL.reports(.progress(year: year, region: row.key)).path
+            case .province, .city, .county: SiteURL.reports(.progress(year: year, region: row.key)).path
             case .school: Int(row.key).map { SiteURL.reports(.untrainedTeachers(.value($0), year: year)).path }
             }
             return Row(name: row.name, url: url, figures: row.figures, untrained: row.figures.untrained)

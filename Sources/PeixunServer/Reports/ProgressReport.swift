@@ -4,10 +4,11 @@ import PeixunCore
 /// province, counties of a city, schools of a county) and their total.
 struct ProgressReport: Sendable {
     enum RowLevel: String, Sendable, Codable {
-        case city, county, school
+        case province, city, county, school
 
         var header: String {
             switch self {
+            case .province: "省"
             case .city: "市州"
             case .county: "县(市、区)"
             case .school: "学校"
@@ -25,7 +26,8 @@ struct ProgressReport: Sendable {
     let officialTotal: Int?
 
     var title: String {
-        region.level == .province
+        region.code == SyntheticProvinces.nationalCode ? "全国中小学教师信息技术应用能力提升工程培训实施情况统计表"
+            : region.level == .province && region.parentCode == nil
             ? "全省中小学教师信息技术应用能力提升工程培训实施情况统计表"
             : "\(region.name)中小学教师信息技术应用能力提升工程培训实施情况统计表"
     }

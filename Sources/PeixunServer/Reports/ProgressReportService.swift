@@ -33,6 +33,10 @@ struct ProgressReportService {
     /// Rows are the region's children; stage columns come from the official statistics.
     private func regionReport(year: Int, region: Region, schoolYear: Int?) async throws -> ProgressReport {
         let (keyColumn, filterColumn): (String, String?) = region.level == .province ? ("city_code", nil) : ("county_code", "city_code")
+        // Below 全国 a province keeps to its own cities; 全国 sums every city into its province's row.
+        let provinceFilter: (any SQLExpression)? = region.level == .province && region.parentCode != nil
+            ? SQLBinaryExpression(left: SQLColumn("city_code"), op: SQLBinaryOperator.like, right: SQLBind(RegionScope.provincePrefix(region.code) + "%"))
+            : nil
         var figures: [String: ProgressFigures] = [:]
         if let schoolYear {
             var official = database.select()
@@ -42,6 +46,7 @@ struct ProgressReportService {
                 .where("school_year", .equal, schoolYear)
                 .groupBy(keyColumn).groupBy("stage")
             if let filterColumn { official = official.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
+            if let provinceFilter { official = official.where(provinceFilter) }
             for row in try await official.all(decoding: KeyedCount.self) {
                 guard let stage = row.stage.flatMap(Stage.init(rawValue:)) else { continue }
                 figures[row.key, default: .zero][stage] += row.teachers
@@ -55,14 +60,20 @@ struct ProgressReportService {
             .where("first_passed_year", .lessThanOrEqual, year)
             .groupBy(keyColumn)
         if let filterColumn { trained = trained.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
+        if let provinceFilter { trained = trained.where(provinceFilter) }
         for row in try await trained.all(decoding: KeyedCount.self) {
             figures[row.key, default: .zero].trained = row.teachers
         }
-        let rows = regions.children(of: region.code).map {
-            ProgressRow(key: $0.code, name: $0.name, figures: figures[$0.code] ?? .zero)
+        let children = regions.children(of: region.code)
+        let rows = children.map { child in
+            let total = child.level == .province
+                ? regions.children(of: child.code).reduce(ProgressFigures.zero) { $0 + (figures[$1.code] ?? .zero) }
+                : figures[child.code] ?? .zero
+            return ProgressRow(key: child.code, name: child.name, figures: total)
         }
+        let rowLevel: ProgressReport.RowLevel = children.first?.level == .province ? .province : region.level == .province ? .city : .county
         return ProgressReport(
-            year: year, region: region, rowLevel: region.level == .province ? .city : .county,
+            year: year, region: region, rowLevel: rowLevel,
             schoolYear: schoolYear, table: ProgressTable(rows: rows), officialTotal: nil)
     }
 

@@ -68,7 +68,7 @@ struct TemplatesController {
     static func place(for scope: RegionScope, regions: RegionDirectory, on database: any Database) async throws -> ImportTemplate.Place {
         let chosen: Region? = switch scope {
         case .county(let code): regions.region(code: code)
-        case .city(let code): regions.counties(in: code).min { $0.code < $1.code }
+        case .city(let code), .province(let code): regions.counties(in: code).min { $0.code < $1.code }
         case .all, .none, .teacher: regions.region(code: ImportTemplate.Place.exampleCounty)
         }
         guard let county = chosen, let city = regions.parent(of: county) else { throw AppError.notFound("示例所在的县(市、区)") }
