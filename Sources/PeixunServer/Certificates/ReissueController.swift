@@ -12,9 +12,16 @@ struct ReissueController {
         routes.get(.reissue(.api()), use: api)
         routes.post(.reissue(.create)) { try await self.create(request: $0, api: false) }
         routes.post(.reissue(.apiCreate)) { try await self.create(request: $0, api: true) }
-        for step in SiteURL.Reissue.RequestStep.allCases {
+        for step in SiteURL.Reissue.RequestStep.allCases where step != .statement {
             routes.post(.reissue(.request(.key, step))) { try await self.step(step, request: $0, api: false) }
             routes.post(.reissue(.apiRequest(.key, step))) { try await self.step(step, request: $0, api: true) }
+        }
+        // A statement may come with a scan: its routes stream their bodies (ReissueController+Statement).
+        routes.upload(.reissue(.request(.key, .statement))) { try await self.statement(request: $0, api: false) }
+        routes.upload(.reissue(.apiRequest(.key, .statement))) { try await self.statement(request: $0, api: true) }
+        routes.get(.reissue(.statementFile(.key))) { request in
+            guard let id = request.parameters.get(.requestID, as: Int.self) else { throw AppError.notFound("补发申请") }
+            return try await ReissueDesk(request: request).statementFile(id).response()
         }
         for decision in SiteURL.Reissue.Decision.allCases {
             routes.post(.reissue(.round(.key, decision))) { try await self.decide(decision, request: $0, api: false) }
@@ -62,6 +69,8 @@ struct ReissueController {
         let approveURL: String?
         let reopenURL: String?
         let units: [Linked<ReissueDesk.UnitDTO, UnitLinks>]
+        /// The province on a city's desk: it may tick counties to send back with the city.
+        let mayPickCounties: Bool
         let requests: [Linked<ReissueRequestDTO, RequestLinks>]
         let hasRequests: Bool
         let upURL: String?
@@ -93,7 +102,8 @@ struct ReissueController {
             view: view, notice: query.notice.map { String($0.prefix(200)) }, isInstitution: view.level == "institution",
             isCounty: view.level == "county", isCity: view.level == "city", isProvince: view.level == "province",
             mayCreate: desk.user.role == .county, submitURL: decision(.submit), sendBackURL: decision(.sendBack),
-            approveURL: decision(.approve), reopenURL: decision(.reopen), units: units, requests: requests,
+            approveURL: decision(.approve), reopenURL: decision(.reopen), units: units,
+            mayPickCounties: view.level == "city" && view.actions.maySendBack && !units.isEmpty, requests: requests,
             hasRequests: !view.requests.isEmpty, upURL: up.map { SiteURL.reissue(.page(region: $0)).path }))
     }
 
@@ -121,8 +131,12 @@ struct ReissueController {
         case .accept: try await desk.accept(id)
         case .return: try await desk.returnToRequester(id, reason: form.reason)
         }
+        return try await answer(desk, model, notice: "补发申请 #\(id)：\(try model.status().label)", request: request, api: api)
+    }
+
+    /// A request step's answer: the request as JSON, or the desk with a notice.
+    func answer(_ desk: ReissueDesk, _ model: ReissueRequestModel, notice: String, request: Request, api: Bool) async throws -> Response {
         if api { return try await desk.dto(model).encodeResponse(for: request) }
-        let notice = "补发申请 #\(id)：\(try model.status().label)"
         return request.redirect(to: SiteURL.reissue(.page(notice: notice)).path, redirectType: .normal)
     }
 
@@ -130,10 +144,18 @@ struct ReissueController {
         let desk = try ReissueDesk(request: request)
         guard let id = request.parameters.get(.roundID, as: Int.self) else { throw AppError.notFound("补发批次") }
         _ = try await desk.round(id, on: request.db)
-        let region = try await desk.decide(decision, round: id, try request.content.decode(ReissueDesk.Decision.self))
+        let input = try request.content.decode(ReissueDesk.Decision.self)
+        let region = try await desk.decide(decision, round: id, input)
         let shown = desk.user.role == .province ? region : nil
         if api { return try await desk.overview(region: shown).encodeResponse(for: request) }
-        return request.redirect(to: SiteURL.reissue(.page(region: shown, notice: "已\(Self.label(decision))")).path, redirectType: .normal)
+        var notice = "已\(Self.label(decision))"
+        if decision == .sendBack, let unit = request.application.regions.region(code: input.county ?? region) {
+            // Says whom it reached: the city and the counties ticked with it, or the county.
+            let counties = (input.counties ?? []).compactMap { request.application.regions.region(code: $0)?.name }
+            notice = "已退回\(unit.name)的补发申请" + (counties.isEmpty ? "" : "，并一并退回\(counties.joined(separator: "、"))")
+                + "（原因：\(String(TextCleaning.clean(input.reason ?? "").prefix(60)))）"
+        }
+        return request.redirect(to: SiteURL.reissue(.page(region: shown, notice: notice)).path, redirectType: .normal)
     }
 
     static func label(_ decision: SiteURL.Reissue.Decision) -> String {

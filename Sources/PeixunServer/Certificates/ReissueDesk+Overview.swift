@@ -110,32 +110,34 @@ extension ReissueDesk {
     func dtos(_ models: [ReissueRequestModel]) async throws -> [ReissueRequestDTO] {
         var editable: [String: Bool] = [:]
         var rows: [ReissueRequestDTO] = []
+        let files = try await ReissueStatementFileModel.described(for: models.compactMap(\.id), on: database)
         for model in models {
             let key = "\(model.roundID) \(model.countyCode)"
             if editable[key] == nil { editable[key] = try await countyMayEdit(model, on: database) }
-            rows.append(try await dto(model, countyMayEdit: editable[key]!))
+            rows.append(try await dto(model, countyMayEdit: editable[key]!, file: files[model.id!]))
         }
         return rows
     }
 
     func dto(_ model: ReissueRequestModel) async throws -> ReissueRequestDTO {
-        try await dto(model, countyMayEdit: try await countyMayEdit(model, on: database))
+        try await dto(model, countyMayEdit: try await countyMayEdit(model, on: database),
+                      file: try await ReissueStatementFileModel.described(for: [model.id!], on: database)[model.id!])
     }
 
-    private func dto(_ model: ReissueRequestModel, countyMayEdit: Bool) async throws -> ReissueRequestDTO {
+    private func dto(_ model: ReissueRequestModel, countyMayEdit: Bool, file: StatementFileDTO?) async throws -> ReissueRequestDTO {
         guard let certificate = try await CertificateModel.find(model.certificateID, on: database) else { throw AppError.notFound("证书") }
         let snapshot = try certificate.snapshot()
         let status = try model.status(), kind = try model.kind()
         let linked = try await isLinked(teacher: model.teacherID, on: database)
         var newNumber: String?
         if let id = model.newCertificateID { newNumber = try await CertificateModel.find(id, on: database)?.number }
-        let mayState = status == .statement && (user.role == .institution || user.role == .county && user.regionCode == model.countyCode && !linked)
+        let mayState = [.statement, .check].contains(status) && (user.role == .institution || user.role == .county && user.regionCode == model.countyCode && !linked)
         return ReissueRequestDTO(
             id: model.id!, roundID: model.roundID, certificateNumber: certificate.number, teacherName: snapshot.teacherName,
             maskedResidentID: snapshot.maskedResidentID, school: snapshot.school, county: model.countyCode,
             countyName: regions.region(code: model.countyCode)?.name ?? model.countyCode, kind: kind.rawValue, kindLabel: kind.label,
             correctedName: model.correctedName, reason: model.reason, status: status.rawValue, statusLabel: status.label,
-            statement: model.statement, statementBy: model.statementBy, returnedReason: model.returnedReason,
+            statement: model.statement, statementBy: model.statementBy, statementFile: file, returnedReason: model.returnedReason,
             requestedBy: model.requestedRole, requestedOn: CivilDate.today(now: model.requestedAt).description,
             institutionLinked: linked, newCertificateNumber: newNumber,
             mayState: mayState, mayAccept: countyMayEdit && status == .check, mayReturn: countyMayEdit && ReissueStatus.open.contains(status))

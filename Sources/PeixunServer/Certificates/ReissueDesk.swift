@@ -22,6 +22,8 @@ struct ReissueRequestDTO: Content {
     let statusLabel: String
     let statement: String?
     let statementBy: String?
+    /// The scan of the stamped statement, when one is attached.
+    let statementFile: StatementFileDTO?
     let returnedReason: String?
     /// `teacher` or `county`.
     let requestedBy: String
@@ -29,6 +31,7 @@ struct ReissueRequestDTO: Content {
     /// An institution account runs one of the teacher's projects: it writes the statement.
     let institutionLinked: Bool
     let newCertificateNumber: String?
+    /// Write the statement (waiting for it) or change it (the county has not checked it yet).
     let mayState: Bool
     let mayAccept: Bool
     let mayReturn: Bool
@@ -175,32 +178,10 @@ struct ReissueDesk {
         return try await approvals.actions(county, subject: request.roundID, on: db).mayEdit
     }
 
-    private func requireCountyEdit(_ request: ReissueRequestModel, on db: any Database) async throws {
+    func requireCountyEdit(_ request: ReissueRequestModel, on db: any Database) async throws {
         guard user.role == .county else { throw AppError(.forbidden, code: "reissue.county_only", "只有县(市、区)教育局可以审核补发申请") }
         guard try await countyMayEdit(request, on: db) else {
             throw AppError(.conflict, code: "approval.locked", "本县补发申请已提交，不能再修改；如需修改请联系市(州)退回")
-        }
-    }
-
-    /// 情况说明: by a linked institution, or by the county when no institution runs any of the
-    /// teacher's projects.
-    func statement(_ id: Int, text raw: String?) async throws -> ReissueRequestModel {
-        let text = TextCleaning.clean(raw ?? "")
-        return try await step(id, from: [.statement], to: .check, verb: "出具情况说明", action: .update,
-                              summary: "出具补发申请 #\(id) 的情况说明：\(text.prefix(60))") { request, db in
-            let linked = try await isLinked(teacher: request.teacherID, on: db)
-            switch user.role {
-            case .institution: break
-            case .county where !linked: break
-            case .county: throw AppError(.forbidden, code: "reissue.institution_statement", "该教师的培训机构已开通账户，情况说明由培训机构出具")
-            default: throw AppError(.forbidden, code: "reissue.statement_forbidden", "情况说明由培训机构（或未开通账户时由县级）出具")
-            }
-            guard (5...1000).contains(text.count) else {
-                throw InputRefusal(field: "情况说明", code: "reissue.statement", "请填写情况说明（5–1000 个字）")
-            }
-            request.statement = text
-            request.statementBy = user.role == .institution ? "\(user.displayName)（培训机构）" : "\(user.displayName)（县级代录）"
-            request.statementAt = actor.clock.now()
         }
     }
 
@@ -208,6 +189,7 @@ struct ReissueDesk {
     func accept(_ id: Int) async throws -> ReissueRequestModel {
         try await step(id, from: [.check], to: .accepted, verb: "审核通过", action: .approve, summary: "县级审核通过补发申请 #\(id)") { request, db in
             try await requireCountyEdit(request, on: db)
+            return StepEffect()
         }
     }
 
@@ -219,32 +201,47 @@ struct ReissueDesk {
                               summary: "将补发申请 #\(id) 退回申请人：\(reason)", reason: reason) { request, db in
             try await requireCountyEdit(request, on: db)
             request.returnedReason = reason
+            return StepEffect()
         }
     }
 
+    /// What a step's `change` adds to its audit entry.
+    struct StepEffect: Sendable {
+        var changes: [String: AuditLog.Change] = [:]
+        /// Replaces the step's summary.
+        var summary: String?
+    }
+
     /// One step of a request in its own transaction: found in the user's reach, in one of the
-    /// states `from`, allowed and changed by `change`, moved `to`, audited.
-    private func step(_ id: Int, from: [ReissueStatus], to: ReissueStatus, verb: String, action: AuditLog.Action, summary: String,
-                      reason: String? = nil,
-                      change: @escaping @Sendable (ReissueRequestModel, any Database) async throws -> Void) async throws -> ReissueRequestModel {
+    /// states `from`, allowed and changed by `change`, moved `to`, audited. On PostgreSQL the
+    /// request's row is locked first, so that a county's check and a statement's replacement
+    /// cannot pass each other.
+    func step(_ id: Int, from: [ReissueStatus], to: ReissueStatus, verb: String, action: AuditLog.Action, summary: String,
+              reason: String? = nil,
+              change: @escaping @Sendable (ReissueRequestModel, any Database) async throws -> StepEffect) async throws -> ReissueRequestModel {
         try await database.transaction { db in
+            let sql = db as! any SQLDatabase
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM reissue_requests WHERE id = \(bind: id) FOR UPDATE").run()
+            }
             let request = try await find(id, on: db)
             let status = try request.status()
-            try await change(request, db)
+            let effect = try await change(request, db)
             guard from.contains(status) else {
                 throw AppError(.conflict, code: "reissue.state", "该申请当前为“\(status.label)”，不能\(verb)")
             }
             request.storedStatus = to.rawValue
             request.updatedAt = actor.clock.now()
             try await request.save(on: db)
-            var changes: [String: AuditLog.Change] = ["status": .init(before: status.rawValue, after: to.rawValue)]
+            var changes = effect.changes
+            if status != to { changes["status"] = .init(before: status.rawValue, after: to.rawValue) }
             if let reason { changes["reason"] = .init(before: nil, after: reason) }
-            try await audit(request, action, changes: changes, summary: summary, on: db)
+            try await audit(request, action, changes: changes, summary: effect.summary ?? summary, on: db)
             return request
         }
     }
 
-    private func audit(_ request: ReissueRequestModel, _ action: AuditLog.Action, changes: [String: AuditLog.Change], summary: String,
+    func audit(_ request: ReissueRequestModel, _ action: AuditLog.Action, changes: [String: AuditLog.Change], summary: String,
                        on db: any Database) async throws {
         try await AuditLog.record(on: db, actor: actor, action: action, objectType: "reissue_request", objectID: String(request.id!),
                                   countyCode: request.countyCode, cityCode: request.cityCode, changes: changes, summary: summary)
@@ -296,6 +293,12 @@ struct ReissueDesk {
                     try await approvals.apply(.sendBack(reason: reason), to: county, subject: id, on: db)
                     return city.code
                 case .province:
+                    // Each county named must take part in this round: a wrong code is said, not skipped.
+                    let taking = try await hooks.children(of: city, subject: id, on: db)
+                    if let stray = (input.counties ?? []).first(where: { !taking.contains($0) }) {
+                        throw InputRefusal(field: "退回的县(市、区)", code: "reissue.county_not_in_round",
+                                           "\(regions.region(code: stray)?.name ?? String(stray.prefix(12))) 没有参加\(city.name)这一轮补发，不能一并退回")
+                    }
                     try await approvals.apply(.sendBack(reason: reason), to: city, subject: id, alsoReturn: input.counties ?? [], on: db)
                     return city.code
                 default:

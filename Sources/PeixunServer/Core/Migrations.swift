@@ -36,5 +36,6 @@ enum Migrations {
         app.migrations.add(CreateFrozenTables())
         app.migrations.add(CreateJobs())
         app.migrations.add(CreateImportProgress())
+        app.migrations.add(CreateReissueStatementFiles())
     }
 }

@@ -26,6 +26,8 @@ extension SiteURL {
         /// A new request (a teacher's from 我的证书, or its county's).
         case create
         case request(Parameter<Int>, RequestStep)
+        /// The scan of a request's stamped statement, for everyone who sees the request.
+        case statementFile(Parameter<Int>)
         case round(Parameter<Int>, Decision)
         case api(region: String? = nil)
         case apiCreate
@@ -39,6 +41,7 @@ extension SiteURL {
             case .page: ["reissue"]
             case .create: ["reissue", "requests"]
             case .request(let id, let step): ["reissue", "requests", id.segment(.requestID), step.rawValue]
+            case .statementFile(let id): ["reissue", "requests", id.segment(.requestID), "statement", "file"]
             case .round(let id, let decision): ["reissue", "rounds", id.segment(.roundID), decision.rawValue]
             case .api: ["api", "v1", "reissue"]
             case .apiCreate: ["api", "v1", "reissue", "requests"]
@@ -57,6 +60,7 @@ extension SiteURL {
         }
 
         static let routes: [(HTTPMethod, Self)] = [(.GET, .page()), (.POST, .create), (.GET, .api()), (.POST, .apiCreate),
+                                                   (.GET, .statementFile(.key)),
                                                    (.GET, .apiInstitutionProjects(.key)), (.POST, .apiInstitutionProjects(.key))]
             + RequestStep.allCases.flatMap { [(HTTPMethod.POST, Self.request(.key, $0)), (.POST, .apiRequest(.key, $0))] }
             + Decision.allCases.flatMap { [(HTTPMethod.POST, Self.round(.key, $0)), (.POST, .apiRound(.key, $0))] }

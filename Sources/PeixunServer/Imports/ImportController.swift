@@ -170,15 +170,7 @@ struct ImportController {
 
     @Sendable func errorWorkbook(request: Request) async throws -> Response {
         let upload = try await find(request)
-        let outcome = try await run(upload, request: request, dryRun: true, skipInvalid: false)
-        let path = NSTemporaryDirectory() + "peixun-errors-\(UUID().uuidString).xlsx"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        guard try outcome.writeErrorWorkbook(to: path) else { throw AppError.notFound("错误行") }
-        let response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        let name = (upload.fileName as NSString).deletingPathExtension + "-错误行.xlsx"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"errors.xlsx\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "errors.xlsx")")
-        return response
+        return try await run(upload, request: request, dryRun: true, skipInvalid: false).errorWorkbookResponse(uploadedAs: upload.fileName)
     }
 
     struct CommitForm: Content { let mode: String }

@@ -50,4 +50,13 @@ struct ImportOutcome: Sendable {
         try ErrorWorkbook.write(header: header, rows: rows, to: path)
         return true
     }
+
+    /// The error workbook as a download named after the uploaded file (“…-错误行.xlsx”); the
+    /// imports' preview and the province's review of an institution's list both offer it.
+    func errorWorkbookResponse(uploadedAs fileName: String) throws -> Response {
+        let path = NSTemporaryDirectory() + "peixun-errors-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard try writeErrorWorkbook(to: path) else { throw AppError.notFound("错误行") }
+        return try TableDownload.file(at: path, fileName: (fileName as NSString).deletingPathExtension + "-错误行", asciiFileName: "errors")
+    }
 }

@@ -95,8 +95,9 @@ struct UploadStore: Sendable {
 
     /// A `multipart/form-data` upload form: the one file part streamed to a file, the other
     /// fields kept (bounded). A form's CSRF token is among its fields, so it is checked here,
-    /// before the caller sees anything (see `CSRFMiddleware`).
-    func receiveForm(of request: Request, limit: Int, fileField: String = "file") async throws -> ReceivedUpload {
+    /// before the caller sees anything (see `CSRFMiddleware`). A form whose file is optional
+    /// (`fileRequired: false`) without one gives an empty upload named "".
+    func receiveForm(of request: Request, limit: Int, fileField: String = "file", fileRequired: Bool = true) async throws -> ReceivedUpload {
         guard let boundary = request.headers.contentType?.parameters["boundary"], !boundary.isEmpty, boundary.utf8.count <= 200 else {
             throw AppError.badRequest(code: "upload.form", "上传表单格式不正确，请在页面上重新选择文件上传")
         }
@@ -107,7 +108,7 @@ struct UploadStore: Sendable {
                 try collector.feed(buffer)
             }
             try handle.close()
-            guard let fileName = collector.fileName else {
+            guard let fileName = collector.fileName ?? (fileRequired ? nil : "") else {
                 throw AppError.badRequest(code: "file.missing", "请选择要上传的文件")
             }
             try CSRFMiddleware.verifyDeferred(request, presented: collector.fields[CSRFMiddleware.fieldName])

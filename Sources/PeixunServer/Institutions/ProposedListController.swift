@@ -100,15 +100,7 @@ struct ProposedListController {
     @Sendable func errorWorkbook(request: Request) async throws -> Response {
         let lists = try lists(request)
         let model = try await lists.find(try id(request))
-        let outcome = try await lists.dryRun(model, uploads: request.application.uploads)
-        let path = NSTemporaryDirectory() + "peixun-proposal-errors-\(UUID().uuidString).xlsx"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        guard try outcome.writeErrorWorkbook(to: path) else { throw AppError.notFound("错误行") }
-        let response = Response(status: .ok, body: .init(data: try Data(contentsOf: URL(fileURLWithPath: path))))
-        response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        let name = (model.fileName as NSString).deletingPathExtension + "-错误行.xlsx"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"errors.xlsx\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "errors.xlsx")")
-        return response
+        return try await lists.dryRun(model, uploads: request.application.uploads).errorWorkbookResponse(uploadedAs: model.fileName)
     }
 
     struct DecisionInput: Content { var reason: String? }
