@@ -6,11 +6,11 @@ import PeixunCore
 /// text, and the QR code leads to the public verification page, which is what makes the paper
 /// trustworthy.
 public enum CertificateDocument {
-    /// One face for all the text, as on printed official certificates; Noto Serif CJK covers CJK
-    /// Extensions A and B (㛃, 䶮, 𠇔). One face, not a serif, a sans and a bold: cairo embeds a
-    /// subset of each face used, and a Noto CJK subset costs about 60 KB and most of the drawing
-    /// time whatever the number of glyphs (bench/README.md, issue 14).
-    static let serif = "Noto Serif CJK SC"
+    /// One face for all the text, as on printed official certificates: the pre-cut Noto Serif CJK
+    /// SC, with the full face behind it for Extension A and B characters (㛃, 䶮, 𠇔) that it lacks
+    /// (`CertificateFonts`). One face, not a serif, a sans and a bold: cairo embeds a subset of
+    /// each face used, and each costs time and bytes whatever the number of glyphs (bench/README.md).
+    static let serif = CertificateFonts.serif
     static let sans = serif
     /// At most this many trainings are listed by name; the rest are counted.
     static let listedTrainings = 4

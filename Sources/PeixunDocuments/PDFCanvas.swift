@@ -16,6 +16,8 @@ final class PDFCanvas {
     let height: Double
     private let surface: OpaquePointer
     private let context: OpaquePointer
+    /// One pango context for all the text of the document (a layout of its own made a context each).
+    private let pango: OpaquePointer
     private let sink: Sink
 
     /// Collects the PDF bytes (or writes them to a file) as cairo produces them.
@@ -36,6 +38,7 @@ final class PDFCanvas {
     /// A landscape A4 page by default (841.89 × 595.28 points). `creationDate` is written into
     /// the document's metadata instead of the current time, so the same content gives the same bytes.
     init(width: Double = 841.89, height: Double = 595.28, title: String, creationDate: String, file: FileHandle? = nil) {
+        CertificateFonts.prepare()
         self.width = width
         self.height = height
         sink = Sink()
@@ -52,9 +55,11 @@ final class PDFCanvas {
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, creationDate)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, creationDate)
         context = cairo_create(surface)
+        pango = pango_cairo_create_context(context)
     }
 
     deinit {
+        g_object_unref(UnsafeMutableRawPointer(pango))
         cairo_destroy(context)
         cairo_surface_destroy(surface)
     }
@@ -91,7 +96,7 @@ final class PDFCanvas {
     @discardableResult
     func text(_ text: String, family: String, size: Double, bold: Bool = false, x: Double, y: Double, width: Double,
               alignment: Alignment = .left, letterSpacing: Double = 0, lineSpacing: Double = 1.0) -> Double {
-        let layout = pango_cairo_create_layout(context)!
+        let layout = pango_layout_new(pango)!
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
         let font = pango_font_description_new()!
         defer { pango_font_description_free(font) }
@@ -137,9 +142,16 @@ final class PDFCanvas {
         cairo_fill(context)
         cairo_set_source_rgb(context, 0, 0, 0)
         let data = code.pointee.data!
+        // One rectangle per run of dark modules in a row, not per module: the same area filled,
+        // a third of the path (its numbers were most of a certificate's page content).
         for row in 0..<modules {
-            for column in 0..<modules where data[row * modules + column] & 1 == 1 {
-                cairo_rectangle(context, x + Double(column + quietZone) * module, y + Double(row + quietZone) * module, module, module)
+            var column = 0
+            while column < modules {
+                guard data[row * modules + column] & 1 == 1 else { column += 1; continue }
+                let start = column
+                while column < modules, data[row * modules + column] & 1 == 1 { column += 1 }
+                cairo_rectangle(context, x + Double(start + quietZone) * module, y + Double(row + quietZone) * module,
+                                Double(column - start) * module, module)
             }
         }
         cairo_fill(context)

@@ -37,17 +37,53 @@ struct CertificateDocumentTests {
         for expected in ["结业证书", "欧阳㛃䶮𠇔", "2017510104000123", "四川省中小学教师信息技术应用能力提升工程执行办公室", "2017年3月31日", "510104********123X", "等共6项培训", "https://peixun.example.cn/verify/abcdefghijklmnopqrstuvwxyz"] {
             #expect(text.contains(expected), "pdftotext 中缺少 \(expected)")
         }
-        let fonts = try run("/usr/bin/pdffonts", [pdf.path])
-        #expect(fonts.contains("NotoSerifCJK"))
-        // One face, embedded as a subset (emb, sub and uni all "yes").
-        let faces = fonts.split(separator: "\n").dropFirst(2)
-        #expect(faces.count == 1 && faces.allSatisfy { $0.contains("yes yes yes") }, "\(fonts)")
+        // 𠇔 (Extension B) is not in the pre-cut face: the full Noto Serif CJK behind it draws it.
+        let faces = try embeddedFaces(pdf)
+        #expect(faces.count == 2 && faces.contains { $0.contains("+PeixunCertificateSerif") } && faces.contains { $0.contains("+NotoSerifCJK") },
+                "\(faces)")
 
         _ = try run("/usr/bin/pdftoppm", ["-r", "100", "-png", "-singlefile", pdf.path, directory.appendingPathComponent("page").path])
         let png = directory.appendingPathComponent("page.png")
         #expect(FileManager.default.fileExists(atPath: png.path))
         let decoded = try run("/usr/bin/zbarimg", ["--quiet", "--raw", png.path])
         #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "https://peixun.example.cn/verify/abcdefghijklmnopqrstuvwxyz")
+    }
+
+    @Test("常用字的证书只嵌入预先子集化的字体（小而快）")
+    func commonNamesUseThePreCutFace() throws {
+        try #require(CertificateFonts.usesSubset, "缺少 \(CertificateFonts.subsetFile)：请运行 scripts/install-deps.sh")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peixun-cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pdf = directory.appendingPathComponent("c.pdf")
+        // 堃 and 喆 are not in GB 2312 but are in the 通用规范汉字表 (level 3, names and places).
+        let bytes = try CertificateDocument.pdf(Self.snapshot(name: "王堃喆", completed: 3))
+        try Data(bytes).write(to: pdf)
+        let faces = try embeddedFaces(pdf)
+        #expect(faces.count == 1 && faces[0].contains("+PeixunCertificateSerif"), "\(faces)")
+        #expect(bytes.count < 50_000, "\(bytes.count) 字节")
+        let text = try run("/usr/bin/pdftotext", [pdf.path, "-"]).filter { !$0.isWhitespace }
+        #expect(text.contains("王堃喆同志"))
+    }
+
+    @Test("预先子集化的字体排出的文字与完整的 Noto Serif CJK 逐像素相同")
+    func preCutFaceSetsTextLikeTheFullFace() throws {
+        try #require(CertificateFonts.usesSubset, "缺少 \(CertificateFonts.subsetFile)：请运行 scripts/install-deps.sh")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peixun-face-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var pages: [Data] = []
+        for (index, family) in [CertificateFonts.serif, CertificateFonts.fullFamily].enumerated() {
+            let canvas = PDFCanvas(title: "t", creationDate: "2017-03-31T00:00:00Z")
+            canvas.text("结业证书", family: family, size: 44, x: 60, y: 40, width: 700, alignment: .center, letterSpacing: 18)
+            canvas.text("　　王堃喆同志参加中小学教师信息技术应用能力提升工程培训（2016），完成规定的学习任务，经考核成绩合格，准予结业。证书编号：2017510104000123X",
+                        family: family, size: 18, x: 110, y: 140, width: 620, lineSpacing: 1.4)
+            let pdf = directory.appendingPathComponent("\(index).pdf")
+            try Data(try canvas.finish()).write(to: pdf)
+            _ = try run("/usr/bin/pdftoppm", ["-r", "100", "-gray", "-singlefile", pdf.path, directory.appendingPathComponent("\(index)").path])
+            pages.append(try Data(contentsOf: directory.appendingPathComponent("\(index).pgm")))
+        }
+        #expect(pages[0].count > 100_000 && pages[0] == pages[1])
     }
 
     @Test("多张证书合成一个 PDF，每张一页")
@@ -68,6 +104,13 @@ struct CertificateDocumentTests {
         #expect(fields["Pages"] == "3")
         #expect(fields["Page size"]?.hasPrefix("841.89 x 595.28") == true)
         #expect(fields["CreationDate"]?.contains("2017") == true)
+    }
+
+    /// The `pdffonts` rows, each checked to be embedded as a subset with a ToUnicode map.
+    private func embeddedFaces(_ pdf: URL) throws -> [String] {
+        let faces = try run("/usr/bin/pdffonts", [pdf.path]).split(separator: "\n").dropFirst(2).map(String.init)
+        #expect(faces.allSatisfy { $0.contains("yes yes yes") }, "\(faces)")
+        return faces
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws -> String {

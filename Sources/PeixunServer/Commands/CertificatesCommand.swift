@@ -162,6 +162,8 @@ struct RenderAllCertificatesCommand: AsyncCommand {
         var output: String?
         @Option(name: "limit", help: "最多生成多少张（默认全部）")
         var limit: Int?
+        @Option(name: "book", help: "改为合成一个 PDF 写到此文件（每张一页，与县级“合成下载”相同，单线程）")
+        var book: String?
         init() {}
     }
 
@@ -170,6 +172,9 @@ struct RenderAllCertificatesCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let region = try context.region(signature.region, orElse: nil)
+        if let book = signature.book {
+            return try await renderBook(to: book, region: region, limit: signature.limit, context: context)
+        }
         guard let output = signature.output else {
             context.console.error("请用 -o 指定输出目录")
             throw ExitCode(2)
@@ -203,6 +208,26 @@ struct RenderAllCertificatesCommand: AsyncCommand {
         }
         let seconds = (ContinuousClock.now - started).secondsValue
         context.console.info("已生成 \(rendered) 个 PDF，用时 \(String(format: "%.1f", seconds)) 秒（\(String(format: "%.0f", Double(rendered) / max(seconds, 0.001))) 个/秒）")
+        if !CertificateFonts.usesSubset {
+            context.console.warning("未找到证书字体 \(CertificateFonts.subsetFile)，已改用完整的 Noto Serif CJK（约慢 4 倍）：请运行 scripts/install-deps.sh")
+        }
+    }
+}
+
+extension RenderAllCertificatesCommand {
+    /// `--book`: the certificates as one print file, as a county downloads them, timed.
+    private func renderBook(to path: String, region: Region, limit: Int?, context: CommandContext) async throws {
+        let snapshots = try await CertificateModel.query(on: context.application.db)
+            .filter(\.$storedStatus == CertificateStatus.valid.rawValue).within(region)
+            .sort(\.$id).limit(min(limit ?? CertificatesController.maximumBookPages, CertificatesController.maximumBookPages))
+            .all().map { try $0.snapshot() }
+        let started = ContinuousClock.now
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try CertificateDocument.book(snapshots, title: "结业证书", date: snapshots.first?.issuedOn ?? CivilDate(year: 2017, month: 1, day: 1)!, to: handle)
+        try handle.close()
+        let seconds = (ContinuousClock.now - started).secondsValue
+        context.console.info("已合成 \(snapshots.count) 页，用时 \(String(format: "%.1f", seconds)) 秒（\(String(format: "%.0f", Double(snapshots.count) / max(seconds, 0.001))) 页/秒）")
     }
 }
 
