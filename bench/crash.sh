@@ -3,7 +3,8 @@
 #   - during the first import of a province roster (737,686 rows, `peixun import teachers`),
 #   - during the province's approval of 成都市 (a cooperation project's list, over HTTP),
 #   - during a demo load (`peixun demo --scale full`),
-# N times each (default 10), on SQLite and on PostgreSQL. After each kill: `peixun check`
+# until N kills landed mid-way (default 10; at most 2N runs: a run that finished before its random
+# moment counts as a run, not a kill), on SQLite and on PostgreSQL. After each kill: `peixun check`
 # (SQLite integrity_check and foreign_key_check, PostgreSQL foreign keys, rollups equal to a
 # full rebuild), nothing partial (the import, the approval, the demo wholly there or not at
 # all), and the next start serves /healthz. Prints the counts.
@@ -70,6 +71,8 @@ healthz() {
 
 # Counts of one case: runs, killed mid-way, checks passed, partial states seen, healthy restarts.
 declare -A RUNS KILLED CHECKED PARTIAL HEALTHY
+# Whether case $1 needs another run: fewer than N kills so far, and fewer than 2N runs.
+more() { [ "${KILLED[$1]:-0}" -lt "$N" ] && [ "${RUNS[$1]:-0}" -lt $((2 * N)) ]; }
 record() { # case killed(0/1) check(0/1) partial(0/1) healthy(0/1)
   RUNS[$1]=$(( ${RUNS[$1]:-0} + 1 )); KILLED[$1]=$(( ${KILLED[$1]:-0} + $2 ))
   CHECKED[$1]=$(( ${CHECKED[$1]:-0} + $3 )); PARTIAL[$1]=$(( ${PARTIAL[$1]:-0} + $4 )); HEALTHY[$1]=$(( ${HEALTHY[$1]:-0} + $5 ))
@@ -97,7 +100,7 @@ start=$(now); "$PEIXUN" import teachers "$roster" --create-schools --json > "$WO
 import_time=$(python3 -c "print($(now) - $start)")
 rows=$(q "SELECT COUNT(*) FROM teachers")
 printf '名册首次导入（校准）：%s 行，%.1f 秒\n' "$rows" "$import_time"
-for i in $(seq "$N"); do
+i=0; while more import; do i=$((i + 1))
   copy_db crash_empty crash_run; use_db crash_run
   kill_after "$(random_moment "$import_time")" "$PEIXUN" import teachers "$roster" --create-schools --json
   teachers=$(q "SELECT COUNT(*) FROM teachers")
@@ -113,7 +116,7 @@ start=$(now); "$PEIXUN" demo --scale "$SCALE" >/dev/null 2>&1
 demo_time=$(python3 -c "print($(now) - $start)")
 demo_teachers=$(q "SELECT COUNT(*) FROM teachers"); demo_records=$(q "SELECT COUNT(*) FROM training_records")
 printf '演示数据载入（校准）：教师 %s，记录 %s，%.1f 秒\n' "$demo_teachers" "$demo_records" "$demo_time"
-for i in $(seq "$N"); do
+i=0; while more demo; do i=$((i + 1))
   copy_db crash_empty crash_run; use_db crash_run
   kill_after "$(random_moment "$demo_time")" "$PEIXUN" demo --scale "$SCALE"
   teachers=$(q "SELECT COUNT(*) FROM teachers"); records=$(q "SELECT COUNT(*) FROM training_records")
@@ -179,7 +182,7 @@ copy_db crash_approval crash_run; use_db crash_run
 approve 0; records_after=$(q "$approve_records")
 kill $approve_pid; wait $approve_pid 2>/dev/null || true
 printf '审核通过成都市（校准）：核实人员 %s，该项目记录 %s → %s，%s，请求 %.1f 秒\n' "$verified" "$records_before" "$records_after" "$(q "$city_state")" "$approve_time"
-for i in $(seq "$N"); do
+i=0; while more approval; do i=$((i + 1))
   copy_db crash_approval crash_run; use_db crash_run
   approve "$(random_moment "$approve_time")"
   # Killed mid-way: the approval had not answered yet.

@@ -25,6 +25,10 @@ struct JobDTO: Content {
     let certificates: CertificateIssueJob.Result?
     /// Set when an import job is done.
     let importResult: ImportJobResult?
+    /// Set when an export job is done.
+    let export: ExportJob.Result?
+    /// Whether its owner may queue it again from its page (it failed and may simply run again).
+    let retryable: Bool
 
     init(_ job: JobModel, app: Application) throws {
         let state = try job.storedState()
@@ -44,8 +48,10 @@ struct JobDTO: Content {
         error = job.error
         pageURL = SiteURL.jobs(.page(.value(id))).path
         let result = state == .done ? job.result.map { Data($0.utf8) } : nil
-        fileURL = state == .done && job.kind == JobKind.certificateBook.name ? SiteURL.jobs(.file(.value(id))).path : nil
+        fileURL = state == .done && [JobKind.certificateBook.name, JobKind.export.name].contains(job.kind) ? SiteURL.jobs(.file(.value(id))).path : nil
         certificates = job.kind == JobKind.issueCertificates.name ? result.flatMap { try? JSONDecoder().decode(CertificateIssueJob.Result.self, from: $0) } : nil
         importResult = job.kind == JobKind.commitImport.name ? result.flatMap { try? JSONDecoder().decode(ImportJobResult.self, from: $0) } : nil
+        export = job.kind == JobKind.export.name ? result.flatMap { try? JSONDecoder().decode(ExportJob.Result.self, from: $0) } : nil
+        retryable = state == .failed && job.retryable && JobKind.named(job.kind) != nil
     }
 }

@@ -13,7 +13,7 @@ struct JobKind: Sendable {
     let run: @Sendable (JobContext) async throws -> String?
 
     /// Every kind the runner knows; a stored name not listed here fails its job.
-    static let all: [JobKind] = [.issueCertificates, .commitImport, .certificateBook]
+    static let all: [JobKind] = [.issueCertificates, .commitImport, .certificateBook, .export]
 
     static func named(_ name: String) -> JobKind? {
         all.first { $0.name == name }

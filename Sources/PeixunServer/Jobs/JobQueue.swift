@@ -22,6 +22,8 @@ final class JobQueue: @unchecked Sendable {
         var maxAttempts = 3
         /// An import upload larger than this is committed as a job rather than in the request.
         var inlineImportBytes = 2_000_000
+        /// An export of more rows than this is written by a job rather than in the request.
+        var inlineExportRows = 50_000
     }
 
     /// Who claims: host, process and a random part, so a restarted process is a new instance.
@@ -188,6 +190,7 @@ final class JobQueue: @unchecked Sendable {
                 do {
                     if ContinuousClock.now - lastRecovery > .seconds(settings.staleAfter / 2) {
                         try await recover(on: app.db, now: app.clock.now())
+                        ExportJob.sweep(app: app, now: app.clock.now())
                         lastRecovery = ContinuousClock.now
                     }
                     if let id = try await claim(on: app.db, now: app.clock.now()) {

@@ -10,6 +10,7 @@ struct JobsController {
         routes.get(.jobs(.page(.key)), use: page)
         routes.get(.jobs(.api(.key)), use: api)
         routes.get(.jobs(.file(.key)), use: file)
+        bootList(routes: routes)
     }
 
     static let refreshSeconds = 2
@@ -36,6 +37,7 @@ struct JobsController {
 
     @Sendable func file(request: Request) async throws -> Response {
         let job = try await find(request)
+        if try job.storedState() == .done, job.kind == JobKind.export.name { return try await ExportJob.fileResponse(job, request: request) }
         guard try job.storedState() == .done, job.kind == JobKind.certificateBook.name,
               let result = job.result.flatMap({ try? JSONDecoder().decode(CertificateBookJob.Result.self, from: Data($0.utf8)) }) else {
             throw AppError.notFound("任务生成的文件")
@@ -63,9 +65,12 @@ struct JobPage: Encodable, Sendable {
     let lines: [String]
     let links: [Link]
     let refreshSeconds = JobsController.refreshSeconds
+    let retryURL: String
+    let listURL = SiteURL.jobs(.list()).path
 
     init(_ job: JobDTO) {
         self.job = job
+        retryURL = SiteURL.jobs(.retry(.value(job.id))).path
         pageTitle = "后台任务：" + job.kindLabel
         failed = job.state == JobModel.State.failed.rawValue
         running = !failed && job.state != JobModel.State.done.rawValue
@@ -83,7 +88,12 @@ struct JobPage: Encodable, Sendable {
             lines.append(report.committed ? "已写入数据库，并记入审计日志（文件 SHA-256：\(report.sha256)）。" : "有行出错，未写入任何数据；请修改后重新上传。")
             links.append(Link(label: "返回\(result.title)", url: result.formURL))
         }
-        if let fileURL = job.fileURL { links.append(Link(label: "下载 PDF", url: fileURL)) }
+        if let result = job.export {
+            lines.append("已导出 \(result.rows) 行：\(result.fileName).\(result.format)（文件保留一天）。")
+        }
+        if let fileURL = job.fileURL {
+            links.append(Link(label: job.export.map { $0.format == "csv" ? "下载 CSV 文件" : "下载 Excel 文件" } ?? "下载 PDF", url: fileURL))
+        }
         self.lines = lines
         self.links = links
     }

@@ -28,8 +28,7 @@ struct TableDownload {
         let response: Response
         switch format {
         case .csv:
-            let text = ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-            response = Response(status: .ok, body: .init(data: Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)))
+            response = Response(status: .ok, body: .init(data: csv()))
             response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         case .xlsx:
             response = Response(status: .ok, body: .init(data: try workbook()))
@@ -50,9 +49,27 @@ struct TableDownload {
         return response
     }
 
+    /// Writes the same file to `path` (an export job's result, served later).
+    func write(_ format: Format, to path: String) throws {
+        switch format {
+        case .csv: try csv().write(to: URL(fileURLWithPath: path))
+        case .xlsx: try writeWorkbook(to: path)
+        }
+    }
+
+    private func csv() -> Data {
+        let text = ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+    }
+
     private func workbook() throws -> Data {
         let path = NSTemporaryDirectory() + "peixun-list-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
+        try writeWorkbook(to: path)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    private func writeWorkbook(to path: String) throws {
         let workbook = try XlsxWorkbook(path: path, constantMemory: true)
         let sheet = try workbook.addSheet(named: sheetName)
         let lastColumn = max(0, headers.count - 1)
@@ -66,6 +83,5 @@ struct TableDownload {
         for (column, width) in widths.enumerated() { sheet.setColumns(column...column, width: width) }
         sheet.printA4Landscape(repeatingRows: 1...1)
         try workbook.close()
-        return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 }

@@ -21,6 +21,11 @@ enum TodoBadge {
         "user_id = \(bind: user) AND created_at >= \(bind: now.addingTimeInterval(-86_400))"
     }
 
+    /// `jobs`: this user's background jobs that failed within the week (until retried).
+    static func failedJobs(user: Int, now: Date) -> SQLQueryString {
+        "owner_id = \(bind: user) AND state = \(bind: JobModel.State.failed.rawValue) AND finished_at >= \(bind: now.addingTimeInterval(-7 * 86_400))"
+    }
+
     /// `reissue_requests r`: the county checks them.
     static func reissueCheck(county: String) -> SQLQueryString {
         "r.county_code = \(bind: county) AND r.status = \(bind: ReissueStatus.check.rawValue)"
@@ -57,7 +62,8 @@ enum TodoBadge {
 
     /// The sub-counts for a user, each `(SELECT COUNT(*) …)`.
     static func parts(user: CurrentUser, regions: RegionDirectory, now: Date) -> [SQLQueryString] {
-        var parts: [SQLQueryString] = ["(SELECT COUNT(*) FROM import_uploads WHERE \(unfinishedImports(user: user.id, now: now)))"]
+        var parts: [SQLQueryString] = ["(SELECT COUNT(*) FROM import_uploads WHERE \(unfinishedImports(user: user.id, now: now)))",
+                                       "(SELECT COUNT(*) FROM jobs WHERE \(failedJobs(user: user.id, now: now)))"]
         if user.role == .institution {
             parts.append("(SELECT COUNT(*) FROM proposed_lists l WHERE \(returnedLists(institution: user.id)))")
             parts.append("(SELECT COUNT(*) FROM reissue_requests r WHERE \(institutionStatements(institution: user.id)))")

@@ -29,6 +29,21 @@ extension TodoBoard {
         }
     }
 
+    /// Background jobs this user started that failed this week, each with its reason; its page
+    /// offers 重试 where the job may simply run again.
+    func failedJobs() async throws -> [Item] {
+        struct Row: Decodable { let id: Int; let kind: String; let error: String?; let retryable: Bool }
+        let rows = try await sql.raw("""
+            SELECT id, kind, error, retryable FROM jobs WHERE \(TodoBadge.failedJobs(user: user.id, now: now)) ORDER BY id DESC
+            """).all(decoding: Row.self)
+        return rows.map { row in
+            let kind = JobKind.named(row.kind)
+            let next = row.retryable && kind != nil ? "可在任务页点“重试”" : "请回到原页面重新发起"
+            return item("后台任务未完成：\(kind?.label ?? row.kind)（任务 \(row.id)）", "原因：\(row.error ?? "未注明")；\(next)",
+                        count: 1, url: .jobs(.page(.value(row.id))), deadline: nil)
+        }
+    }
+
     /// A county's reissue requests to check and statements it writes itself (the teacher's
     /// institution has no account), and transfers it is to receive.
     func countyWork(_ county: Region) async throws -> [Item] {

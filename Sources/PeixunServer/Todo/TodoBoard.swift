@@ -45,6 +45,7 @@ struct TodoBoard {
 
     func board() async throws -> Board {
         var items = try await unfinishedImports()
+        items += try await failedJobs()
         if user.role == .institution { items += try await institutionWork() }
         guard [.province, .city, .county].contains(user.role), let code = user.scope.root(in: regions),
               let region = regions.region(code: code) else { return Board(items: items) }
@@ -188,6 +189,7 @@ struct TodoController {
 
     struct Page: Encodable, Sendable {
         let pageTitle = "待办事项"
+        let jobsURL = SiteURL.jobs(.list()).path
         let board: TodoBoard.Board
         let hasItems: Bool
     }
