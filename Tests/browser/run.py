@@ -776,6 +776,11 @@ class Run:
         self.page(path, "job-done", "后台任务")
         main = d.find_element(By.TAG_NAME, "main").text
         self.check("已完成" in main and "自贡市：本次签发" in main and "返回结业证书" in main, f"province {path}：完成后没有结果和返回链接")
+        # The list of jobs (the province's shows everyone's, with who started them), at both widths.
+        self.page("/jobs", "jobs-list", "后台任务")
+        main = d.find_element(By.TAG_NAME, "main").text
+        self.check("签发结业证书" in main and "已完成" in main and "发起人" in main, "province /jobs：列表中没有刚完成的签发任务或发起人")
+        self.check(bool(d.find_elements(By.CSS_SELECTOR, f"main table.jobs a[href='{path}']")), f"province /jobs：没有链到 {path}")
 
     def drill_down(self):
         """The progress report: province → city → county → school → the school's untrained list."""
