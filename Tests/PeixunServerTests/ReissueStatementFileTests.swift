@@ -194,7 +194,7 @@ import VaporTesting
                 #expect(response.status == .seeOther, "\(response.body.string)")
                 let location = response.headers.first(name: .location)?.removingPercentEncoding ?? ""
                 #expect(location.hasPrefix("/reissue?region=510100&notice="), "the province stays on the city's desk: \(location)")
-                #expect(location.contains("已退回成都市的补发申请，并一并退回青羊区（原因：青羊区材料不全）"), "\(location)")
+                #expect(location.contains("已退回成都市的补发申请，青羊区一并退回（原因：青羊区材料不全）"), "\(location)")
             }
             let back = try await base.overview(app, as: "chengdu")
             #expect(back.state == "returned")

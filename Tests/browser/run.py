@@ -40,6 +40,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from reissue import reissue_desks
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "Peixun2017demo"
 WIDTHS = (1280, 390)
@@ -1037,7 +1039,7 @@ class Run:
         self.prepare()
         self.serve()
         self.browser()
-        steps = [("anonymous", self.login_page), ("county", self.county), ("city", self.city),
+        steps = [("anonymous", self.login_page), ("county", self.county), ("reissue", lambda: reissue_desks(self)), ("city", self.city),
                  ("province", self.province), ("institution", self.institution),
                  ("reviewer", self.reviewer), ("teacher", self.teacher),
                  ("help", self.help_pages), ("extras", self.extras)]
@@ -1109,7 +1111,7 @@ def main():
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     parser.add_argument("--keep", action="store_true", help="保留临时数据目录与服务日志")
-    parser.add_argument("--only", help="只运行这些角色（逗号分隔）：anonymous,county,city,province,institution,reviewer,teacher,help,extras")
+    parser.add_argument("--only", help="只运行这些角色（逗号分隔）：anonymous,county,reissue,city,province,institution,reviewer,teacher,help,extras")
     args = parser.parse_args()
     run = Run(args)
     print("== 浏览器测试（Chromium，1280 px 与 390 px）==", flush=True)

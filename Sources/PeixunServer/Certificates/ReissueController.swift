@@ -71,6 +71,8 @@ struct ReissueController {
         let units: [Linked<ReissueDesk.UnitDTO, UnitLinks>]
         /// The province on a city's desk: it may tick counties to send back with the city.
         let mayPickCounties: Bool
+        /// Leaf takes an empty array for true.
+        let hasUnits: Bool
         let requests: [Linked<ReissueRequestDTO, RequestLinks>]
         let hasRequests: Bool
         let upURL: String?
@@ -103,7 +105,7 @@ struct ReissueController {
             isCounty: view.level == "county", isCity: view.level == "city", isProvince: view.level == "province",
             mayCreate: desk.user.role == .county, submitURL: decision(.submit), sendBackURL: decision(.sendBack),
             approveURL: decision(.approve), reopenURL: decision(.reopen), units: units,
-            mayPickCounties: view.level == "city" && view.actions.maySendBack && !units.isEmpty, requests: requests,
+            mayPickCounties: view.level == "city" && view.actions.maySendBack && !units.isEmpty, hasUnits: !units.isEmpty, requests: requests,
             hasRequests: !view.requests.isEmpty, upURL: up.map { SiteURL.reissue(.page(region: $0)).path }))
     }
 
@@ -152,7 +154,7 @@ struct ReissueController {
         if decision == .sendBack, let unit = request.application.regions.region(code: input.county ?? region) {
             // Says whom it reached: the city and the counties ticked with it, or the county.
             let counties = (input.counties ?? []).compactMap { request.application.regions.region(code: $0)?.name }
-            notice = "已退回\(unit.name)的补发申请" + (counties.isEmpty ? "" : "，并一并退回\(counties.joined(separator: "、"))")
+            notice = "已退回\(unit.name)的补发申请" + (counties.isEmpty ? "" : "，\(counties.joined(separator: "、"))一并退回")
                 + "（原因：\(String(TextCleaning.clean(input.reason ?? "").prefix(60)))）"
         }
         return request.redirect(to: SiteURL.reissue(.page(region: shown, notice: notice)).path, redirectType: .normal)
