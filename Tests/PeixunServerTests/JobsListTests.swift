@@ -124,7 +124,8 @@ import VaporTesting
                 #expect(response.status == .ok)
                 #expect(html.contains("<th>发起人</th>") && html.contains("导出名单") && html.contains("排队中"))
                 #expect(html.contains("href=\"/jobs?page=2\""), "the page bar")
-                #expect(response.headers.first(name: "Refresh") != nil, "queued jobs: the list refreshes itself")
+                #expect(response.headers.first(name: "Refresh") == "10", "queued jobs: the list refreshes itself")
+                #expect(html.contains("本页每 10 秒自动刷新"))
             }
             try await app.testing().test(.GET, "/jobs", headers: try await TestUsers.session(app, "chengdu").headers) { response in
                 #expect(!response.body.string.contains("<th>发起人</th>"))

@@ -64,7 +64,7 @@ extension JobsController {
             pager: PageBar(page: list.page, pageCount: list.pageCount, list: .jobs(.list()), keeping: []))
         let response = try await request.renderPage("jobs", page).encodeResponse(for: request)
         // While something runs the list refreshes itself, as one job's page does.
-        if page.running { response.headers.replaceOrAdd(name: "Refresh", value: String(Self.refreshSeconds * 5)) }
+        if page.running { response.headers.replaceOrAdd(name: "Refresh", value: String(page.refreshSeconds)) }
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
     }
@@ -148,4 +148,6 @@ struct JobListPage: Encodable, Sendable {
     let showsOwner: Bool
     let running: Bool
     let pager: PageBar
+    /// Slower than one job's page: a list is heavier and its rows change less often.
+    let refreshSeconds = JobsController.refreshSeconds * 5
 }
