@@ -26,6 +26,12 @@ du -sh "$pdfs" | cut -f1 | sed 's/^/size of 10,000 PDFs: /'
 one=$(find "$pdfs" -name "*.pdf" -printf "%f\n" -quit)
 pdftotext "$pdfs/$one" - | head -n 3
 
+pdffonts "$pdfs/$one" | tail -n +3 | sed 's/^/embedded face: /'
+
+echo "== 5,000 certificates as one print file (render-all --book, one thread, as a county downloads them) =="
+/usr/bin/time -f "%e s wall, %M KB peak" env PEIXUN_DATA_DIR="$data" "$PEIXUN" certificates render-all --region 510000 --limit 5000 --book "$OUT/certificate-book.pdf" 2>&1 | tail -n 2
+du -h "$OUT/certificate-book.pdf" | cut -f1 | sed 's/^/size of the book: /'
+
 echo "== the reference: the same certificate as an .odt converted by LibreOffice =="
 odt="$OUT/certificate-odt"
 rm -rf "$odt"; mkdir -p "$odt"
