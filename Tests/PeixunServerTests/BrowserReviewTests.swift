@@ -152,8 +152,10 @@ import VaporTesting
             let session = try await TestUsers.session(app, "sheng")
             let html = try await page(app, "/reports/progress", session)
             #expect(html.contains("<h1>\(Appendix1.reportYear)年 全省中小学教师信息技术应用能力提升工程培训实施情况统计表</h1>"))
-            #expect(html.contains("<option value=\"\(Appendix1.reportYear)\" selected>"))
-            let offered = html.components(separatedBy: "<option value=\"").dropFirst().compactMap { Int($0.prefix(4)) }
+            // The year tabs (`YearTab.bar`), the reporting year marked.
+            let tabs = html.components(separatedBy: "aria-label=\"统计年度\">").last?.components(separatedBy: "</nav>").first ?? ""
+            #expect(tabs.contains("class=\"current\" aria-current=\"page\">\(Appendix1.reportYear)年</a>"))
+            let offered = tabs.components(separatedBy: "</a>").compactMap { Int($0.suffix(5).prefix(4)) }
             let sql = app.db as! any SQLDatabase
             // Years with data or with an open reporting task (the notice's 2017 plan and contacts).
             let allowed = Set(try await ReportingYears.withData(on: sql) + ReportingYears.withOpenTask(on: sql))

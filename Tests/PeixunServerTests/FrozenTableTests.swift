@@ -123,26 +123,53 @@ import VaporTesting
         }
     }
 
+    /// The summary is kept by the approval itself (the engine's transition, then the hook), never
+    /// outside it: freezing a unit that no approval stands behind is refused.
     @Test func theIntegrationSummaryIsKeptAndItsChangesShow() async throws {
         try await withTestApp(demo: .small) { app in
             let integration = IntegrationTests()
             let school = try await SchoolModel.query(on: app.db).filter(\.$countyCode == "510104").sort(\.$id).first()!
             _ = try await integration.importList(app, school: school.name)
             let batch = try #require(try await IntegrationBatchModel.query(on: app.db).first())
+            let b = batch.id!
             let chengdu = try #require(app.regions.region(code: "510100"))
-            let frozen = try await FrozenTables(database: app.db, regions: app.regions)
-                .freeze(.summary, workflow: .integration, subject: batch.id!, region: chengdu)
-            var detail = try #require(try await detail(app, frozen.id!, as: "sheng"))
-            #expect(detail.changes.isEmpty && detail.columns.contains("2016年核实人数"))
-            let jinjiang = try await integration.county(app, batch: batch.id!, as: "jinjiang")
+            await #expect(throws: AppError.self) {
+                _ = try await FrozenTables(database: app.db, regions: app.regions).freeze(.summary, workflow: .integration, subject: b, region: chengdu)
+            }
+            let jinjiang = try await integration.county(app, batch: b, as: "jinjiang")
             try await integration.post(app, "/api/v1/integration/entries/\(jinjiang.entries[0].id)/verify", as: "jinjiang",
                                        ["certificateNumber": "YD2016-1", "school": school.name], status: .ok)
-            detail = try #require(try await self.detail(app, frozen.id!, as: "chengdu"))
-            #expect(detail.changes.map { "\($0.name)/\($0.column): \($0.approved ?? "-") → \($0.now ?? "-")" }
-                    == ["锦江区/2016年核实人数: 0 → 1", "小计/2016年核实人数: 0 → 1"])
+            for county in ["jinjiang", "qingyang"] { try await integration.post(app, "/api/v1/integration/\(b)/submit", as: county, status: .ok) }
+            try await integration.post(app, "/api/v1/integration/\(b)/submit-city", as: "chengdu", status: .ok)
+            try await integration.post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510100"], status: .ok)
+            let frozen = try #require(try await FrozenTableModel.query(on: app.db).filter(\.$kind == "summary").first())
+            #expect(frozen.approvedBy == "sheng" && frozen.regionCode == "510100")
+            var detail = try #require(try await detail(app, frozen.id!, as: "sheng"))
+            #expect(detail.changes.isEmpty && detail.columns.contains("2016年核实人数"))
+
+            // The same project's list of the next year: 锦江区 verifies one, and the approved summary shows who and when.
             let directory = NSTemporaryDirectory() + "peixun-frozen-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
+            let url = URL(fileURLWithPath: directory + "/list-2017.csv")
+            try integration.list(school: school.name).write(to: url, atomically: true, encoding: .utf8)
+            _ = try await QualifiedListImporter(database: app.db, regions: app.regions, actor: .commandLine)
+                .run(url: url, fileName: "list-2017.csv", options: .init(dryRun: false, projectID: batch.projectID, year: 2017))
+            let next = try #require(try await IntegrationBatchModel.query(on: app.db).filter(\.$year == 2017).first())
+            let again = try await integration.county(app, batch: next.id!, as: "jinjiang")
+            try await integration.post(app, "/api/v1/integration/entries/\(again.entries[1].id)/verify", as: "jinjiang",
+                                       ["certificateNumber": "YD2017-1", "school": school.name], status: .ok)
+            detail = try #require(try await self.detail(app, frozen.id!, as: "chengdu"))
+            #expect(detail.changes.map { "\($0.name)/\($0.column): \($0.approved ?? "-") → \($0.now ?? "-")" }
+                    == ["锦江区/2017年分配人数: 0 → \(again.entries.count)", "锦江区/2017年核实人数: 0 → 1",
+                        "青羊区/2017年分配人数: 0 → 1", "小计/2017年分配人数: 0 → \(again.entries.count + 1)", "小计/2017年核实人数: 0 → 1"],
+                    "\(detail.changes)")
+            let verified = try #require(detail.changes.first { $0.name == "锦江区" && $0.column == "2017年核实人数" })
+            #expect(verified.changedBy == "jinjiang" && verified.changedAt != nil)
+            #expect(detail.changes.first { $0.name == "小计" }?.changedBy == "jinjiang")
+            try await app.testing().test(.GET, "/frozen/\(frozen.id!)", headers: try await TestUsers.session(app, "chengdu").headers) { response in
+                #expect(response.body.string.contains("jinjiang · "))
+            }
             try await app.testing().test(.GET, "/frozen/\(frozen.id!)/xlsx", headers: try await TestUsers.session(app, "sheng").headers) { response in
                 #expect(response.status == .ok)
                 let path = directory + "/summary.xlsx"

@@ -13,6 +13,8 @@ enum ApprovalWorkflowKind: String, Sendable, Codable, CaseIterable {
     case contacts
     /// 培训计划及执行情况 (Appendix 3): subject = the year.
     case plan
+    /// 培训实施情况统计表 (Appendix 1), the `completion` reporting task: subject = the year.
+    case completion
 }
 
 /// One unit's report in one workflow (a county's part of an integration batch, a city's plan

@@ -161,39 +161,7 @@ struct ContactsDesk {
 
     /// Submit (own unit), send back (a unit below, with a reason), approve or reopen (a city, province).
     func decide(_ decision: SiteURL.Contacts.Decision, year: Int, region code: String?, reason: String?) async throws {
-        let target: Region
-        switch decision {
-        case .submit:
-            guard let own = user.regionCode, let region = regions.region(code: own), region.level != .province else {
-                throw AppError(.forbidden, code: "contacts.not_unit", "只有市(州)和县(市、区)提交本级项目联系人")
-            }
-            target = region
-        case .sendBack, .approve, .reopen:
-            target = try region(code ?? "")
-            guard target.code != user.regionCode, target.level != .province else {
-                throw AppError(.unprocessableEntity, code: "contacts.target", "请选择下级单位")
-            }
-        }
-        let event: ApprovalEvent
-        switch decision {
-        case .submit: event = .submit
-        case .approve: event = .approve
-        case .reopen: event = .reopen
-        case .sendBack:
-            guard let text = reason.map(TextCleaning.clean), !text.isEmpty else {
-                throw InputRefusal(field: "退回原因", code: "reason.missing", "请填写退回原因")
-            }
-            event = .sendBack(reason: text)
-        }
-        try await database.transaction { db in
-            do {
-                try await approvals.apply(event, to: target, subject: year, on: db)
-            } catch let error as AppError where error.code == "approval.children_open" {
-                let states = try await approvals.states(subject: year, regions: regions.children(of: target.code).map(\.code), on: db)
-                let open = states.filter { $0.value != .submitted && $0.value != .approved }.keys.compactMap { regions.region(code: $0)?.name }.sorted()
-                throw AppError(.conflict, code: "contacts.counties_open", "以下县(市、区)尚未提交联系人信息：\(open.joined(separator: "、"))")
-            }
-        }
+        try await approvals.step(decision.kind, subject: year, region: code, reason: reason, report: "联系人信息", codePrefix: "contacts", on: database)
     }
 
     struct MissingDTO: Content {

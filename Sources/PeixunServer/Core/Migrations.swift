@@ -37,5 +37,6 @@ enum Migrations {
         app.migrations.add(CreateJobs())
         app.migrations.add(CreateImportProgress())
         app.migrations.add(CreateReissueStatementFiles())
+        app.migrations.add(AllowProgressFrozenTables())
     }
 }

@@ -4,12 +4,8 @@ import Vapor
 extension SiteURL {
     /// 项目联系人信息表 (附件4): each city's and county's contact for a year, on the approval engine.
     enum Contacts: SiteResource {
-        /// The approval engine's steps; the form or body names the year and the unit.
-        enum Decision: String, CaseIterable, Sendable {
-            case submit
-            case sendBack = "send-back"
-            case approve, reopen
-        }
+        /// The approval engine's steps (the plans' names); the form or body names the year and the unit.
+        typealias Decision = Plans.Decision
 
         /// The viewer's own contact and those of the units below; `region` narrows it.
         case page(year: Int? = nil, region: String? = nil)

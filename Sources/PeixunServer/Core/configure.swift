@@ -138,6 +138,7 @@ func routes(_ app: Application) throws {
     TemplatesController().boot(routes: protected)
     DashboardController().boot(routes: protected)
     FrozenController().boot(routes: protected)
+    ProgressApprovalController().boot(routes: protected)
     JobsController().boot(routes: protected)
 }
 

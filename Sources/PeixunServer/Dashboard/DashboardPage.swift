@@ -22,12 +22,6 @@ struct DashboardPage: Encodable, Sendable {
         let rate: String
     }
 
-    struct YearLink: Encodable, Sendable {
-        let year: Int
-        let url: String
-        let selected: Bool
-    }
-
     let pageTitle: String
     let year: Int
     let regionName: String
@@ -41,7 +35,7 @@ struct DashboardPage: Encodable, Sendable {
     let hasPlan: Bool
     let overdue: [TimelinessController.Overdue]
     let hasOverdue: Bool
-    let years: [YearLink]
+    let years: [YearTab]
     let apiURL: String
     let timelinessURL: String
     let plansURL: String
@@ -88,8 +82,7 @@ struct DashboardPage: Encodable, Sendable {
         }
         overdue = dashboard.overdue
         hasOverdue = !dashboard.overdue.isEmpty
-        years = choices.sorted()
-            .map { YearLink(year: $0, url: SiteURL.dashboard(.page(year: $0, region: region.code)).path, selected: $0 == dashboard.year) }
+        years = YearTab.bar(choices, showing: dashboard.year) { .dashboard(.page(year: $0, region: region.code)) }
         apiURL = SiteURL.dashboard(.api(year: dashboard.year, region: region.code)).path
         timelinessURL = SiteURL.timeliness(.page(year: dashboard.year, region: region.code)).path
         plansURL = SiteURL.plans(.page(year: dashboard.year, region: region.code)).path

@@ -38,7 +38,7 @@ struct FrozenController {
         let column: String
         let approved: String?
         let now: String?
-        /// Who last changed the row's own data after the approval, and when (plan rows).
+        /// Who last changed the row's data after the approval, and when (`FrozenEdits`).
         let changedBy: String?
         let changedAt: Date?
     }
@@ -92,16 +92,12 @@ struct FrozenController {
         guard let kind = model.frozenKind, let region = regions.region(code: model.regionCode) else { throw AppError.notFound("已审核表格") }
         let approved = try model.decodedGrid()
         let live = try await FrozenTables(database: request.db, regions: regions).live(kind, subject: model.subjectID, region: region)
-        var edits: [String: (by: String, at: Date)] = [:]
-        if kind == .plan {
-            for plan in try await PlanModel.query(on: request.db).filter(\.$year == model.subjectID).filter(\.$cityCode == region.code)
-                .filter(\.$updatedAt > model.approvedAt).all() {
-                edits[plan.countyCode] = (plan.updatedBy, plan.updatedAt)
-            }
-        }
+        let edits = try await FrozenEdits(database: request.db, regions: regions).last(model, kind: kind, region: region)
+        // The total row changes with its rows: its last change is the latest of theirs.
+        let latest = edits.values.max { $0.at < $1.at }
         let changes = approved.changes(to: live.grid).map {
-            Change(code: $0.key, name: $0.name, column: $0.column, approved: $0.before, now: $0.after,
-                   changedBy: edits[$0.key]?.by, changedAt: edits[$0.key]?.at)
+            let edit = edits[$0.key] ?? ($0.key == approved.rows.last?.key ? latest : nil)
+            return Change(code: $0.key, name: $0.name, column: $0.column, approved: $0.before, now: $0.after, changedBy: edit?.by, changedAt: edit?.at)
         }
         return Detail(snapshot: summary(model, regions: regions), columns: approved.columns, rows: approved.rows, changes: changes)
     }

@@ -11,8 +11,6 @@ import SQLKit
 struct FrozenTables {
     let database: any Database
     let regions: RegionDirectory
-    /// Only when a unit has no submission row to take the time from.
-    var clock: any AppClock = LiveClock()
 
     /// What a table is at one moment: its cells, its title and its workbook's content.
     struct Table {
@@ -25,6 +23,7 @@ struct FrozenTables {
     struct Payload: Codable {
         var plan: PlanPayload?
         var summary: SummaryPayload?
+        var progress: ProgressPayload?
     }
 
     struct PlanPayload: Codable {
@@ -85,6 +84,7 @@ struct FrozenTables {
         switch kind {
         case .plan: return try await plan(year: subject, region: region)
         case .summary: return try await summary(batchID: subject, region: region)
+        case .progress: return try await progress(year: subject, region: region)
         }
     }
 
@@ -124,13 +124,25 @@ struct FrozenTables {
                      grid: FrozenGrid(columns: Self.summaryColumns, rows: rows), payload: Payload(summary: payload))
     }
 
+    /// The unit's submission as the engine has just written it in this transaction: the approval
+    /// (or reopening) it records is the snapshot's. Its absence, or another state, means the
+    /// hook ran outside the engine's transition, which is a programming error, not a fallback.
+    private func submission(_ workflow: ApprovalWorkflowKind, subject: Int, region: Region, expected: ApprovalState) async throws -> SubmissionModel {
+        let row = try await SubmissionModel.query(on: database).filter(\.$workflow == workflow.rawValue)
+            .filter(\.$subjectID == subject).filter(\.$regionCode == region.code).first()
+        guard let row, try row.state() == expected, row.updatedBy != nil else {
+            throw AppError(.internalServerError, code: "frozen.no_approval",
+                           "\(region.name)的审核记录不存在或状态不符（\(workflow.rawValue)，\(subject)），未保存审核时的表格")
+        }
+        return row
+    }
+
     /// Keeps the table as approved. The approver is the one the engine has just written on the
     /// unit's submission (`updated_by`, `updated_at`), so the hooks need nothing from the request.
     func freeze(_ kind: FrozenKind, workflow: ApprovalWorkflowKind, subject: Int, region: Region) async throws -> FrozenTableModel {
+        let submission = try await submission(workflow, subject: subject, region: region, expected: .approved)
         let table = try await live(kind, subject: subject, region: region)
-        let submission = try await SubmissionModel.query(on: database).filter(\.$workflow == workflow.rawValue)
-            .filter(\.$subjectID == subject).filter(\.$regionCode == region.code).first()
-        let username = submission?.updatedBy ?? ""
+        let username = submission.updatedBy ?? ""
         let name = try await UserModel.query(on: database).filter(\.$username == username).first()?.displayName ?? username
         let model = FrozenTableModel()
         model.kind = kind.rawValue
@@ -139,7 +151,7 @@ struct FrozenTables {
         model.title = table.title
         model.approvedBy = username
         model.approverName = name
-        model.approvedAt = submission?.updatedAt ?? clock.now()
+        model.approvedAt = submission.updatedAt
         model.grid = String(decoding: try JSONEncoder().encode(table.grid), as: UTF8.self)
         model.payload = String(decoding: try JSONEncoder().encode(table.payload), as: UTF8.self)
         try await model.create(on: database)
@@ -148,13 +160,12 @@ struct FrozenTables {
 
     /// The approval was reopened: the snapshots of the unit stay readable but are no longer the approved version.
     func reopen(_ kind: FrozenKind, workflow: ApprovalWorkflowKind, subject: Int, region: Region) async throws -> Int {
-        let submission = try await SubmissionModel.query(on: database).filter(\.$workflow == workflow.rawValue)
-            .filter(\.$subjectID == subject).filter(\.$regionCode == region.code).first()
+        let submission = try await submission(workflow, subject: subject, region: region, expected: .submitted)
         let current = try await FrozenTableModel.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$subjectID == subject)
             .filter(\.$regionCode == region.code).filter(\.$reopenedAt == nil).all()
         for model in current {
-            model.reopenedAt = submission?.updatedAt ?? clock.now()
-            model.reopenedBy = submission?.updatedBy
+            model.reopenedAt = submission.updatedAt
+            model.reopenedBy = submission.updatedBy
             try await model.update(on: database)
         }
         return current.count
@@ -172,6 +183,8 @@ struct FrozenTables {
             try PlanWorkbook.write(plan.content, to: path)
         } else if let summary = payload.summary {
             try IntegrationSummaryWorkbook.write(summary.summary, project: summary.project, regionName: summary.regionName, to: path)
+        } else if let progress = payload.progress {
+            try ProgressWorkbook.write(progress.content, to: path)
         } else {
             throw AppError(.internalServerError, code: "frozen.corrupt", "已审核表格快照 \(model.id ?? 0) 无法读取（表格数据损坏）")
         }

@@ -64,7 +64,7 @@ struct IntegrationApproval: ApprovalHooks {
             try await sql.update(IntegrationEntryModel.schema).set("record_created", to: true).where("id", .in, chunk).run()
         }
         // The city's summary table (附件2 汇总表) as approved, after its records are written.
-        let frozen = try await FrozenTables(database: db, regions: regions, clock: clock).freeze(.summary, workflow: workflow, subject: batchID, region: city)
+        let frozen = try await FrozenTables(database: db, regions: regions).freeze(.summary, workflow: workflow, subject: batchID, region: city)
         return (["records": .init(before: nil, after: String(teacherIDs.count)), "snapshot": .init(before: nil, after: String(frozen.id ?? 0))],
                 "：新增培训记录 \(teacherIDs.count) 条，已保存审核时的汇总表")
     }
@@ -87,7 +87,7 @@ struct IntegrationApproval: ApprovalHooks {
                 .where("id", .in, chunk.map(\.id)).run()
         }
         try await TrainingLedger(database: sql, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
-        _ = try await FrozenTables(database: db, regions: regions, clock: clock).reopen(.summary, workflow: workflow, subject: batchID, region: city)
+        _ = try await FrozenTables(database: db, regions: regions).reopen(.summary, workflow: workflow, subject: batchID, region: city)
         return (["withdrawn": .init(before: nil, after: String(entries.count))], "，撤回培训记录 \(entries.count) 条")
     }
 }

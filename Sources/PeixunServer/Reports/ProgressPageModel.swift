@@ -2,7 +2,6 @@ import PeixunCore
 
 /// What `progress.leaf` shows: the table of one level with links one level down.
 struct ProgressPageModel: Encodable, Sendable {
-    let formURL = SiteURL.reports(.progress()).path
     struct Link: Encodable, Sendable {
         let label: String
         let url: String
@@ -37,7 +36,7 @@ struct ProgressPageModel: Encodable, Sendable {
     let pageTitle: String
     let title: String
     let year: Int
-    let yearChoices: [Int]
+    let years: [YearTab]
     let regionCode: String
     let breadcrumbs: [Link]
     let rowHeader: String
@@ -50,15 +49,18 @@ struct ProgressPageModel: Encodable, Sendable {
     let jsonURL: String
     /// 未培训教师名单 for a city or county (the province's would be too large to be useful).
     let untrainedURL: String?
+    /// The year's approval of Appendix 1 (county confirms, city submits, province approves).
+    let approvalURL: String
 
+    /// `yearChoices`: `ReportingYears.choices`, shown as the year tabs.
     init(report: ProgressReport, regions: RegionDirectory, scope: RegionScope, yearChoices: [Int]) {
         let year = report.year
         // The year in the heading, so that a printed page says which year it is.
         title = "\(year)年 " + report.title
         pageTitle = "\(report.region.name) \(year)年培训实施情况"
         self.year = year
-        self.yearChoices = yearChoices
         regionCode = report.region.code
+        years = YearTab.bar(yearChoices, showing: year) { .reports(.progress(year: $0, region: report.region.code)) }
         breadcrumbs = regions.visibleChain(to: report.region.code, scope: scope).map { Link(label: $0.name, url: SiteURL.reports(.progress(year: year, region: $0.code)).path) }
         rowHeader = report.rowLevel.header
         stageHeader = report.rowLevel == .school ? "在册教师数" : "专任教师数"
@@ -80,6 +82,7 @@ struct ProgressPageModel: Encodable, Sendable {
         xlsxURL = SiteURL.reports(.progress(year: year, region: report.region.code, format: "xlsx")).path
         jsonURL = SiteURL.reports(.apiProgress(year: year, region: report.region.code)).path
         untrainedURL = report.region.level == .province ? nil : SiteURL.reports(.untrainedExport(year: year, region: report.region.code)).path
+        approvalURL = SiteURL.reports(.approval(year: year, region: report.region.code)).path
     }
 }
 

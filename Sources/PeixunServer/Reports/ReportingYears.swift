@@ -44,3 +44,21 @@ enum ReportingYears {
     /// The school year the current reporting year counts against.
     static var currentSchoolYear: Int { current - 1 }
 }
+
+/// One tab of a yearly page's year bar (`<nav class="tabs toolbar-years">`): Appendix 1, its
+/// approval, the dashboard. Built in one place so that every bar offers the same years.
+struct YearTab: Encodable, Sendable {
+    let year: Int
+    let url: String
+    let selected: Bool
+
+    /// The tabs for `choices` (`ReportingYears.choices`), oldest first, `year` marked.
+    static func bar(_ choices: [Int], showing year: Int, url: (Int) -> SiteURL) -> [YearTab] {
+        choices.sorted().map { YearTab(year: $0, url: url($0).path, selected: $0 == year) }
+    }
+
+    /// The tabs of the years `ReportingYears` offers, `year` among them.
+    static func bar(on sql: any SQLDatabase, showing year: Int, url: (Int) -> SiteURL) async throws -> [YearTab] {
+        bar(try await ReportingYears.choices(on: sql, showing: year), showing: year, url: url)
+    }
+}

@@ -75,7 +75,11 @@ struct TodoBoard {
     }
 
     private func link(_ task: ReportingTask, year: Int) -> SiteURL {
-        task.key == "plan" ? .plans(.page(year: year)) : .contacts(.page(year: year))
+        switch task.key {
+        case "plan": .plans(.page(year: year))
+        case "completion": .reports(.approval(year: year))
+        default: .contacts(.page(year: year))
+        }
     }
 
     /// The region's own yearly reports (plan, contacts) not yet submitted, or sent back with the reason.
@@ -147,7 +151,7 @@ struct TodoBoard {
                     let batch = try await IntegrationBatchModel.find(subject, on: database)
                     items.append(item("待审核：整合名单（第\(subject)批）", "\(count) 个\(unit)已提交", count: count,
                                       url: .integration(.overview(.value(subject))), deadline: batch.flatMap { CivilDate(iso: $0.deadline) }))
-                case .plan, .contacts:
+                case .plan, .contacts, .completion:
                     let task = ReportingTask.named(workflow.rawValue)!
                     items.append(item("待审核：\(subject)年\(task.name)", "\(count) 个\(unit)已提交", count: count,
                                       url: link(task, year: subject), deadline: try await TaskDeadlines(database: database).deadline(task, year: subject)))
