@@ -79,12 +79,24 @@ record() { # case killed(0/1) check(0/1) partial(0/1) healthy(0/1)
 }
 check_ok() { "$PEIXUN" check --json > "$WORK/check.json" 2>>"$WORK/check.log" && echo 1 || { cat "$WORK/check.json" >&2; echo 0; }; }
 
-# Runs "$@" in the background and kills it with SIGKILL after $delay seconds; killed=1 if it was still running.
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# Waits until pid $1 ends or $2 seconds have passed; sets elapsed (seconds).
+wait_upto() {
+  local start; start=$(ms); local until=$(( start + $(python3 -c "print(int($2 * 1000))") ))
+  while kill -0 "$1" 2>/dev/null && [ "$(ms)" -lt "$until" ]; do sleep 0.05; done
+  elapsed=$(python3 -c "print(($(ms) - $start) / 1000)")
+}
+# The calibrated duration shrinks to a run that finished sooner (the calibration may have met a
+# busy machine), so that later moments land within the operation.
+shorter() { python3 -c "print(min($1, $2))"; }
+
+# Runs "$@" in the background and kills it with SIGKILL after $delay seconds; killed=1 if it was
+# still running, else killed=0 and elapsed is how long it took.
 kill_after() {
   local delay=$1; shift
   "$@" > "$WORK/victim.log" 2>&1 &
   local pid=$!
-  sleep "$delay"
+  wait_upto $pid "$delay"
   if kill -0 $pid 2>/dev/null; then kill -9 $pid; wait $pid 2>/dev/null || true; killed=1
   else wait $pid || true; killed=0; fi
 }
@@ -103,6 +115,7 @@ printf '名册首次导入（校准）：%s 行，%.1f 秒\n' "$rows" "$import_t
 i=0; while more import; do i=$((i + 1))
   copy_db crash_empty crash_run; use_db crash_run
   kill_after "$(random_moment "$import_time")" "$PEIXUN" import teachers "$roster" --create-schools --json
+  [ "$killed" = 1 ] || import_time=$(shorter "$import_time" "$elapsed")
   teachers=$(q "SELECT COUNT(*) FROM teachers")
   partial=0; [ "$teachers" = 0 ] || [ "$teachers" = "$rows" ] || partial=1
   ok=$(check_ok); healthy=$(healthz)
@@ -119,6 +132,7 @@ printf '演示数据载入（校准）：教师 %s，记录 %s，%.1f 秒\n' "$d
 i=0; while more demo; do i=$((i + 1))
   copy_db crash_empty crash_run; use_db crash_run
   kill_after "$(random_moment "$demo_time")" "$PEIXUN" demo --scale "$SCALE"
+  [ "$killed" = 1 ] || demo_time=$(shorter "$demo_time" "$elapsed")
   teachers=$(q "SELECT COUNT(*) FROM teachers"); records=$(q "SELECT COUNT(*) FROM training_records")
   partial=0
   { [ "$teachers" = 0 ] && [ "$records" = 0 ]; } || { [ "$teachers" = "$demo_teachers" ] && [ "$records" = "$demo_records" ]; } || partial=1
@@ -176,7 +190,7 @@ approve() { # serves crash_run, approves 成都市; sets approve_pid (the server
     "http://127.0.0.1:$PORT/api/v1/integration/1/approve" &
   approve_request=$!
   local sent; sent=$(now)
-  if [ "$1" = 0 ]; then wait $approve_request; approve_time=$(python3 -c "print($(now) - $sent)"); else sleep "$1"; fi
+  if [ "$1" = 0 ]; then wait $approve_request; approve_time=$(python3 -c "print($(now) - $sent)"); else wait_upto $approve_request "$1"; fi
 }
 copy_db crash_approval crash_run; use_db crash_run
 approve 0; records_after=$(q "$approve_records")
@@ -186,7 +200,7 @@ i=0; while more approval; do i=$((i + 1))
   copy_db crash_approval crash_run; use_db crash_run
   approve "$(random_moment "$approve_time")"
   # Killed mid-way: the approval had not answered yet.
-  if kill -0 $approve_request 2>/dev/null; then killed=1; else killed=0; fi
+  if kill -0 $approve_request 2>/dev/null; then killed=1; else killed=0; approve_time=$(shorter "$approve_time" "$elapsed"); fi
   kill -9 $approve_pid; wait $approve_pid 2>/dev/null || true; wait $approve_request 2>/dev/null || true
   state=$(q "$city_state"); records=$(q "$approve_records")
   partial=0
