@@ -58,6 +58,13 @@ import VaporTesting
             #expect(synthetic?.rows.count == 21)
             #expect(synthetic?.rows.first?.name == "模拟01成都市")
             #expect(synthetic?.total.trained == expected.trained)
+            // The page: one row per province, each linking to its own report.
+            try await app.testing().test(.GET, "/reports/progress?year=2016", headers: TestUsers.bearer(app, "quanguo")) { response in
+                #expect(response.status == .ok)
+                #expect(response.text.contains("全国中小学教师信息技术应用能力提升工程培训实施情况统计表"))
+                #expect(response.text.contains("模拟省01"))
+                #expect(response.text.contains("region=900000"))
+            }
         }
     }
 
