@@ -14,6 +14,18 @@ struct CurrentUser: Sendable {
     let channel: Channel
     let mustChangePassword: Bool
 
+    init(id: Int, username: String, displayName: String, role: Role, regionCode: String?, teacherID: Int?,
+         channel: Channel, mustChangePassword: Bool) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.regionCode = regionCode
+        self.teacherID = teacherID
+        self.channel = channel
+        self.mustChangePassword = mustChangePassword
+    }
+
     init(_ user: UserModel, channel: Channel) throws {
         id = user.id!
         username = user.username

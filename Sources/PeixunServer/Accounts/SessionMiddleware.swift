@@ -1,46 +1,51 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Finds the request's session (cookie `peixun_session`) in the database, ends it when idle
 /// too long or too old, and makes its user the request's `currentUser`.
-struct SessionMiddleware: AsyncMiddleware {
+struct SessionMiddleware: Middleware {
     static let cookieName = "peixun_session"
     /// `last_seen_at` is written at most this often, not on every request.
     static let touchInterval: TimeInterval = 60
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[Self.cookieName]?.string, !token.isEmpty {
-            try await restore(token: token, on: request)
+    /// Future-based: a request without the cookie (API calls, /healthz, static files) passes
+    /// without starting a task (see `SecurityHeadersMiddleware`).
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard let token = request.cookies[Self.cookieName]?.string, !token.isEmpty else {
+            return next.respond(to: request)
         }
-        return try await next.respond(to: request)
+        return request.eventLoop.makeFutureWithTask { try await restore(token: token, on: request) }
+            .flatMap { next.respond(to: request) }
     }
 
     private func restore(token: String, on request: Request) async throws {
-        guard let session = try await SessionModel.query(on: request.db)
-            .filter(\.$tokenHash == ApiTokenModel.hash(token)).first() else { return }
+        guard let session = try await SignedInLookup.session(token: token, on: request.sql) else { return }
         let config = request.application.config
         let now = request.clock.now()
         let idle = now.timeIntervalSince(session.lastSeenAt) > config.sessionIdleTimeout
         let old = now.timeIntervalSince(session.createdAt) > config.sessionLifetime
         if idle || old {
-            try await session.delete(on: request.db)
+            try await SessionModel.query(on: request.db).filter(\.$id == session.id).delete()
             return
         }
-        if let userID = session.userID {
-            guard let user = try await UserModel.find(userID, on: request.db), !user.disabled else {
-                try await session.delete(on: request.db)
+        if session.userID != nil {
+            guard let user = session.user else {
+                try await SessionModel.query(on: request.db).filter(\.$id == session.id).delete()
                 return
             }
-            request.currentUser = try CurrentUser(user, channel: .session)
+            request.currentUser = user
         }
+        var lastSeenAt = session.lastSeenAt
         // Asking how long the session has left must not extend it.
         if now.timeIntervalSince(session.lastSeenAt) > Self.touchInterval, request.url.path != SiteURL.session(.status).path {
-            session.lastSeenAt = now
-            try await session.update(on: request.db)
+            lastSeenAt = now
+            try await SessionModel.query(on: request.db).filter(\.$id == session.id).set(\.$lastSeenAt, to: now).update()
         }
-        request.sessionState = SessionState(id: session.id!, csrfToken: session.csrfToken, userID: session.userID,
-                                            expiresAt: Sessions.expiry(of: session, config: config))
+        request.sessionState = SessionState(
+            id: session.id, csrfToken: session.csrfToken, userID: session.userID,
+            expiresAt: Sessions.expiry(createdAt: session.createdAt, lastSeenAt: lastSeenAt, config: config))
     }
 }
 
@@ -85,7 +90,11 @@ enum Sessions {
 
     /// When a session ends if nobody uses it: idle timeout after the last use, capped by its lifetime.
     static func expiry(of session: SessionModel, config: AppConfig) -> Date {
-        min(session.lastSeenAt.addingTimeInterval(config.sessionIdleTimeout), session.createdAt.addingTimeInterval(config.sessionLifetime))
+        expiry(createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, config: config)
+    }
+
+    static func expiry(createdAt: Date, lastSeenAt: Date, config: AppConfig) -> Date {
+        min(lastSeenAt.addingTimeInterval(config.sessionIdleTimeout), createdAt.addingTimeInterval(config.sessionLifetime))
     }
 
     /// Removes sessions nobody can use any more (Vapor's own sessions never do).

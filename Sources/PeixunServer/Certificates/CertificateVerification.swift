@@ -116,11 +116,17 @@ struct VerificationController {
         }
     }
 
-    private func byToken(_ request: Request) async throws -> VerificationDTO {
+    /// The answer for the path's token, from the instance's cache when it is fresh.
+    private func byToken(_ request: Request) async throws -> (token: String, entry: VerificationCache.Entry?, answer: VerificationDTO) {
         try throttle(request, .token)
-        guard let token = request.parameters.get(.token).flatMap(VerificationToken.init(parsing:)),
-              let (answer, _) = try await VerificationDTO.find(.token(token), on: request.sql) else { throw AppError.notFound("证书") }
-        return answer
+        guard let token = request.parameters.get(.token).flatMap(VerificationToken.init(parsing:)) else { throw AppError.notFound("证书") }
+        let cache = request.application.verificationCache
+        let now = request.clock.now()
+        if let entry = cache.entry(token: token.value, now: now) { return (token.value, entry, entry.answer) }
+        let generation = cache.currentGeneration
+        guard let (answer, _) = try await VerificationDTO.find(.token(token), on: request.sql) else { throw AppError.notFound("证书") }
+        cache.store(token: token.value, answer: answer, generation: generation, now: now)
+        return (token.value, nil, answer)
     }
 
     struct Page: Encodable, Sendable {
@@ -133,13 +139,28 @@ struct VerificationController {
         let formURL = SiteURL.certificates(.verifyForm()).path
     }
 
-    @Sendable func page(request: Request) async throws -> View {
-        let result = try await byToken(request)
-        return try await request.renderPage("verify", Page(result: result, number: "", name: "", error: nil, searched: true))
+    @Sendable func page(request: Request) async throws -> Response {
+        let generation = request.application.verificationCache.currentGeneration
+        let (token, entry, answer) = try await byToken(request)
+        // A visitor without a cookie (the QR code's) gets the same bytes as the last one did.
+        let anonymous = request.currentUser == nil && request.sessionState == nil
+        if anonymous, let page = entry?.anonymousPage { return Self.htmlResponse(page) }
+        let view = try await request.renderPage("verify", Page(result: answer, number: "", name: "", error: nil, searched: true))
+        if anonymous {
+            request.application.verificationCache.store(token: token, answer: answer, anonymousPage: view.data,
+                                                        generation: generation, now: request.clock.now())
+        }
+        return Self.htmlResponse(view.data)
+    }
+
+    private static func htmlResponse(_ body: ByteBuffer) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 
     @Sendable func api(request: Request) async throws -> VerificationDTO {
-        try await byToken(request)
+        try await byToken(request).answer
     }
 
     struct FormQuery: Decodable {

@@ -155,7 +155,9 @@ struct CertificatesController {
         }
         guard user.role == .province else { throw AppError(.forbidden, code: "certificate.revoke_forbidden", "只有省执行办可以撤销证书") }
         let input = try request.content.decode(RevokeInput.self)
-        return try await CertificateRegister(database: request.db).revoke(number: number, reason: input.reason ?? "", actor: AuditLog.Actor(request))
+        let revoked = try await CertificateRegister(database: request.db).revoke(number: number, reason: input.reason ?? "", actor: AuditLog.Actor(request))
+        request.application.verificationCache.invalidate()
+        return revoked
     }
 
     @Sendable func apiRevoke(request: Request) async throws -> CertificateDTO {

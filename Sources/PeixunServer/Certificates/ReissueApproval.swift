@@ -13,6 +13,8 @@ struct ReissueApproval: ApprovalHooks {
     let actor: AuditLog.Actor
     /// The verification address of a new certificate's token.
     let verificationURL: @Sendable (VerificationToken) -> String
+    /// Told when certificates changed status, so that public verification stops answering from its cache.
+    var certificatesChanged: @Sendable () -> Void = {}
 
     var workflow: ApprovalWorkflowKind { .reissue }
     var chain: ApprovalChain { IntegrationWorkflow.chain }
@@ -111,6 +113,7 @@ struct ReissueApproval: ApprovalHooks {
             changes["carriedOver"] = .init(before: nil, after: "\(unfinished.count) → 第 \(next.id!) 轮")
             summary += "；尚未审核的 \(unfinished.count) 份申请转入下一轮"
         }
+        if !pairs.isEmpty { certificatesChanged() }
         return (changes, summary)
     }
 
@@ -138,6 +141,7 @@ struct ReissueApproval: ApprovalHooks {
             try await old.save(on: db)
             pairs.append("\(old.number)←\(new.number)")
         }
+        if !pairs.isEmpty { certificatesChanged() }
         return (["withdrawn": .init(before: nil, after: pairs.joined(separator: ","))],
                 "，作废补发的证书 \(pairs.count) 张，原证书恢复有效")
     }

@@ -54,7 +54,9 @@ struct ReissueDesk {
         user = try request.requireUser()
         actor = AuditLog.Actor(request)
         let issuance = CertificateIssuance(application: request.application, actor: actor)
-        hooks = ReissueApproval(regions: regions, actor: actor, verificationURL: issuance.verificationURL)
+        let cache = request.application.verificationCache
+        hooks = ReissueApproval(regions: regions, actor: actor, verificationURL: issuance.verificationURL,
+                                certificatesChanged: { cache.invalidate() })
     }
 
     var approvals: ApprovalService {

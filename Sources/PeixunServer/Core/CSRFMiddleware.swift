@@ -7,41 +7,48 @@ import Vapor
 /// (the login form), the app's 64 KB limit for other forms. Upload routes (`uploadRoute`)
 /// stream their bodies to disk; only signed-in users reach them, and the token in their form
 /// is checked as the form is read (`verifyDeferred`), before anything is done with the file.
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
     static let fieldName = "_csrf"
     static let anonymousBodyLimit = 16 * 1024
     static let uploadRouteKey = "peixun.upload"
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    /// Future-based: reads (GET, HEAD, OPTIONS) and bearer-token calls pass without starting
+    /// a task (see `SecurityHeadersMiddleware`).
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
         guard !safe.contains(request.method), request.currentUser?.channel != .token else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
+        return request.eventLoop.makeFutureWithTask { try await check(request) }
+            .flatMap { next.respond(to: request) }
+    }
+
+    /// Returns when the request may go on; throws the refusal otherwise.
+    private func check(_ request: Request) async throws {
         // An API call without a session cookie cannot ride on a browser's login; it either
         // logs in (and receives a token in the body) or is refused as unauthenticated.
         if request.url.path.hasPrefix(SiteURL.apiPrefix), request.sessionState == nil {
             if request.currentUser == nil, request.route?.userInfo[Self.uploadRouteKey] != nil {
                 throw AppError(.unauthorized, code: "unauthorized", "请先登录（POST /api/v1/session 获取访问令牌）")
             }
-            return try await next.respond(to: request)
+            return
         }
         guard let expected = request.sessionState?.csrfToken else { throw Self.refusal }
         if let header = request.headers.first(name: "X-CSRF-Token") {
             guard Self.constantTimeEqual(expected, header) else { throw Self.refusal }
-            return try await next.respond(to: request)
+            return
         }
         if request.route?.userInfo[Self.uploadRouteKey] != nil, request.headers.contentType?.type == "multipart" {
             // Only a signed-in user's upload form, whose token comes with the file.
             guard request.currentUser != nil else { throw Self.refusal }
             request.storage[DeferredTokenKey.self] = expected
-            return try await next.respond(to: request)
+            return
         }
         if request.body.data == nil {
             let limit = request.currentUser == nil ? Self.anonymousBodyLimit : request.application.routes.defaultMaxBodySize.value
             _ = try await request.body.collect(max: limit).get()
         }
         guard let presented = try? presentedToken(request), Self.constantTimeEqual(expected, presented) else { throw Self.refusal }
-        return try await next.respond(to: request)
     }
 
     /// For upload routes: the token found in the streamed form, against the session's. A

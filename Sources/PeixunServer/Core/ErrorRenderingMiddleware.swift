@@ -3,7 +3,7 @@ import Vapor
 
 /// Renders every error: JSON `{"error":{"code","message"}}` under `/api`, an HTML page
 /// elsewhere. Internal errors are logged in full and shown only as a generic sentence.
-struct ErrorRenderingMiddleware: AsyncMiddleware {
+struct ErrorRenderingMiddleware: Middleware {
     struct ErrorBody: Content {
         struct Detail: Content {
             let code: String
@@ -21,21 +21,24 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         let message: String
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            let (status, code, message) = describe(error, request: request)
-            if request.url.path.hasPrefix(SiteURL.apiPrefix) {
-                let response = Response(status: status)
-                try response.content.encode(ErrorBody(error: .init(code: code, message: message, issues: (error as? InputRefusal)?.issues)))
-                return response
-            }
-            let view = try await request.renderPage("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
-            let response = try await view.encodeResponse(for: request)
-            response.status = status
+    /// Future-based so that a request that succeeds costs no task (see `SecurityHeadersMiddleware`).
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await render(error, for: request) }
+        }
+    }
+
+    private func render(_ error: any Error, for request: Request) async throws -> Response {
+        let (status, code, message) = describe(error, request: request)
+        if request.url.path.hasPrefix(SiteURL.apiPrefix) {
+            let response = Response(status: status)
+            try response.content.encode(ErrorBody(error: .init(code: code, message: message, issues: (error as? InputRefusal)?.issues)))
             return response
         }
+        let view = try await request.renderPage("error", ErrorPage(title: "出错了", status: Int(status.code), message: message))
+        let response = try await view.encodeResponse(for: request)
+        response.status = status
+        return response
     }
 
     private func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, String, String) {

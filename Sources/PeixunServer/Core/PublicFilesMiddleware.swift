@@ -4,7 +4,7 @@ import Vapor
 /// without touching the disk. Vapor's `FileMiddleware` alone asks the file system about every
 /// path, so a 5,000-character URL failed with ENAMETOOLONG (a 500) and each API call cost a
 /// `stat`.
-struct PublicFilesMiddleware: AsyncMiddleware {
+struct PublicFilesMiddleware: Middleware {
     static let prefixes = ["/css/", "/js/"]
     static let files: Set<String> = ["/favicon.ico"]
     static let maximumPathLength = 200
@@ -15,12 +15,12 @@ struct PublicFilesMiddleware: AsyncMiddleware {
         files = FileMiddleware(publicDirectory: publicDirectory)
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.url.path
         guard request.method == .GET || request.method == .HEAD, path.utf8.count <= Self.maximumPathLength,
               Self.files.contains(path) || Self.prefixes.contains(where: path.hasPrefix) else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
-        return try await files.respond(to: request, chainingTo: next)
+        return files.respond(to: request, chainingTo: next)
     }
 }
