@@ -40,6 +40,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from appendix1 import appendix1_city, appendix1_county, appendix1_province
 from reissue import reissue_desks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -449,6 +450,7 @@ class Run:
             self.inspect("integration-submitted", "锦江区")
             self.check("已提交" in self.driver.find_element(By.TAG_NAME, "main").text,
                        "county：提交后页面未显示“已提交”")
+        appendix1_county(self)
 
     def bulk_verify(self, page):
         """批量核实 on a worklist of five rows a page: select the page (the question counts the rows;
@@ -569,6 +571,7 @@ class Run:
         if self.check(bool(forms), "city：锦江区提交后没有“提交本市(州)名单”按钮"):
             self.submit(forms[0], "提交")
             self.inspect("integration-city-submitted", "成都市")
+        appendix1_city(self)
 
     def registry_pages(self):
         """The city's registry (27 pages in the small demo) at 1280 and 390 px: a page number, a jump
@@ -711,6 +714,7 @@ class Run:
             self.check("已审核" in self.driver.find_element(By.TAG_NAME, "main").text,
                        "province：审核认定后成都市的状态不是“已审核”")
         self.frozen_tables()
+        appendix1_province(self)
         self.dashboard_check()
         self.drill_down()
         self.print_check()

@@ -45,7 +45,7 @@ struct ReportingTask: Sendable, Hashable {
         ReportingTask(key: "integration", name: "合作项目整合名单（附件2）", workflow: "integration", month: 9, day: 30,
                       subjects: .rows(table: "integration_batches"),
                       participation: .listedIn(table: "integration_entries", subjectColumn: "batch_id")),
-        ReportingTask(key: "completion", name: "年度培训任务完成情况", workflow: "completion", month: 12, day: 31, subjects: .year, participation: .everyUnit),
+        ReportingTask(key: "completion", name: "培训实施情况统计表（附件1）", workflow: "completion", month: 12, day: 31, subjects: .year, participation: .everyUnit),
     ]
 
     static func named(_ key: String?) -> ReportingTask? { all.first { $0.key == key } }
