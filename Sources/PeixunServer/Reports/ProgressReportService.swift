@@ -6,20 +6,13 @@ struct ProgressReportService {
     let database: any SQLDatabase
     let regions: RegionDirectory
 
-    private struct KeyedCount: Decodable {
-        let key: String
-        let stage: String?
-        let teachers: Int
-    }
-
     func report(year: Int, regionCode: String) async throws -> ProgressReport {
         guard let region = regions.region(code: regionCode) else { throw AppError.notFound("行政区划") }
-        let schoolYear = try await statisticsYear(for: year)
         switch region.level {
         case .province, .city:
-            return try await regionReport(year: year, region: region, schoolYear: schoolYear)
+            return try await regionReport(year: year, region: region)
         case .county:
-            return try await countyReport(year: year, county: region, schoolYear: schoolYear)
+            return try await countyReport(year: year, county: region, schoolYear: try await statisticsYear(for: year))
         }
     }
 
@@ -31,38 +24,45 @@ struct ProgressReportService {
     }
 
     /// Rows are the region's children; stage columns come from the official statistics.
-    private func regionReport(year: Int, region: Region, schoolYear: Int?) async throws -> ProgressReport {
-        let (keyColumn, filterColumn): (String, String?) = region.level == .province ? ("city_code", nil) : ("county_code", "city_code")
+    ///
+    /// One query for everything (official counts of every school year, by stage, and the trained
+    /// teachers), and the statistics year picked here: the province's report was five queries a
+    /// request with the sign-in, and each query's trip through the database pool cost more than
+    /// the query itself (bench/auth.sh, issue 16).
+    private func regionReport(year: Int, region: Region) async throws -> ProgressReport {
+        let key: SQLQueryString = region.level == .province ? "city_code" : "county_code"
         // Below 全国 a province keeps to its own cities; 全国 sums every city into its province's row.
-        let provinceFilter: (any SQLExpression)? = region.level == .province && region.parentCode != nil
-            ? SQLBinaryExpression(left: SQLColumn("city_code"), op: SQLBinaryOperator.like, right: SQLBind(RegionScope.provincePrefix(region.code) + "%"))
-            : nil
-        var figures: [String: ProgressFigures] = [:]
-        if let schoolYear {
-            var official = database.select()
-                .column(SQLColumn(keyColumn), as: "key").column("stage")
-                .column(SQLIntegerSum("teachers"), as: "teachers")
-                .from(OfficialCountModel.schema)
-                .where("school_year", .equal, schoolYear)
-                .groupBy(keyColumn).groupBy("stage")
-            if let filterColumn { official = official.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
-            if let provinceFilter { official = official.where(provinceFilter) }
-            for row in try await official.all(decoding: KeyedCount.self) {
-                guard let stage = row.stage.flatMap(Stage.init(rawValue:)) else { continue }
-                figures[row.key, default: .zero][stage] += row.teachers
-            }
+        let filter: SQLQueryString = if region.level == .city {
+            "AND city_code = \(bind: region.code)"
+        } else if region.parentCode != nil {
+            "AND city_code LIKE \(bind: RegionScope.provincePrefix(region.code) + "%")"
+        } else {
+            ""
         }
-        var trained = database.select()
-            .column(SQLColumn(keyColumn), as: "key")
-            .column(SQLIntegerSum("teachers"), as: "teachers")
-            .from(CreateCountyProgressRollups.schema)
-            .where("first_passed_year", .greaterThanOrEqual, 1)
-            .where("first_passed_year", .lessThanOrEqual, year)
-            .groupBy(keyColumn)
-        if let filterColumn { trained = trained.where(SQLColumn(filterColumn), .equal, SQLBind(region.code)) }
-        if let provinceFilter { trained = trained.where(provinceFilter) }
-        for row in try await trained.all(decoding: KeyedCount.self) {
-            figures[row.key, default: .zero].trained = row.teachers
+        struct Row: Decodable {
+            let key: String
+            let school_year: Int?
+            let kindergarten: Int
+            let primary_secondary: Int
+            let vocational: Int
+            let trained: Int
+        }
+        func stage(_ stage: Stage) -> SQLQueryString {
+            "CAST(SUM(CASE WHEN stage = \(bind: stage.rawValue) THEN teachers ELSE 0 END) AS BIGINT)"
+        }
+        let counts = try await database.raw("""
+            SELECT \(key) AS key, school_year, \(stage(.kindergarten)) AS kindergarten,
+                   \(stage(.primarySecondary)) AS primary_secondary, \(stage(.vocational)) AS vocational, 0 AS trained
+            FROM official_counts WHERE 1 = 1 \(filter) GROUP BY school_year, \(key)
+            UNION ALL
+            SELECT \(key), NULL, 0, 0, 0, CAST(SUM(teachers) AS BIGINT)
+            FROM progress_county_rollups WHERE first_passed_year BETWEEN 1 AND \(bind: year) \(filter) GROUP BY \(key)
+            """).all(decoding: Row.self)
+        let schoolYear = StatisticsYear.schoolYear(forReportYear: year, available: Array(Set(counts.compactMap(\.school_year))))
+        var figures: [String: ProgressFigures] = [:]
+        for row in counts where row.school_year == nil || row.school_year == schoolYear {
+            figures[row.key, default: .zero] += ProgressFigures(
+                kindergarten: row.kindergarten, primarySecondary: row.primary_secondary, vocational: row.vocational, trained: row.trained)
         }
         let children = regions.children(of: region.code)
         let rows = children.map { child in
