@@ -87,6 +87,15 @@ import VaporTesting
                 #expect(report.onTime == 1 && report.units.first { $0.code == "510100" }?.status == "onTime")
             }
             #expect(try await view(app, "year=2017&region=510100", as: "sheng")?.unit?.snapshotURL == "/frozen/\(frozen.id!)")
+            for (query, count) in [("year=2017", 1), ("year=2016", 0), ("kind=progress&year=2017", 1)] {
+                try await app.testing().test(.GET, "/api/v1/frozen?\(query)", headers: try await TestUsers.bearer(app, "sheng")) { response in
+                    let list = try response.content.decode([FrozenController.Summary].self)
+                    #expect(list.count == count && list.allSatisfy { $0.year == 2017 }, "\(query)")
+                }
+            }
+            try await app.testing().test(.GET, "/frozen?year=2017", headers: try await TestUsers.session(app, "sheng").headers) { response in
+                #expect(response.body.string.contains("aria-current=\"page\">2017年</a>") && response.body.string.contains(">全部</a>"))
+            }
             try await post(app, "submit", as: "jinjiang", status: .conflict)
 
             // Later, 锦江区's official count changes through an import: the cells show it, and who.

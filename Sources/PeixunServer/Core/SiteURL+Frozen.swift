@@ -5,10 +5,10 @@ extension SiteURL {
     /// 已审核表格: the tables the province approved (Appendix 3, the integration summary), each
     /// as approved, its difference against the live table, and its workbook as approved.
     enum Frozen: SiteResource {
-        case page(kind: String? = nil)
+        case page(kind: String? = nil, year: Int? = nil)
         case show(Parameter<Int>)
         case download(Parameter<Int>)
-        case api(kind: String? = nil)
+        case api(kind: String? = nil, year: Int? = nil)
         case apiShow(Parameter<Int>)
 
         var segments: [String] {
@@ -23,7 +23,7 @@ extension SiteURL {
 
         var query: [URLQueryItem] {
             switch self {
-            case .page(let kind), .api(let kind): .init(["kind": kind])
+            case .page(let kind, let year), .api(let kind, let year): .init(["kind": kind, "year": year])
             default: []
             }
         }

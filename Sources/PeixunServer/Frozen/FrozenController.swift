@@ -20,6 +20,8 @@ struct FrozenController {
         let kind: String
         let kindLabel: String
         let subject: Int
+        /// The year the table reports: the subject for Appendix 1 and 3, the batch's year for a summary.
+        let year: Int
         let title: String
         let region: ProgressDTO.RegionRef
         let approvedBy: String
@@ -56,13 +58,20 @@ struct FrozenController {
         return user
     }
 
-    private func summary(_ model: FrozenTableModel, regions: RegionDirectory) -> Summary {
+    private func summary(_ model: FrozenTableModel, regions: RegionDirectory, batchYears: [Int: Int]) -> Summary {
         let id = model.id ?? 0
-        return Summary(id: id, kind: model.kind, kindLabel: model.frozenKind?.label ?? model.kind, subject: model.subjectID, title: model.title,
+        return Summary(id: id, kind: model.kind, kindLabel: model.frozenKind?.label ?? model.kind, subject: model.subjectID,
+                       year: model.frozenKind == .summary ? batchYears[model.subjectID] ?? 0 : model.subjectID, title: model.title,
                        region: .init(code: model.regionCode, name: regions.region(code: model.regionCode)?.name ?? model.regionCode),
                        approvedBy: model.approvedBy, approverName: model.approverName, approvedAt: model.approvedAt,
                        current: model.reopenedAt == nil, reopenedAt: model.reopenedAt,
                        url: SiteURL.frozen(.show(.value(id))).path, downloadURL: SiteURL.frozen(.download(.value(id))).path)
+    }
+
+    private func batchYears(_ models: [FrozenTableModel], on db: any Database) async throws -> [Int: Int] {
+        let ids = Set(models.filter { $0.frozenKind == .summary }.map(\.subjectID))
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(try await IntegrationBatchModel.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id ?? 0, $0.year) }) { first, _ in first }
     }
 
     private func list(_ request: Request) async throws -> [Summary] {
@@ -74,7 +83,10 @@ struct FrozenController {
         }
         var query = FrozenTableModel.query(on: request.db).sort(\.$approvedAt, .descending).sort(\.$id, .descending)
         if let kind { query = query.filter(\.$kind == kind) }
-        return try await query.all().filter { user.scope.contains(regionCode: $0.regionCode, in: regions) }.map { summary($0, regions: regions) }
+        let year = try request.query.get(Int?.self, at: "year")
+        let models = try await query.all().filter { user.scope.contains(regionCode: $0.regionCode, in: regions) }
+        let years = try await batchYears(models, on: request.db)
+        return models.map { summary($0, regions: regions, batchYears: years) }.filter { year == nil || $0.year == year }
     }
 
     /// The snapshot if the user may see it; anything else is "not found", as everywhere.
@@ -99,7 +111,7 @@ struct FrozenController {
             let edit = edits[$0.key] ?? ($0.key == approved.rows.last?.key ? latest : nil)
             return Change(code: $0.key, name: $0.name, column: $0.column, approved: $0.before, now: $0.after, changedBy: edit?.by, changedAt: edit?.at)
         }
-        return Detail(snapshot: summary(model, regions: regions), columns: approved.columns, rows: approved.rows, changes: changes)
+        return Detail(snapshot: summary(model, regions: regions, batchYears: try await batchYears([model], on: request.db)), columns: approved.columns, rows: approved.rows, changes: changes)
     }
 
     @Sendable func apiList(request: Request) async throws -> [Summary] {
@@ -112,7 +124,9 @@ struct FrozenController {
 
     @Sendable func page(request: Request) async throws -> View {
         let snapshots = try await list(request)
-        return try await request.renderPage("frozen", FrozenListPage(snapshots: snapshots))
+        let kind = try request.query.get(String?.self, at: "kind"), year = try request.query.get(Int?.self, at: "year")
+        let years = YearTab.bar(try await ReportingYears.choices(on: request.sql), showing: year ?? 0) { .frozen(.page(kind: kind, year: $0)) }
+        return try await request.renderPage("frozen", FrozenListPage(snapshots: snapshots, years: years, allURL: SiteURL.frozen(.page(kind: kind)).path))
     }
 
     @Sendable func show(request: Request) async throws -> View {

@@ -18,8 +18,15 @@ struct FrozenListPage: Encodable, Sendable {
     let rows: [Row]
     let hasRows: Bool
     let apiURL = SiteURL.frozen(.api()).path
+    /// The year tabs (`YearTab.bar`); none marked while every year shows (`allURL`).
+    let years: [YearTab]
+    let allURL: String
+    let showsAll: Bool
 
-    init(snapshots: [FrozenController.Summary]) {
+    init(snapshots: [FrozenController.Summary], years: [YearTab], allURL: String) {
+        self.years = years
+        self.allURL = allURL
+        showsAll = !years.contains(where: \.selected)
         rows = snapshots.map {
             Row(title: $0.title, kindLabel: $0.kindLabel, regionName: $0.region.name, approver: $0.approverName,
                 approvedAt: FrozenShowPage.time($0.approvedAt), current: $0.current, url: $0.url, downloadURL: $0.downloadURL)
