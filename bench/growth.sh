@@ -23,7 +23,7 @@ parts=${GROWTH_PARTS:-load,serve,approve,roster}
 roster="$OUT/roster-full.xlsx"
 [[ $parts != *roster* ]] || [ -f "$roster" ] || "$PEIXUN" demo-roster --scale full -o "$roster" >/dev/null
 data="$OUT/growth-data"
-sql() { psql "$DATABASE_URL" -qtAX -c "$1"; }
+sql() { psql "$DATABASE_URL" -qtAX -c "SET client_min_messages = warning; $1"; }
 timed() { # label, command…: one line with wall seconds and peak RSS
   local label=$1; shift
   /usr/bin/time -v "$@" > "$OUT/growth-cmd.log" 2> "$OUT/growth-time.log" || { tail -n 5 "$OUT/growth-cmd.log" "$OUT/growth-time.log"; return 1; }
