@@ -38,5 +38,6 @@ enum Migrations {
         app.migrations.add(CreateImportProgress())
         app.migrations.add(CreateReissueStatementFiles())
         app.migrations.add(AllowProgressFrozenTables())
+        app.migrations.add(CreateJobsOwnerIndex())
     }
 }
