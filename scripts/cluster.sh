@@ -62,10 +62,15 @@ start_postgres() {
   say "PostgreSQL 端口 $pg_port"
 }
 
-instance_env() { # index
-  env DATABASE_URL="$database_url" PEIXUN_PORT="${ports[$1]}" PEIXUN_HOST=127.0.0.1 \
-    PEIXUN_DATA_DIR="$dir/shared" PEIXUN_UPLOAD_DIR="$dir/shared/uploads" PEIXUN_INSTANCE_ID="instance-$(( $1 + 1 ))" \
-    PEIXUN_TRUST_PROXY=1 PEIXUN_PUBLIC_URL="http://127.0.0.1:$base" "${@:2}"
+instance_vars() { # index → $vars: the instance's environment
+  vars=(DATABASE_URL="$database_url" PEIXUN_PORT="${ports[$1]}" PEIXUN_HOST=127.0.0.1
+    PEIXUN_DATA_DIR="$dir/shared" PEIXUN_UPLOAD_DIR="$dir/shared/uploads" PEIXUN_INSTANCE_ID="instance-$(( $1 + 1 ))"
+    PEIXUN_TRUST_PROXY=1 PEIXUN_PUBLIC_URL="http://127.0.0.1:$base")
+}
+
+instance_env() { # index command…
+  instance_vars "$1"
+  env "${vars[@]}" "${@:2}"
 }
 
 start_instances() {
@@ -79,7 +84,10 @@ start_instances() {
   for index in 0 1; do
     local pid="$dir/instance-$((index + 1)).pid"
     running "$pid" && continue
-    instance_env "$index" "$bin" serve >"$dir/instance-$((index + 1)).log" 2>&1 &
+    # `env` started directly in the background (not through a function, which would run in a
+    # subshell): its pid, which becomes the server's, is the one `down` stops.
+    instance_vars "$index"
+    env "${vars[@]}" "$bin" serve >"$dir/instance-$((index + 1)).log" 2>&1 &
     echo $! >"$pid"
   done
   for index in 0 1; do

@@ -69,8 +69,11 @@ public enum CertificateDocument {
             lines.append("……等共 \(snapshot.completed.count) 项培训")
         }
         if !lines.isEmpty {
-            y += canvas.text("完成培训：", family: serif, size: 12, x: left, y: y, width: textWidth) + 2
-            canvas.text(lines.joined(separator: "\n"), family: serif, size: 11.5, x: left + 12, y: y, width: textWidth - 12, lineSpacing: 1.2)
+            // The list hangs beside its label, right of the QR code's column (x 62–158): four trainings and
+            // the "……等共" line reach down to where the code starts, and a line under it was cut off.
+            let listLeft = left + 5 * 12 + 8
+            canvas.text("完成培训：", family: serif, size: 12, x: left, y: y, width: listLeft - left)
+            canvas.text(lines.joined(separator: "\n"), family: serif, size: 11.5, x: listLeft, y: y + 0.5, width: width - left - listLeft, lineSpacing: 1.2)
         }
 
         // Bottom: the QR code on the left, the issuer and date on the right.
