@@ -153,7 +153,10 @@ struct TeacherListController {
         }
         var schools: [String] = []
         if user.role == .county, let county = user.regionCode {
-            schools = try await SchoolModel.query(on: request.db).filter(\.$countyCode == county).sort(\.$name).limit(500).all().map(\.name)
+            // Only the names, without Fluent's model decoding: every page of the county's registry lists them.
+            struct Name: Decodable { let name: String }
+            schools = try await request.sql.select().column("name").from(SchoolModel.schema).where("county_code", .equal, county)
+                .orderBy("name").limit(500).all(decoding: Name.self).map(\.name)
         }
         var regionOptions = [Option(value: "", label: "全部", selected: search.region == nil)]
         if let root = user.scope.root(in: regions), let top = regions.region(code: root) {
