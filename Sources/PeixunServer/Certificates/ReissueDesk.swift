@@ -271,7 +271,10 @@ struct ReissueDesk {
     /// province: the city, and the counties named), approve or reopen (province). Returns the
     /// region whose desk shows the result.
     func decide(_ decision: SiteURL.Reissue.Decision, round id: Int, _ input: Decision) async throws -> String {
-        try await database.transaction { db in
+        // Again once the transaction has ended: a verification read between the hook's emptying
+        // and the commit would have kept the old status.
+        defer { hooks.certificatesChanged() }
+        return try await database.transaction { db in
             let round = try await round(id, on: db)
             guard let city = regions.region(code: round.cityCode) else { throw AppError.notFound("市(州)") }
             switch decision {

@@ -73,7 +73,8 @@ struct FrozenEdits {
 
     private func progress(_ model: FrozenTableModel, city: Region) async throws -> [String: Edit] {
         let logged = try await logged(after: model.approvedAt, city: city, """
-            (object_type IN ('official_counts', 'teacher_roster', 'teacher', 'teacher_transfer') AND action <> 'export'
+            (object_type IN ('official_counts', 'teacher_roster', 'teacher', 'teacher_transfer')
+             AND action IN ('create', 'update', 'delete', 'import', 'transfer', 'approve', 'reject', 'cancel')
              OR object_type = 'integration_batch' AND action IN ('approve', 'cancel') AND county_code IS NULL)
             """)
         let counties = regions.counties(in: city.code).map(\.code)

@@ -25,8 +25,9 @@ struct ProgressReportService {
 
     /// Rows are the region's children; stage columns come from the official statistics.
     ///
-    /// One query for everything (official counts of every school year, by stage, and the trained
-    /// teachers), and the statistics year picked here: the province's report was five queries a
+    /// One query for everything (official counts of every school year, by stage, the school years
+    /// stored anywhere — the year is the same for every region, as in `statisticsYear` — and the
+    /// trained teachers), and the statistics year picked here: the province's report was five queries a
     /// request with the sign-in, and each query's trip through the database pool cost more than
     /// the query itself (bench/auth.sh, issue 16).
     private func regionReport(year: Int, region: Region) async throws -> ProgressReport {
@@ -54,6 +55,8 @@ struct ProgressReportService {
             SELECT \(key) AS key, school_year, \(stage(.kindergarten)) AS kindergarten,
                    \(stage(.primarySecondary)) AS primary_secondary, \(stage(.vocational)) AS vocational, 0 AS trained
             FROM official_counts WHERE 1 = 1 \(filter) GROUP BY school_year, \(key)
+            UNION ALL
+            SELECT '', school_year, 0, 0, 0, 0 FROM official_counts GROUP BY school_year
             UNION ALL
             SELECT \(key), NULL, 0, 0, 0, CAST(SUM(teachers) AS BIGINT)
             FROM progress_county_rollups WHERE first_passed_year BETWEEN 1 AND \(bind: year) \(filter) GROUP BY \(key)
