@@ -84,13 +84,19 @@ struct AllowProgressFrozenTables: AsyncMigration {
     static let before = "'plan', 'summary'"
     static let after = "'plan', 'summary', 'progress'"
 
+    // In one transaction each (DDL is transactional on both databases): a crash halfway through
+    // the SQLite rebuild would otherwise leave `frozen_tables_old` and a migration that cannot run again.
     func prepare(on database: any Database) async throws {
-        try await allow(from: Self.before, to: Self.after, on: database)
+        try await database.transaction { db in
+            try await allow(from: Self.before, to: Self.after, on: db)
+        }
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DELETE FROM frozen_tables WHERE kind = 'progress'").run()
-        try await allow(from: Self.after, to: Self.before, on: database)
+        try await database.transaction { db in
+            try await (db as! any SQLDatabase).raw("DELETE FROM frozen_tables WHERE kind = 'progress'").run()
+            try await allow(from: Self.after, to: Self.before, on: db)
+        }
     }
 
     private func allow(from old: String, to new: String, on database: any Database) async throws {
