@@ -82,6 +82,21 @@ import VaporTesting
         }
     }
 
+    @Test func theLifetimeIsConfiguredInWholeSecondsUpToAMinute() throws {
+        #expect(try AppConfig.fromEnvironment([:]).verificationCacheSeconds == 5)
+        #expect(try AppConfig.fromEnvironment(["PEIXUN_VERIFY_CACHE_SECONDS": "0"]).verificationCacheSeconds == 0)
+        for bad in ["61", "-1", "nan", "2.5", ""] {
+            #expect(throws: AppConfig.Invalid.self) { try AppConfig.fromEnvironment(["PEIXUN_VERIFY_CACHE_SECONDS": bad]) }
+        }
+        // Nothing kept when the lifetime is 0.
+        let cache = VerificationCache(lifetime: 0)
+        let now = Date(timeIntervalSince1970: 1_500_000_000)
+        cache.store(token: "a", answer: VerificationDTO(status: "valid", statusLabel: "有效", number: "20175101040000011", issuedOn: "2017-03-31",
+                                                        holder: "张*", programme: "提升工程", issuer: "执行办", replacedBy: nil, revokedOn: nil,
+                                                        revokedReason: nil), generation: cache.currentGeneration, now: now)
+        #expect(cache.entry(token: "a", now: now) == nil)
+    }
+
     @Test func aFullCacheStartsAfreshAndAChangeDropsAnswersReadBeforeIt() {
         let cache = VerificationCache(lifetime: 5, capacity: 2)
         let now = Date(timeIntervalSince1970: 1_500_000_000)

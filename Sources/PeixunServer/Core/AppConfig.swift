@@ -28,6 +28,8 @@ public struct AppConfig: Sendable {
     /// How many instances serve behind the proxy (`PEIXUN_INSTANCES`): limits kept per
     /// instance are divided by it.
     public var instances = 1
+    /// How long public verification keeps an answer by token (`PEIXUN_VERIFY_CACHE_SECONDS`, 0–60; 0 keeps none).
+    public var verificationCacheSeconds = 5
 
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
@@ -83,6 +85,11 @@ public struct AppConfig: Sendable {
         if let text = environment["PEIXUN_INSTANCES"] {
             if let count = Int(text), (1...1_000).contains(count) { config.instances = count } else {
                 problems.append("PEIXUN_INSTANCES 应为 1–1000 之间的整数，实际为 \(text)")
+            }
+        }
+        if let text = environment["PEIXUN_VERIFY_CACHE_SECONDS"] {
+            if let seconds = Int(text), (0...60).contains(seconds) { config.verificationCacheSeconds = seconds } else {
+                problems.append("PEIXUN_VERIFY_CACHE_SECONDS 应为 0–60 之间的整数（秒），实际为 \(text)")
             }
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }
