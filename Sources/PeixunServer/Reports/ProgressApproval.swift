@@ -26,7 +26,7 @@ struct ProgressApproval: ApprovalHooks {
     /// confirm (`blockers`), so waiting for it would hold the city back for ever.
     func children(of region: Region, subject year: Int, on db: any Database) async throws -> [String] {
         guard region.level == .city else { return [] }
-        guard let schoolYear = try await Self.schoolYear(for: year, on: db) else { return [] }
+        guard let schoolYear = try await ProgressReportService.statisticsYear(for: year, on: db as! any SQLDatabase) else { return [] }
         struct Row: Decodable { let county_code: String }
         let counted = Set(try await (db as! any SQLDatabase).select().distinct().column("county_code").from(OfficialCountModel.schema)
             .where("city_code", .equal, region.code).where("school_year", .equal, schoolYear)
@@ -34,16 +34,9 @@ struct ProgressApproval: ApprovalHooks {
         return regions.counties(in: region.code).map(\.code).filter(counted.contains)
     }
 
-    private static func schoolYear(for year: Int, on db: any Database) async throws -> Int? {
-        struct Row: Decodable { let school_year: Int }
-        let available = try await (db as! any SQLDatabase).select().distinct().column("school_year").from(OfficialCountModel.schema)
-            .all(decoding: Row.self).map(\.school_year)
-        return StatisticsYear.schoolYear(forReportYear: year, available: available)
-    }
-
     func blockers(of region: Region, subject year: Int, on db: any Database) async throws -> [ApprovalRefusal] {
         guard region.level == .county else { return [] }
-        guard let schoolYear = try await Self.schoolYear(for: year, on: db),
+        guard let schoolYear = try await ProgressReportService.statisticsYear(for: year, on: db as! any SQLDatabase),
               try await OfficialCountModel.query(on: db).filter(\.$countyCode == region.code).filter(\.$schoolYear == schoolYear).count() > 0 else {
             return [ApprovalRefusal(code: "progress.no_statistics",
                                     message: "\(region.name)尚未导入教育事业统计的专任教师数，\(year)年培训实施情况无从确认；请先导入专任教师数")]

@@ -17,6 +17,11 @@ struct ProgressReportService {
     }
 
     private func statisticsYear(for year: Int) async throws -> Int? {
+        try await Self.statisticsYear(for: year, on: database)
+    }
+
+    /// The school year whose official counts a report year uses, among those stored anywhere.
+    static func statisticsYear(for year: Int, on database: any SQLDatabase) async throws -> Int? {
         struct Row: Decodable { let school_year: Int }
         let years = try await database.select().distinct().column("school_year")
             .from(OfficialCountModel.schema).all(decoding: Row.self).map(\.school_year)
