@@ -60,34 +60,54 @@ enum ExportJob {
     }
 
     static func run(_ context: JobContext) async throws -> String? {
+        try await write(context, chunkRows: context.app.jobs.settings.exportChunkRows)
+    }
+
+    /// Reads the rows a chunk at a time and writes each straight into the file, reporting
+    /// progress as the rows go: memory stays at one chunk whatever the list's length.
+    /// `afterChunk` (rows done so far) lets a test stop the job in the middle, as a crash would.
+    static func write(_ context: JobContext, chunkRows: Int,
+                      afterChunk: @Sendable (Int) async throws -> Void = { _ in }) async throws -> String? {
         let payload = try context.decode(Payload.self)
         guard let format = TableDownload.Format(rawValue: payload.format) else { throw AppError(.internalServerError, code: "job.payload", "任务参数无法读取（任务 \(context.jobID)）") }
-        try await context.progress(done: 0, total: 3, phase: "正在读取\(payload.title)（约 \(payload.rows) 行）")
-        let download: TableDownload
+        try await context.progress(done: 0, total: max(1, payload.rows), phase: "正在读取\(payload.title)（约 \(payload.rows) 行）")
+        let export: TableExport
         switch payload.source {
-        case .teachers: download = try await TeacherListController.download(query: payload.query, context: context)
-        case .untrained: download = try await UntrainedExportController.download(query: payload.query, context: context)
+        case .teachers: export = try await TeacherListController.export(query: payload.query, context: context)
+        case .untrained: export = try await UntrainedExportController.export(query: payload.query, context: context)
         }
-        try await context.progress(done: 1, total: 3, phase: "正在写入文件（\(download.rows.count) 行）")
         let url = outputURL(jobID: context.jobID, format: format.rawValue, app: context.app)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        // Written beside the final name and renamed at the end, so a reader never sees half a file.
-        let partial = url.appendingPathExtension("partial")
+        // Written under a name of this run's own and renamed at the end, so that a reader never
+        // sees half a file, and a run presumed dead (its job handed to another instance) that
+        // still writes cannot mix its rows into the other's file.
+        let partial = url.deletingLastPathComponent()
+            .appendingPathComponent("\(url.lastPathComponent).\(UUID().uuidString.prefix(8).lowercased()).partial")
+        let threads = context.app.threadPool
+        let total = export.ids.count
+        let written: Int
         do {
-            try await context.app.threadPool.runIfActive {
-                _ = try? FileManager.default.removeItem(at: partial)
-                try download.write(format, to: partial.path)
+            let writer = try await threads.runIfActive { try TableFileWriter(export.layout, format: format, path: partial.path) }
+            try await export.forEachChunk(size: chunkRows) { rows, done in
+                try await threads.runIfActive { try writer.append(rows) }
+                try await context.progress(done: done, total: total + 1, phase: "正在写入\(payload.title)：\(done) / \(total) 行")
+                try await afterChunk(done)
             }
-            _ = try? FileManager.default.removeItem(at: url)
-            try FileManager.default.moveItem(at: partial, to: url)
+            try await context.progress(done: total, total: total + 1, phase: format == .xlsx ? "正在压缩生成 Excel 文件（\(total) 行）" : "正在完成文件")
+            try await threads.runIfActive { try writer.finish() }
+            written = writer.rows
+            // rename(2) replaces the name in one step: the old file or the new, never neither.
+            guard rename(partial.path, url.path) == 0 else {
+                throw AppError(.internalServerError, code: "export.file", "导出文件无法保存（\(String(cString: strerror(errno)))）")
+            }
         } catch {
             try? FileManager.default.removeItem(at: partial)
             throw error
         }
-        try await context.progress(done: 3, total: 3, phase: "已导出")
-        return try JobContext.encode(Result(fileName: download.fileName, asciiFileName: download.asciiFileName,
-                                            format: format.rawValue, rows: download.rows.count))
+        try await context.progress(done: total + 1, total: total + 1, phase: "已导出 \(written) 行")
+        return try JobContext.encode(Result(fileName: export.layout.fileName, asciiFileName: export.layout.asciiFileName,
+                                            format: format.rawValue, rows: written))
     }
 
     /// The finished file as a download, or 410 once it has been cleared.

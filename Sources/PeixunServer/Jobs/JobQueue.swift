@@ -24,6 +24,8 @@ final class JobQueue: @unchecked Sendable {
         var inlineImportBytes = 2_000_000
         /// An export of more rows than this is written by a job rather than in the request.
         var inlineExportRows = 50_000
+        /// An export reads and writes this many rows at a time (`TableExport`); tests make it small.
+        var exportChunkRows = 2_000
     }
 
     /// Who claims: host, process and a random part, so a restarted process is a new instance.

@@ -49,49 +49,32 @@ struct TableDownload {
         return response
     }
 
-    /// Writes the same file to `path` (an export job's result, served later).
+    /// Writes the same file to `path`.
     func write(_ format: Format, to path: String) throws {
-        switch format {
-        case .csv:
-            // Line by line, a thousand at a time: the whole text of 100,000 rows held twice would cost more than the rows.
-            FileManager.default.createFile(atPath: path, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.write(contentsOf: Data([0xEF, 0xBB, 0xBF]))
-            func line(_ cells: [String]) -> String { cells.map(CSVField.escape).joined(separator: ",") + "\r\n" }
-            try handle.write(contentsOf: Data(line(headers).utf8))
-            for start in stride(from: 0, to: rows.count, by: 1000) {
-                try handle.write(contentsOf: Data(rows[start..<min(start + 1000, rows.count)].map(line).joined().utf8))
-            }
-        case .xlsx: try writeWorkbook(to: path)
-        }
+        let writer = try TableFileWriter(layout, format: format, path: path)
+        try writer.append(rows)
+        try writer.finish()
+    }
+
+    var layout: TableLayout {
+        TableLayout(title: title, sheetName: sheetName, headers: headers, widths: widths, fileName: fileName, asciiFileName: asciiFileName)
     }
 
     private func csv() -> Data {
-        let text = ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-        return Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+        Data([0xEF, 0xBB, 0xBF]) + Data(([headers] + rows).map(TableFileWriter.csvLine).joined().utf8)
     }
 
     private func workbook() throws -> Data {
         let path = NSTemporaryDirectory() + "peixun-list-\(UUID().uuidString).xlsx"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try writeWorkbook(to: path)
+        try write(.xlsx, to: path)
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
+}
 
-    private func writeWorkbook(to path: String) throws {
-        let workbook = try XlsxWorkbook(path: path, constantMemory: true)
-        let sheet = try workbook.addSheet(named: sheetName)
-        let lastColumn = max(0, headers.count - 1)
-        sheet.merge(rows: 0...0, columns: 0...lastColumn, title, style: CellStyle(bold: true, fontSize: 14, alignment: .center))
-        let header = CellStyle(bold: true, alignment: .center, border: true, background: 0xF2F2F2)
-        for (column, text) in headers.enumerated() { sheet.write(text, row: 1, column: column, style: header) }
-        let cell = CellStyle(border: true, numberFormat: "@")
-        for (offset, line) in rows.enumerated() {
-            for (column, value) in line.enumerated() { sheet.write(value, row: offset + 2, column: column, style: cell) }
-        }
-        for (column, width) in widths.enumerated() { sheet.setColumns(column...column, width: width) }
-        sheet.printA4Landscape(repeatingRows: 1...1)
-        try workbook.close()
+extension TableDownload {
+    init(_ layout: TableLayout, rows: [[String]]) {
+        self.init(title: layout.title, sheetName: layout.sheetName, headers: layout.headers, widths: layout.widths, rows: rows,
+                  fileName: layout.fileName, asciiFileName: layout.asciiFileName)
     }
 }

@@ -189,50 +189,50 @@ struct TeacherListController {
     static let exportHeaders = ["县(市、区)", "所在学校", "学段", "教师姓名", "身份证号码", "联系电话", "培训状态", "首次合格年度"]
 
     /// The filtered list as a file, with masked IDs; audited with the filters used. A list
-    /// above `JobQueue.Settings.inlineExportRows` is written by a job (`ExportJob`).
+    /// above `JobQueue.Settings.inlineExportRows` is written by a job (`ExportJob`), a chunk of
+    /// rows at a time; one beyond a sheet's rows (`TableLayout.maxRows`) is refused.
     @Sendable func export(request: Request) async throws -> Response {
         let search = try search(request)
         let format = try TableDownload.format(try request.query.get(String?.self, at: "format"))
         let total = try await search.count(on: request.sql)
-        try Self.checkExportSize(total)
+        try TableLayout.checkRowLimit(total, what: "教师")
         let user = try request.requireUser()
         if ExportJob.runsAsJob(rows: total, request: request) {
             let title = Self.exportRegionName(search, user: user, regions: request.application.regions) + "教师名册"
             return try await ExportJob.start(.teachers, format: format, title: title, rows: total, request: request)
         }
-        return try await Self.download(search, user: user, filters: request.url.query ?? "", database: request.db,
-                                       regions: request.application.regions, actor: .init(request), today: request.clock.today()).response(format)
-    }
-
-    static func checkExportSize(_ total: Int) throws {
-        guard total <= TeacherSearch.exportLimit else {
-            throw AppError.badRequest(code: "export.too_large", "符合条件的教师有 \(total) 人，超过单次导出上限 \(TeacherSearch.exportLimit) 人，请按市(州)或县(市、区)分别导出")
-        }
+        return try await Self.export(search, user: user, filters: request.url.query ?? "", database: request.db,
+                                     regions: request.application.regions, actor: .init(request), today: request.clock.today())
+            .download(chunkRows: request.application.jobs.settings.exportChunkRows).response(format)
     }
 
     static func exportRegionName(_ search: TeacherSearch, user: CurrentUser, regions: RegionDirectory) -> String {
         (search.region ?? user.scope.root(in: regions).flatMap { regions.region(code: $0) })?.name ?? ""
     }
 
-    /// The file's content, the same whether a request or a job writes it.
-    static func download(_ search: TeacherSearch, user: CurrentUser, filters: String, database: any Database, regions: RegionDirectory,
-                         actor: AuditLog.Actor, today: CivilDate) async throws -> TableDownload {
-        let rows = try await search.allRows(on: database as! any SQLDatabase).map { row in
-            [regions.region(code: row.county_code)?.name ?? row.county_code, row.school, Stage(rawValue: row.stage)?.label ?? row.stage,
-             row.name, ResidentID(canonical: row.resident_id)?.masked ?? "******", row.mobile ?? "", row.status.label,
-             row.first_passed_year.map(String.init) ?? ""]
-        }
+    /// The file's content, the same whether a request or a job writes it: its ids now (and the
+    /// audit entry), its rows a chunk at a time as the writer asks.
+    static func export(_ search: TeacherSearch, user: CurrentUser, filters: String, database: any Database, regions: RegionDirectory,
+                       actor: AuditLog.Actor, today: CivilDate) async throws -> TableExport {
+        let sql = database as! any SQLDatabase
+        let ids = try await search.exportIDs(on: sql)
         let regionName = exportRegionName(search, user: user, regions: regions)
         let audit = AuditLog.regionColumns(search.region?.code ?? user.scope.root(in: regions), directory: regions)
         try await AuditLog.record(on: database, actor: actor, action: .export, objectType: "teacher_list",
                                   objectID: search.region?.code ?? user.scope.root(in: regions) ?? "",
                                   countyCode: audit.county, cityCode: audit.city,
                                   changes: ["filters": .init(before: nil, after: filters)],
-                                  summary: "导出\(regionName)教师名册（\(rows.count) 人）")
+                                  summary: "导出\(regionName)教师名册（\(ids.count) 人）")
         let stamp = today.description
-        return TableDownload(
+        let layout = TableLayout(
             title: "\(regionName)教师名册（\(stamp)导出）", sheetName: "教师名册", headers: exportHeaders,
-            widths: [14, 34, 10, 10, 22, 16, 10, 12], rows: rows,
-            fileName: "\(regionName)教师名册-\(stamp)", asciiFileName: "teachers-\(stamp)")
+            widths: [14, 34, 10, 10, 22, 16, 10, 12], fileName: "\(regionName)教师名册-\(stamp)", asciiFileName: "teachers-\(stamp)")
+        return TableExport(layout: layout, ids: ids) { chunk in
+            try await search.rows(ids: chunk, on: sql).map { row in
+                [regions.region(code: row.county_code)?.name ?? row.county_code, row.school, Stage(rawValue: row.stage)?.label ?? row.stage,
+                 row.name, ResidentID(canonical: row.resident_id)?.masked ?? "******", row.mobile ?? "", row.status.label,
+                 row.first_passed_year.map(String.init) ?? ""]
+            }
+        }
     }
 }

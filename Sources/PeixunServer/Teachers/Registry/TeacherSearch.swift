@@ -34,8 +34,6 @@ struct TeacherSearch: Sendable {
     }
 
     static let pageSize = 50
-    /// An export beyond this many rows is refused: ask for a county at a time instead.
-    static let exportLimit = 200_000
 
     let scope: RegionScope
     var term: TeacherSearchTerm?
@@ -148,11 +146,23 @@ struct TeacherSearch: Sendable {
         return try await sql.raw(query).all(decoding: Row.self)
     }
 
-    /// Every matching teacher, in the order asked for, else in the order an office reads a list:
+    /// The order of the export: the one asked for, else the one an office reads a list in:
     /// county, school, name.
-    func allRows(on sql: any SQLDatabase) async throws -> [Row] {
-        let order = sort?.orderBy(descending: descending, dialect: sql.dialect.name) ?? "t.county_code, s.name, t.name, t.id"
-        return try await sql.raw(selectRows(where: condition) + " ORDER BY \(order)").all(decoding: Row.self)
+    func exportOrder(dialect: String) -> SQLQueryString {
+        sort?.orderBy(descending: descending, dialect: dialect) ?? "t.county_code, s.name, t.name, t.id"
+    }
+
+    /// Every matching teacher's id, in the export's order (`TableExport`).
+    func exportIDs(on sql: any SQLDatabase) async throws -> [Int] {
+        try await TableExport.ids("""
+            SELECT t.id FROM teachers t JOIN schools s ON s.id = t.school_id WHERE \(condition) ORDER BY \(exportOrder(dialect: sql.dialect.name))
+            """, what: "教师", on: sql)
+    }
+
+    /// The rows of a chunk of those ids that still match, in the chunk's order.
+    func rows(ids: [Int], on sql: any SQLDatabase) async throws -> [Row] {
+        let rows = try await sql.raw(selectRows(where: TableExport.idList("t.id", ids) + " AND \(condition)")).all(decoding: Row.self)
+        return TableExport.ordered(rows, by: ids, id: \.id)
     }
 }
 
