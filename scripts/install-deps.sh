@@ -12,7 +12,7 @@ packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl libcairo2-dev 
 case "$purpose" in
   # poppler and zbar read the certificates back; selenium drives the pages in Chromium.
   test)  packages+=(postgresql nginx libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver) ;;
-  bench) packages+=(postgresql wrk hyperfine time libreoffice-writer-nogui) ;;
+  bench) packages+=(postgresql wrk hyperfine time libreoffice-writer-nogui python3-openpyxl) ;;
 esac
 
 missing=()
