@@ -77,7 +77,7 @@ import VaporTesting
             app.clock = clock
             let county = try #require(try await UserModel.query(on: app.db).filter(\.$username == "jinjiang").first())
             let service = ApprovalService(hooks: IntegrationApproval(regions: app.regions, clock: app.clock), regions: app.regions,
-                                          user: try CurrentUser(county, channel: .token), actor: .commandLine, clock: app.clock)
+                                          user: try CurrentUser(county, channel: .token, regions: app.regions), actor: .commandLine, clock: app.clock)
             let jinjiang = app.regions.region(code: "510104")!
             try await app.db.transaction { db in try await service.apply(.submit, to: jinjiang, subject: batch.id!, on: db) }
             var row = try #require(try await SubmissionModel.query(on: app.db).filter(\.$regionCode == "510104").first())
@@ -85,7 +85,7 @@ import VaporTesting
 
             let city = try #require(try await UserModel.query(on: app.db).filter(\.$username == "chengdu").first())
             let cityService = ApprovalService(hooks: IntegrationApproval(regions: app.regions, clock: app.clock), regions: app.regions,
-                                              user: try CurrentUser(city, channel: .token), actor: .commandLine, clock: app.clock)
+                                              user: try CurrentUser(city, channel: .token, regions: app.regions), actor: .commandLine, clock: app.clock)
             try await app.db.transaction { db in try await cityService.apply(.sendBack(reason: "人数不符"), to: jinjiang, subject: batch.id!, on: db) }
             clock.set(clock.now().addingTimeInterval(3_600 * 2))
             try await app.db.transaction { db in try await service.apply(.submit, to: jinjiang, subject: batch.id!, on: db) }

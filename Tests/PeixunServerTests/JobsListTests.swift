@@ -86,7 +86,7 @@ import VaporTesting
     func enqueue(_ app: Application, _ username: String, query: String = "region=510104&format=csv") async throws -> JobModel {
         let owner = try #require(try await UserModel.query(on: app.db).filter(\.$username == username).first())
         let payload = ExportJob.Payload(source: .teachers, query: query, format: "csv", title: "教师名册", rows: 1)
-        return try await app.jobs.enqueue(.export, payload: payload, owner: try CurrentUser(owner, channel: .session), address: "127.0.0.1",
+        return try await app.jobs.enqueue(.export, payload: payload, owner: try CurrentUser(owner, channel: .session, regions: app.regions), address: "127.0.0.1",
                                           regionCode: owner.regionCode, on: app.db, clock: app.clock)
     }
 

@@ -77,7 +77,7 @@ import VaporTesting
             let clock = FixedClock(Self.day)
             app.clock = clock
             let owner = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
-            let user = try CurrentUser(owner, channel: .session)
+            let user = try CurrentUser(owner, channel: .session, regions: app.regions)
             func job(_ kind: JobKind, retryable: Bool, attempts: Int, heartbeat: TimeInterval) async throws -> JobModel {
                 let job = try await app.jobs.enqueue(kind, payload: CertificateIssueJob.Payload(region: "510104"), owner: user,
                                                      address: "127.0.0.1", regionCode: "510104", on: app.db, clock: clock)
@@ -113,7 +113,7 @@ import VaporTesting
 
     @Test func twoClaimsNeverTakeTheSameJob() async throws {
         try await withTestApp { app in
-            let owner = try CurrentUser(try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first()), channel: .session)
+            let owner = try CurrentUser(try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first()), channel: .session, regions: app.regions)
             for _ in 0..<6 {
                 _ = try await app.jobs.enqueue(.issueCertificates, payload: CertificateIssueJob.Payload(region: "510104"), owner: owner,
                                                address: "x", regionCode: nil, on: app.db, clock: app.clock)
@@ -138,7 +138,7 @@ import VaporTesting
     @Test func anUnknownKindOrADisabledOwnerFailsTheJobWithAReason() async throws {
         try await withTestApp { app in
             let model = try #require(try await UserModel.query(on: app.db).filter(\.$username == "chengdu").first())
-            let owner = try CurrentUser(model, channel: .session)
+            let owner = try CurrentUser(model, channel: .session, regions: app.regions)
             let job = try await app.jobs.enqueue(.issueCertificates, payload: CertificateIssueJob.Payload(region: "510104"), owner: owner,
                                                  address: "x", regionCode: nil, on: app.db, clock: app.clock)
             try await app.jobs.runPending(app)

@@ -10,7 +10,7 @@ import VaporTesting
 /// sees both provinces' totals; a province account only its own.
 @Suite struct NationalScaleTests {
     /// The test app with two small provinces and an account on 全国 (`quanguo`).
-    private func withNation(_ body: (Application) async throws -> Void) async throws {
+    func withNation(_ body: (Application) async throws -> Void) async throws {
         try await withTestApp { app in
             let summary = try await DemoLoader(database: app.db, nation: DemoNationGenerator(scale: 2, size: .small, seed: 11)).load()
             let perProvince = DemoProvinceGenerator.cityFigures(scale: .small).reduce(0) { $0 + $1.figures.total }
@@ -83,7 +83,7 @@ import VaporTesting
             }
             // The one scope mechanism narrows every regional query to the province.
             let user = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
-            let sheng = try CurrentUser(user, channel: .token).placed(in: app.regions)
+            let sheng = try CurrentUser(user, channel: .token, regions: app.regions)
             #expect(sheng.scope == .province("510000"))
             let teachers = try await TeacherModel.query(on: app.db).scoped(to: sheng.scope).count()
             #expect(teachers == expected.total)
@@ -99,7 +99,7 @@ import VaporTesting
         try await withTestApp(demo: .small) { app in
             #expect(app.regions.nationalRoot == nil)
             let user = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
-            #expect(try CurrentUser(user, channel: .token).placed(in: app.regions).scope == .all)
+            #expect(try CurrentUser(user, channel: .token, regions: app.regions).scope == .all)
         }
     }
 }

@@ -11,13 +11,16 @@ public enum AccountPolicy {
         }
     }
 
-    /// The roles an actor may create.
-    public static func creatableRoles(by actor: Actor) -> [Role] {
-        switch actor.role {
+    /// The roles an actor may create: none without a scope; institutions and reviewers, which
+    /// belong to no region, only from the top of the tree.
+    public static func creatableRoles(by actor: Actor, in directory: RegionDirectory) -> [Role] {
+        let scope = RegionScope(role: actor.role, regionCode: actor.regionCode, teacherID: nil, directory: directory)
+        let roles: [Role] = switch actor.role {
         case .province: [.city, .county, .institution, .reviewer, .province]
         case .city: [.county]
         case .county, .institution, .reviewer, .teacher: []
         }
+        return scope == .none ? [] : roles.filter { $0.regionLevel != nil || scope == .all }
     }
 
     public enum Refusal: Error, Sendable, Equatable {
@@ -38,11 +41,11 @@ public enum AccountPolicy {
 
     /// Checks that `actor` may manage a user with `role` in `regionCode`.
     public static func check(actor: Actor, managing role: Role, regionCode: String?, directory: RegionDirectory) throws(Refusal) {
-        guard creatableRoles(by: actor).contains(role) else { throw .roleNotAllowed(role) }
+        guard creatableRoles(by: actor, in: directory).contains(role) else { throw .roleNotAllowed(role) }
         guard let level = role.regionLevel else { return }
         guard let regionCode, let region = directory.region(code: regionCode) else { throw .regionRequired(role, level) }
         guard region.level == level else { throw .regionWrongLevel(role, level) }
-        let scope = RegionScope(role: actor.role, regionCode: actor.regionCode, teacherID: nil)
+        let scope = RegionScope(role: actor.role, regionCode: actor.regionCode, teacherID: nil, directory: directory)
         guard scope.contains(regionCode: regionCode, in: directory) else { throw .regionOutsideScope }
         // A province user may create another province user; everyone else only strictly below.
         if actor.role != .province, regionCode == actor.regionCode { throw .regionOutsideScope }

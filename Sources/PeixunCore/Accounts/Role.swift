@@ -37,13 +37,30 @@ public enum RegionScope: Sendable, Equatable {
     /// One teacher's own record.
     case teacher(Int)
 
-    public init(role: Role, regionCode: String?, teacherID: Int?) {
+    /// The one derivation of a user's scope from its account, used by every request, job and
+    /// command. An administrative account sees its own region's subtree only if that region
+    /// exists at the account's level; the province account at the top of the tree (Sichuan,
+    /// or 全国 above several provinces) sees everything, one below 全国 its province. A missing
+    /// or unknown region sees nothing — never more.
+    public init(role: Role, regionCode: String?, teacherID: Int?, directory: RegionDirectory) {
         switch (role, regionCode, teacherID) {
-        case (.province, _, _): self = .all
-        case (.city, let code?, _): self = .city(code)
-        case (.county, let code?, _): self = .county(code)
+        case (.province, let code?, _), (.city, let code?, _), (.county, let code?, _):
+            guard let region = directory.region(code: code), region.level == role.regionLevel else {
+                self = .none
+                return
+            }
+            self = RegionScope(subtreeOf: region)
         case (.teacher, _, let id?): self = .teacher(id)
         default: self = .none
+        }
+    }
+
+    /// A region's subtree as a scope: the top of the tree is everything, any other region its own codes.
+    public init(subtreeOf region: Region) {
+        switch region.level {
+        case .province: self = region.parentCode == nil ? .all : .province(region.code)
+        case .city: self = .city(region.code)
+        case .county: self = .county(region.code)
         }
     }
 

@@ -12,7 +12,7 @@ struct BearerTokenMiddleware: Middleware {
             return next.respond(to: request)
         }
         return request.eventLoop.makeFutureWithTask {
-            guard let user = try await SignedInLookup.tokenUser(token: bearer.token, now: request.clock.now(), on: request.sql) else {
+            guard let user = try await SignedInLookup.tokenUser(token: bearer.token, now: request.clock.now(), regions: request.application.regions, on: request.sql) else {
                 throw AppError(.unauthorized, code: "token.invalid", "访问令牌无效、已过期或已注销，请重新登录")
             }
             request.currentUser = user

@@ -13,9 +13,11 @@ struct CurrentUser: Sendable {
     let teacherID: Int?
     let channel: Channel
     let mustChangePassword: Bool
+    /// What this user may see, derived once from the account and the region tree it is served from.
+    let scope: RegionScope
 
     init(id: Int, username: String, displayName: String, role: Role, regionCode: String?, teacherID: Int?,
-         channel: Channel, mustChangePassword: Bool) {
+         channel: Channel, mustChangePassword: Bool, regions: RegionDirectory) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -24,9 +26,16 @@ struct CurrentUser: Sendable {
         self.teacherID = teacherID
         self.channel = channel
         self.mustChangePassword = mustChangePassword
+        scope = RegionScope(role: role, regionCode: regionCode, teacherID: teacherID, directory: regions)
     }
 
-    init(_ user: UserModel, channel: Channel) throws {
+    /// The province office at the top of the tree — Sichuan's, or 全国's above several
+    /// provinces (`peixun demo --scale N`). Only it changes what the whole tree shares: the
+    /// projects and their institutions, the deadlines, everyone's jobs. A province account below
+    /// 全国 acts on its own province's data like any office on its subtree, and no further.
+    var isTopOffice: Bool { role == .province && scope == .all }
+
+    init(_ user: UserModel, channel: Channel, regions: RegionDirectory) throws {
         id = user.id!
         username = user.username
         displayName = user.displayName
@@ -35,12 +44,8 @@ struct CurrentUser: Sendable {
         teacherID = user.teacherID
         mustChangePassword = user.mustChangePassword
         self.channel = channel
+        scope = user.scope(in: regions)
     }
-
-    /// Set for a province account below 全国 (`placed(in:)`): its scope is that province only.
-    var province: String?
-
-    var scope: RegionScope { province.map(RegionScope.province) ?? RegionScope(role: role, regionCode: regionCode, teacherID: teacherID) }
 }
 
 /// The session found for this request (possibly anonymous).
@@ -58,7 +63,7 @@ private struct SessionStateKey: StorageKey { typealias Value = SessionState }
 extension Request {
     var currentUser: CurrentUser? {
         get { storage[CurrentUserKey.self] }
-        set { storage[CurrentUserKey.self] = newValue?.placed(in: application.regions) }
+        set { storage[CurrentUserKey.self] = newValue }
     }
 
     var sessionState: SessionState? {

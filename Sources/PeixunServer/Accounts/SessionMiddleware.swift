@@ -21,7 +21,7 @@ struct SessionMiddleware: Middleware {
     }
 
     private func restore(token: String, on request: Request) async throws {
-        guard let session = try await SignedInLookup.session(token: token, on: request.sql) else { return }
+        guard let session = try await SignedInLookup.session(token: token, regions: request.application.regions, on: request.sql) else { return }
         let config = request.application.config
         let now = request.clock.now()
         let idle = now.timeIntervalSince(session.lastSeenAt) > config.sessionIdleTimeout

@@ -18,13 +18,13 @@ enum SignedInLookup {
         let disabled: Bool?
 
         /// Nil when the row has no user or the user is disabled.
-        func currentUser(channel: CurrentUser.Channel) throws -> CurrentUser? {
+        func currentUser(channel: CurrentUser.Channel, regions: RegionDirectory) throws -> CurrentUser? {
             guard let user_id, let username, let display_name, let role, disabled == false else { return nil }
             return CurrentUser(
                 id: user_id, username: username, displayName: display_name,
                 role: try .read(role, table: UserModel.schema, row: user_id, column: "role"),
                 regionCode: region_code, teacherID: teacher_id, channel: channel,
-                mustChangePassword: must_change_password ?? false)
+                mustChangePassword: must_change_password ?? false, regions: regions)
         }
     }
 
@@ -33,12 +33,12 @@ enum SignedInLookup {
         """
 
     /// The enabled user of a live, unrevoked API token.
-    static func tokenUser(token: String, now: Date, on sql: any SQLDatabase) async throws -> CurrentUser? {
+    static func tokenUser(token: String, now: Date, regions: RegionDirectory, on sql: any SQLDatabase) async throws -> CurrentUser? {
         let row = try await sql.raw("""
             SELECT \(userColumns) FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = \(bind: ApiTokenModel.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > \(bind: now)
             """).first(decoding: UserColumns.self)
-        return try row?.currentUser(channel: .token)
+        return try row?.currentUser(channel: .token, regions: regions)
     }
 
     /// A session row with its user (when signed in), found by the cookie's token.
@@ -52,7 +52,7 @@ enum SignedInLookup {
         let user: CurrentUser?
     }
 
-    static func session(token: String, on sql: any SQLDatabase) async throws -> Session? {
+    static func session(token: String, regions: RegionDirectory, on sql: any SQLDatabase) async throws -> Session? {
         struct Row: Decodable {
             let id: Int
             let csrf_token: String
@@ -66,7 +66,7 @@ enum SignedInLookup {
             WHERE s.token_hash = \(bind: ApiTokenModel.hash(token))
             """).first() else { return nil }
         let session = try row.decode(model: Row.self)
-        let user = try row.decode(model: UserColumns.self).currentUser(channel: .session)
+        let user = try row.decode(model: UserColumns.self).currentUser(channel: .session, regions: regions)
         return Session(id: session.id, csrfToken: session.csrf_token, createdAt: session.created_at,
                        lastSeenAt: session.last_seen_at, userID: session.session_user_id, user: user)
     }

@@ -14,7 +14,7 @@ struct UserDirectory {
 
     /// Users the actor may see: those it may manage, and itself.
     func visibleUsers() async throws -> [UserModel] {
-        let roles = AccountPolicy.creatableRoles(by: policyActor).map(\.rawValue)
+        let roles = AccountPolicy.creatableRoles(by: policyActor, in: regions).map(\.rawValue)
         guard !roles.isEmpty else { return [] }
         let users = try await UserModel.query(on: request.db)
             .filter(\.$role ~~ roles)

@@ -35,7 +35,9 @@ final class UserModel: Model, @unchecked Sendable {
         try .read(role, table: Self.schema, row: id, column: "role")
     }
 
-    var scope: RegionScope { RegionScope(role: roleValue, regionCode: regionCode, teacherID: teacherID) }
+    func scope(in regions: RegionDirectory) -> RegionScope {
+        RegionScope(role: roleValue, regionCode: regionCode, teacherID: teacherID, directory: regions)
+    }
 }
 
 

@@ -37,7 +37,7 @@ struct UsersController {
 
     private func directory(_ request: Request) throws -> UserDirectory {
         let actor = try request.requireUser()
-        guard !AccountPolicy.creatableRoles(by: .init(role: actor.role, regionCode: actor.regionCode)).isEmpty else {
+        guard !AccountPolicy.creatableRoles(by: .init(role: actor.role, regionCode: actor.regionCode), in: request.application.regions).isEmpty else {
             throw AppError.notFound()
         }
         return UserDirectory(request: request, actor: actor)
@@ -93,7 +93,7 @@ struct UsersController {
     private func newPage(_ request: Request, error: String?, form: [String: String]) throws -> NewPage {
         let users = try directory(request)
         let regions = request.application.regions
-        let roles = AccountPolicy.creatableRoles(by: users.policyActor).map { NewPage.Option(value: $0.rawValue, label: $0.label) }
+        let roles = AccountPolicy.creatableRoles(by: users.policyActor, in: users.regions).map { NewPage.Option(value: $0.rawValue, label: $0.label) }
         let root = users.actor.scope.root(in: regions) ?? regions.province.code
         var options: [NewPage.Option] = []
         func add(_ region: Region, depth: Int) {

@@ -57,7 +57,9 @@ struct AuditController {
         case .all: break
         case .city(let code): query = query.filter(\.$cityCode == code)
         case .county(let code): query = query.filter(\.$countyCode == code)
-        case .province(let code): query = query.filter(\.$cityCode, .contains(inverse: false, .prefix), RegionScope.provincePrefix(code))
+        case .province(let code):
+            let codes = RegionScope.provinceCityCodes(code)
+            query = query.filter(\.$cityCode >= codes.lowerBound).filter(\.$cityCode <= codes.upperBound)
         case .none, .teacher: throw AppError.notFound()
         }
         if let action = filter.action?.nilIfEmpty {

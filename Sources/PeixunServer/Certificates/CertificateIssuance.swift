@@ -39,11 +39,11 @@ struct CertificateIssuance {
         self.actor = actor
     }
 
-    /// Who may issue for a region: the province anywhere; a city or county in its own subtree
+    /// Who may issue for a region: the province anywhere in its scope; a city or county in its own subtree
     /// when the configuration allows it.
     static func mayIssue(role: Role, scope: RegionScope, regionCode: String, settings: CertificateSettings, regions: RegionDirectory) -> Bool {
         switch role {
-        case .province: return regions.region(code: regionCode) != nil
+        case .province: return scope.contains(regionCode: regionCode, in: regions)
         case .city, .county: return settings.localIssuing && scope.contains(regionCode: regionCode, in: regions)
         case .institution, .reviewer, .teacher: return false
         }

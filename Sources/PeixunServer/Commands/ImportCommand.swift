@@ -141,7 +141,7 @@ enum CommandImport {
             context.console.error("找不到用户 \(username)")
             throw ExitCode(2)
         }
-        return (user.scope, AuditLog.Actor(userID: user.id, username: user.username, address: "localhost"))
+        return (user.scope(in: app.regions), AuditLog.Actor(userID: user.id, username: user.username, address: "localhost"))
     }
 
     static func run(file: String, json: Bool, dryRun: Bool, errorsFile: String?, context: CommandContext,

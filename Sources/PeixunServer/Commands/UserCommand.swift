@@ -47,7 +47,14 @@ struct CreateUserCommand: AsyncCommand {
             }
             regionCode = region.code
         }
-        if role == .province, regionCode == nil { regionCode = app.regions.province.code }
+        if role == .province, regionCode == nil {
+            // Above several provinces the top of the tree is the whole nation: never by default.
+            guard app.regions.nationalRoot == nil else {
+                context.console.error("数据库含多个省：请用 --region 指定省执行办账户所属的省（全国账户为 \(SyntheticProvinces.nationalCode)）")
+                throw ExitCode(2)
+            }
+            regionCode = app.regions.province.code
+        }
         var projects: [Int]?
         if let text = signature.projects {
             guard role == .institution else {

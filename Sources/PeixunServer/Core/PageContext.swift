@@ -43,7 +43,7 @@ struct LayoutContext: Encodable, Sendable {
                 if [.province, .city, .county].contains(user.role) { nav.append(NavItem(label: "工作台", url: .dashboard(.page()))) }
                 nav.append(NavItem(label: "培训实施情况", url: .reports(.progress())))
             }
-            if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode)).isEmpty {
+            if !AccountPolicy.creatableRoles(by: .init(role: user.role, regionCode: user.regionCode), in: request.application.regions).isEmpty {
                 nav.append(NavItem(label: "用户管理", url: .accounts(.users)))
             }
             if user.role == .teacher {

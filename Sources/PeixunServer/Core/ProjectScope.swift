@@ -3,7 +3,7 @@ import PeixunCore
 import SQLKit
 
 /// Which cooperation projects a user may see and act for, beside its region scope: the
-/// province every project, a training institution the projects linked to its account
+/// province office at the top of the tree every project, a training institution the projects linked to its account
 /// (`institution_projects`), everybody else none. Every query about an institution's
 /// projects, its proposed lists and its trainees' progress narrows through here.
 enum ProjectScope: Sendable, Equatable {
@@ -13,7 +13,8 @@ enum ProjectScope: Sendable, Equatable {
 
     init(_ user: CurrentUser) {
         switch user.role {
-        case .province: self = .all
+        // Proposed lists reach every county of the tree: the office at its top decides them.
+        case .province: self = user.isTopOffice ? .all : .none
         case .institution: self = .institution(userID: user.id)
         default: self = .none
         }

@@ -30,7 +30,9 @@ extension QueryBuilder where Model: RegionScopedModel {
     func scoped(to scope: RegionScope) -> Self {
         switch scope {
         case .all: return self
-        case .province(let code): return filter(Model.cityCodeKey, .contains(inverse: false, .prefix), RegionScope.provincePrefix(code))
+        case .province(let code):
+            let codes = RegionScope.provinceCityCodes(code)
+            return filter(Model.cityCodeKey >= codes.lowerBound).filter(Model.cityCodeKey <= codes.upperBound)
         case .city(let code): return filter(Model.cityCodeKey == code)
         case .county(let code): return filter(Model.countyCodeKey == code)
         case .teacher(let id):
@@ -44,12 +46,7 @@ extension QueryBuilder where Model: RegionScopedModel {
 extension QueryBuilder where Model: RegionScopedModel {
     /// Narrows to one region's subtree: a filter the user chose, applied after `scoped(to:)`.
     func within(_ region: Region) -> Self {
-        switch region.level {
-        // A province below 全国 is narrowed; the top of the tree is everything.
-        case .province: return region.parentCode == nil ? self : filter(Model.cityCodeKey, .contains(inverse: false, .prefix), RegionScope.provincePrefix(region.code))
-        case .city: return filter(Model.cityCodeKey == region.code)
-        case .county: return filter(Model.countyCodeKey == region.code)
-        }
+        scoped(to: RegionScope(subtreeOf: region))
     }
 }
 
@@ -62,7 +59,11 @@ extension RegionScope {
         switch self {
         case .all: return SQLRaw("1 = 1")
         case .province(let code):
-            return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.like, right: SQLBind(RegionScope.provincePrefix(code) + "%"))
+            let codes = RegionScope.provinceCityCodes(code)
+            return SQLBinaryExpression(
+                left: SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.greaterThanOrEqual, right: SQLBind(codes.lowerBound)),
+                op: SQLBinaryOperator.and,
+                right: SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.lessThanOrEqual, right: SQLBind(codes.upperBound)))
         case .city(let code): return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .county(let code): return SQLBinaryExpression(left: column(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .teacher(let id):
@@ -76,4 +77,10 @@ extension RegionScope {
 extension RegionScope {
     /// A province's cities share its first two digits (GB/T 2260; synthetic provinces alike).
     static func provincePrefix(_ code: String) -> String { String(code.prefix(2)) }
+
+    /// The same as a range of six-digit codes, which an index on the column can serve
+    /// (a `LIKE '51%'` cannot on PostgreSQL without a pattern-ops index).
+    static func provinceCityCodes(_ code: String) -> ClosedRange<String> {
+        provincePrefix(code) + "0000"...provincePrefix(code) + "9999"
+    }
 }

@@ -15,6 +15,8 @@ struct ImportKind: Sendable {
     let formTemplate: String
     /// Who may import this kind.
     var roles: [Role] = [.province, .city, .county]
+    /// A list for the whole tree (a cooperation project's batch): the top office's alone (`CurrentUser.isTopOffice`).
+    var topOfficeOnly = false
     /// What the upload form or the API query adds to the upload (create schools, school year).
     let configure: @Sendable (_ upload: ImportUploadModel, _ fields: ImportFields) throws -> Void
     let run: @Sendable (_ upload: ImportUploadModel, _ url: URL, _ context: ImportContext, _ dryRun: Bool, _ skipInvalid: Bool,
@@ -89,7 +91,7 @@ struct ImportController {
 
     private func requireImporter(_ request: Request) throws -> CurrentUser {
         let user = try request.requireUser()
-        guard kind.roles.contains(user.role) else { throw AppError.notFound() }
+        guard kind.roles.contains(user.role), !kind.topOfficeOnly || user.isTopOffice else { throw AppError.notFound() }
         return user
     }
 
@@ -309,7 +311,7 @@ extension ImportKind {
 extension ImportKind {
     static let qualifiedList = ImportKind(
         kind: "qualified_list", title: "导入合作项目合格人员名单", route: .integration, formTemplate: "qualified-import",
-        roles: [.province],
+        roles: [.province], topOfficeOnly: true,
         configure: { upload, fields in
             guard let project = fields.projectID else { throw AppError.badRequest(code: "project.invalid", "请选择合作项目") }
             guard let year = fields.year, OfficialCountImporter.years.contains(year) else {

@@ -33,7 +33,7 @@ struct InstitutionLinksController {
     }
 
     private func requireProvince(_ request: Request) throws {
-        guard try request.requireUser().role == .province else { throw AppError.notFound() }
+        guard try request.requireUser().isTopOffice else { throw AppError.notFound() }
     }
 
     private func cooperationProjects(_ db: any Database) async throws -> [ProjectDTO] {

@@ -123,8 +123,8 @@ struct ApprovalController {
         return OverviewDTO(
             batchID: batchID, project: project.name, year: batch.year, deadline: batch.deadline, level: cityCode == nil ? "province" : "city",
             region: region, regionName: regions.region(code: region)?.name ?? region, state: state(region).rawValue,
-            actions: actions, mayChangeDeadline: user.role == .province, rows: rows,
-            triage: user.role == .province && cityCode == nil
+            actions: actions, mayChangeDeadline: user.isTopOffice, rows: rows,
+            triage: user.isTopOffice && cityCode == nil
                 ? try await IntegrationEntryModel.query(on: request.db).filter(\.$batchID == batchID).filter(\.$countyCode == nil).sort(\.$id).all().map {
                     Waiting(id: $0.id!, name: $0.name, residentID: ResidentID(canonical: $0.residentID)?.masked ?? "******",
                             listedCounty: $0.listedCounty, school: $0.school)

@@ -33,6 +33,12 @@ struct BatchApproval {
         guard user.role == .province else { throw AppError(.forbidden, code: "integration.not_province", "只有省执行办可以审核、退回或重新打开市(州)名单") }
     }
 
+    /// What belongs to the whole batch — its deadline, the entries no county claims — is the
+    /// top office's alone (`CurrentUser.isTopOffice`).
+    func requireTopOffice() throws {
+        guard user.isTopOffice else { throw AppError(.forbidden, code: "integration.not_province", "只有省执行办可以修改整合名单的截止日期或分配人员") }
+    }
+
     private func requireCity(_ city: String) throws -> Region {
         guard let region = regions.region(code: city), region.level == .city, user.scope.contains(regionCode: city, in: regions) else {
             throw AppError.notFound("市(州)")
@@ -109,7 +115,7 @@ struct BatchApproval {
 extension BatchApproval {
     /// 省级待分配: the province places an entry whose county could not be read from the list.
     func assign(entryID: Int, county code: String) async throws -> IntegrationEntryModel {
-        guard user.role == .province else { throw AppError.notFound("名单条目") }
+        guard user.isTopOffice else { throw AppError.notFound("名单条目") }
         return try await database.transaction { db in
             guard let entry = try await IntegrationEntryModel.find(entryID, on: db) else { throw AppError.notFound("名单条目") }
             let match = regions.resolve(code, level: .county)

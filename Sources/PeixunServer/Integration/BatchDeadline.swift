@@ -8,7 +8,7 @@ extension BatchApproval {
     /// - Returns: the new deadline and how many late flags changed.
     func setDeadline(batchID: Int, to text: String?) async throws -> (deadline: CivilDate, reflagged: Int) {
         guard let batch = try await IntegrationBatchModel.find(batchID, on: database) else { throw AppError.notFound("整合批次") }
-        try requireProvince()
+        try requireTopOffice()
         let typed = (text ?? "").trimmingCharacters(in: .whitespaces)
         guard let deadline = CivilDate(iso: typed), typed.count <= 10 else {
             throw InputRefusal(field: "截止日期", code: "deadline.invalid", "“\(typed)”不是有效日期，请按 \(batch.year)-09-30 的格式填写")

@@ -51,13 +51,14 @@ struct IntegrationController {
 
     @Sendable func batchesPage(request: Request) async throws -> View {
         let list = try await dashboard(request).batches(today: request.clock.today())
-        let role = try request.requireUser().role
+        let user = try request.requireUser()
+        let role = user.role
         // The city and the province see each batch's overview; a county its own list.
         let batches = list.map { batch in
             Linked(batch, url: .integration(role == .county ? .county(.value(batch.id)) : .overview(.value(batch.id))))
         }
         return try await request.renderPage("integration", BatchesPage(batches: batches, hasBatches: !list.isEmpty, isCounty: role == .county,
-                                                                       mayImport: role == .province))
+                                                                       mayImport: user.isTopOffice))
     }
 
     @Sendable func apiBatches(request: Request) async throws -> [IntegrationDashboard.BatchStatus] {

@@ -39,7 +39,7 @@ struct JobContext: Sendable {
         self.app = app
         jobID = job.id!
         payload = job.payload
-        owner = try CurrentUser(user, channel: .session)
+        owner = try CurrentUser(user, channel: .session, regions: app.regions)
         actor = AuditLog.Actor(userID: user.id, username: user.username, address: job.ownerAddress, clock: app.clock)
         regionCode = job.regionCode
         self.queue = queue

@@ -32,7 +32,7 @@ extension JobsController {
         let user = try request.requireUser()
         let number = try Paging.number(request.query[String.self, at: "page"], name: "页码")
         var query = JobModel.query(on: request.db)
-        if user.role != .province { query = query.filter(\.$ownerID == user.id) }
+        if !user.isTopOffice { query = query.filter(\.$ownerID == user.id) }
         let total = try await query.copy().count()
         let paging = Paging(page: number, size: Self.listPageSize)
         // A page past the end is read as the last one, as the other lists do.
@@ -59,7 +59,7 @@ extension JobsController {
         let formatter = AuditController.timeFormatter()
         let rows = list.jobs.map { JobListPage.Row($0, formatter: formatter) }
         let page = JobListPage(
-            list: list, rows: rows, hasRows: !rows.isEmpty, showsOwner: user.role == .province,
+            list: list, rows: rows, hasRows: !rows.isEmpty, showsOwner: user.isTopOffice,
             running: rows.contains { $0.running },
             pager: PageBar(page: list.page, pageCount: list.pageCount, list: .jobs(.list()), keeping: []))
         let response = try await request.renderPage("jobs", page).encodeResponse(for: request)
@@ -73,7 +73,7 @@ extension JobsController {
     private func retry(_ request: Request) async throws -> JobModel {
         let user = try request.requireUser()
         guard let id = request.parameters.get(.jobID, as: Int.self), let job = try await JobModel.find(id, on: request.db),
-              job.ownerID == user.id || user.role == .province else { throw AppError.notFound("任务") }
+              job.ownerID == user.id || user.isTopOffice else { throw AppError.notFound("任务") }
         guard job.ownerID == user.id else {
             throw AppError(.forbidden, code: "job.retry_owner", "只有发起该任务的用户可以重试")
         }

@@ -18,7 +18,7 @@ struct JobsController {
     private func find(_ request: Request) async throws -> JobModel {
         let user = try request.requireUser()
         guard let id = request.parameters.get(.jobID, as: Int.self), let job = try await JobModel.find(id, on: request.db),
-              job.ownerID == user.id || user.role == .province else { throw AppError.notFound("任务") }
+              job.ownerID == user.id || user.isTopOffice else { throw AppError.notFound("任务") }
         return job
     }
 

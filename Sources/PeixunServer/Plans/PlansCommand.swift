@@ -81,7 +81,7 @@ struct PlansImportCommand: AsyncCommand {
         let app = context.application
         guard let username = signature.username,
               let model = try await UserModel.query(on: app.db).filter(\.$username == username).first(), !model.disabled,
-              let user = try? CurrentUser(model, channel: .token), [.city, .province].contains(user.role) else {
+              let user = try? CurrentUser(model, channel: .token, regions: app.regions), [.city, .province].contains(user.role) else {
             context.console.error("请用 --as 指定一个市(州)或省执行办账户")
             throw ExitCode(2)
         }

@@ -38,7 +38,7 @@ struct ProjectCatalogue {
 
     /// Adds a project; only the province may. Every mistake in the draft is refused at once.
     func add(_ draft: CooperationProjectDraft) async throws -> ProjectDTO {
-        guard user.role == .province else {
+        guard user.isTopOffice else {
             throw AppError(.forbidden, code: "project.not_province", "只有省执行办可以新增合作项目")
         }
         let taken = Set(try await ProjectModel.query(on: database).all().map(\.name))

@@ -53,7 +53,7 @@ struct ProjectsController {
 
     private func render(_ request: Request, form: DraftInput = .init(), issues: [RowIssue] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let catalogue = try catalogue(request)
-        let page = Page(projects: try await catalogue.cooperationProjects(), mayAdd: catalogue.user.role == .province, form: form,
+        let page = Page(projects: try await catalogue.cooperationProjects(), mayAdd: catalogue.user.isTopOffice, form: form,
                         issues: issues, hasIssues: !issues.isEmpty, added: try? request.query.get(String.self, at: "added"))
         return try await request.renderPage("projects", page).encodeResponse(status: status, for: request)
     }

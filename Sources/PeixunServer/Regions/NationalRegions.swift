@@ -65,14 +65,3 @@ struct NationalRegionsLoader: LifecycleHandler {
         try? await application.loadNationalRegions()
     }
 }
-
-extension CurrentUser {
-    /// Under 全国 a province account sees its own province; on 全国 (or with Sichuan alone) everything.
-    func placed(in directory: RegionDirectory) -> CurrentUser {
-        guard role == .province, directory.nationalRoot != nil, let code = regionCode,
-              code != SyntheticProvinces.nationalCode, directory.region(code: code)?.level == .province else { return self }
-        var placed = self
-        placed.province = code
-        return placed
-    }
-}

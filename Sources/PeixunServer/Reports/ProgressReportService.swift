@@ -41,7 +41,7 @@ struct ProgressReportService {
         let filter: SQLQueryString = if region.level == .city {
             "AND city_code = \(bind: region.code)"
         } else if region.parentCode != nil {
-            "AND city_code LIKE \(bind: RegionScope.provincePrefix(region.code) + "%")"
+            "AND \(RegionScope.province(region.code).predicate())"
         } else {
             ""
         }

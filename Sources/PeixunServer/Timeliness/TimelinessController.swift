@@ -147,7 +147,7 @@ struct TimelinessController {
             tasks: ReportingTask.all.map { TaskOption(key: $0.key, name: $0.name, selected: $0.key == task.key, onEngine: $0.onEngine) },
             overdue: overdue, hasOverdue: !overdue.isEmpty,
             reminders: reminders.map(ContactsDesk.ReminderDTO.init),
-            hasReminders: !reminders.isEmpty, mayChangeDeadline: context.user.role == .province,
+            hasReminders: !reminders.isEmpty, mayChangeDeadline: context.user.isTopOffice,
             formURL: SiteURL.timeliness(.page()).path, deadlineURL: SiteURL.timeliness(.deadline).path, remindURL: SiteURL.timeliness(.remind).path,
             years: try await ReportingYears.choices(on: request.sql, showing: year)))
     }
@@ -160,7 +160,7 @@ struct TimelinessController {
 
     private func setDeadline(request: Request, api: Bool) async throws -> Response {
         let context = try Context(request)
-        guard context.user.role == .province else { throw AppError(.forbidden, code: "timeliness.not_province", "只有省执行办可以修改报送截止日期") }
+        guard context.user.isTopOffice else { throw AppError(.forbidden, code: "timeliness.not_province", "只有省执行办可以修改报送截止日期") }
         let form = try request.content.decode(DeadlineForm.self)
         let task = try Self.task(form.task, required: true)
         let year = try ContactsDesk.year(form.year?.value)
