@@ -22,3 +22,16 @@ serve_demo() {
     "http://127.0.0.1:$port/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   export TOKEN
 }
+
+# The dispatch of a script that measures both databases: its `measure LABEL` runs on SQLite,
+# on a throw-away PostgreSQL with fsync on, or on both one after the other (the default).
+# Usage, last line of the script: on_databases "$0" "$@"
+on_databases() {
+  local script=$1; shift
+  case "${1:-both}" in
+    sqlite) env -u DATABASE_URL bash "$script" --inner sqlite ;;
+    postgres) PEIXUN_PG_DURABLE=1 scripts/with-postgres.sh bash "$script" --inner postgres ;;
+    both) bash "$script" sqlite; bash "$script" postgres ;;
+    --inner) measure "$2" ;;
+  esac
+}

@@ -43,9 +43,4 @@ measure() { # label; DATABASE_URL set for PostgreSQL, unset for SQLite
   rm -rf "$data"
 }
 
-case "${1:-both}" in
-  sqlite) env -u DATABASE_URL bash "$0" --inner sqlite ;;
-  postgres) PEIXUN_PG_DURABLE=1 scripts/with-postgres.sh bash "$0" --inner postgres ;;
-  both) bash "$0" sqlite; bash "$0" postgres ;;
-  --inner) measure "$2" ;;
-esac
+on_databases "$0" "$@"

@@ -5,64 +5,6 @@ import PeixunCore
 import SQLKit
 
 extension TeacherImporter {
-    /// A registered teacher the roster names again, compact (a whole province may be re-imported).
-    struct ExistingTeacher: Sendable {
-        let id: Int
-        let name: String
-        let mobile: String?
-        let schoolID: Int
-        let stage: Stage?
-        let countyCode: String
-    }
-
-    /// The columns of a registered teacher that the checks and the update need.
-    struct RegisteredRow: Decodable, Sendable {
-        let id: Int
-        let resident_id: String
-        let name: String
-        let mobile: String?
-        let school_id: Int
-        let stage: String
-        let county_code: String
-    }
-
-    /// One page of the registry in id order. On SQLite the rows are read from SQLite's values
-    /// directly: SQLKit's row decoder made a province's re-import spend 10 s here.
-    func registeredPage(after: Int, sql: any SQLDatabase, columns: SQLQueryString) async throws -> [RegisteredRow] {
-        guard let sqlite = database as? any SQLiteDatabase else {
-            return try await sql.raw(columns + " WHERE id > \(bind: after) ORDER BY id LIMIT 20000").all(decoding: RegisteredRow.self)
-        }
-        let rows = try await sqlite.query(
-            "SELECT id, resident_id, name, mobile, school_id, stage, county_code FROM teachers WHERE id > ? ORDER BY id LIMIT 20000",
-            [.integer(after)])
-        return rows.compactMap { row in
-            guard let id = row.column("id")?.integer, let resident = row.column("resident_id")?.string, let name = row.column("name")?.string,
-                  let school = row.column("school_id")?.integer, let stage = row.column("stage")?.string,
-                  let county = row.column("county_code")?.string else { return nil }
-            return RegisteredRow(id: Int(id), resident_id: resident, name: name, mobile: row.column("mobile")?.string, school_id: Int(school),
-                                 stage: stage, county_code: county)
-        }
-    }
-
-    /// Keeps the registered teachers whose IDs the roster holds.
-    struct ExistingCollector {
-        let wanted: Set<Int64>
-        private(set) var byID: [Int64: Int32] = [:]
-        private(set) var teachers: [ExistingTeacher] = []
-
-        init(wanted: Set<Int64>) { self.wanted = wanted }
-
-        mutating func take(_ row: RegisteredRow) {
-            guard let key = ResidentID(canonical: row.resident_id)?.packed, wanted.contains(key) else { return }
-            byID[key] = Int32(teachers.count)
-            teachers.append(ExistingTeacher(id: row.id, name: row.name, mobile: row.mobile, schoolID: row.school_id,
-                                            stage: Stage(rawValue: row.stage), countyCode: row.county_code))
-        }
-    }
-
-    /// Above this many registered teachers one pass over the table beats thousands of look-ups.
-    static let scanThreshold = 20_000
-
     static let indexRebuildThreshold = 100_000
 
     /// The checks that need the registry: known schools, and IDs already registered. Marks
@@ -81,37 +23,12 @@ extension TeacherImporter {
         }
 
         // An empty registry (the first import of a province) needs no lookups at all.
-        let registered = try await Self.registeredTeachers(on: database)
         var existingByID: [Int64: Int32] = [:]
-        if registered > 0 {
-            var collector = ExistingCollector(wanted: Set(batch.rows.lazy.map(\.residentID)))
-            let columns: SQLQueryString = "SELECT id, resident_id, name, mobile, school_id, stage, county_code FROM teachers"
-            if registered > Self.scanThreshold {
-                // Page by id, so that only one page of rows is in memory at a time.
-                var after = 0
-                while true {
-                    let page = try await registeredPage(after: after, sql: sql, columns: columns)
-                    for row in page { collector.take(row) }
-                    guard let last = page.last, page.count == 20_000 else { break }
-                    after = last.id
-                }
-            } else {
-                for start in stride(from: 0, to: batch.rows.count, by: 1000) {
-                    let chunk = batch.rows[start..<min(start + 1000, batch.rows.count)].map { ResidentID(packed: $0.residentID).value }
-                    for row in try await sql.raw(columns + " WHERE resident_id IN \(SQLBind.group(chunk))").all(decoding: RegisteredRow.self) {
-                        collector.take(row)
-                    }
-                }
-            }
-            existingByID = collector.byID
-            batch.existing = collector.teachers
-            struct CountyRow: Decodable { let county_code: String }
-            for chunk in batch.counties.map(\.code).chunked(into: 200) {
-                for row in try await sql.select().distinct().column("county_code").from(TeacherModel.schema)
-                    .where("county_code", .in, chunk).all(decoding: CountyRow.self) {
-                    batch.countiesWithTeachers.insert(row.county_code)
-                }
-            }
+        if try await Self.hasTeachers(on: database) {
+            let registered = try await registeredTeachers(withIDs: batch.rows.map(\.residentID))
+            existingByID = registered.byID
+            batch.existing = registered.teachers
+            batch.countiesWithTeachers = try await countiesWithTeachers(batch.counties.map(\.code))
         }
 
         for index in batch.rows.indices {
@@ -171,7 +88,7 @@ extension TeacherImporter {
         let transactionStart = ContinuousClock.now
         try await database.transaction { db in
             let sql = db as! any SQLDatabase
-            if staging != nil, try await Self.registeredTeachers(on: db) > 0 {
+            if staging != nil, try await Self.hasTeachers(on: db) {
                 throw AppError(.conflict, code: "import.registry_changed", "导入期间已有其他导入写入了教师名册，本次导入未写入任何数据，请重新导入")
             }
             var schoolIDs = batch.schools.map(\.id)
@@ -200,8 +117,11 @@ extension TeacherImporter {
             let now = actor.clock.now()
             // A province-sized roster loads far faster with the secondary indexes (and on
             // PostgreSQL the foreign keys) put back once afterwards, as the demo load does;
-            // PostgreSQL then locks the table until commit.
+            // PostgreSQL then locks the table until commit. Not when the registry already holds
+            // more teachers than the file adds (a new province in the national registry): the
+            // rebuild would cost what the whole registry costs.
             let rebuildIndexes = summary.created > Self.indexRebuildThreshold
+                ? try await !Self.hasTeachers(atLeast: summary.created, on: db) : false
             let setAside = rebuildIndexes ? try await BulkLoadConstraints.setAside(on: sql) : nil
             let insertStart = ContinuousClock.now
             if let staging {

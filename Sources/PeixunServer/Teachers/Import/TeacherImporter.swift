@@ -33,7 +33,7 @@ struct TeacherImporter {
     }
 
     func run(url: URL, fileName: String, options: Options) async throws -> ImportOutcome {
-        guard !options.dryRun, database is any SQLiteDatabase, try await Self.registeredTeachers(on: database) == 0 else {
+        guard !options.dryRun, database is any SQLiteDatabase, try await !Self.hasTeachers(on: database) else {
             return try await importRoster(url: url, fileName: fileName, options: options, staging: nil)
         }
         // A first load stages its rows on one connection: temporary tables are per connection.
@@ -50,11 +50,6 @@ struct TeacherImporter {
                 throw error
             }
         }
-    }
-
-    static func registeredTeachers(on database: any Database) async throws -> Int {
-        struct Count: Decodable { let n: Int }
-        return try await (database as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM teachers").first(decoding: Count.self)?.n ?? 0
     }
 
     private func importRoster(url: URL, fileName: String, options: Options, staging: RosterStaging?) async throws -> ImportOutcome {
