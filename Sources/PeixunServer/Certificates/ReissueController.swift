@@ -177,10 +177,10 @@ struct ReissueController {
 
     struct ProjectsInput: Content { var projects: [Int]? }
 
-    /// The projects an institution account runs; only the province reads or sets them.
+    /// The projects an institution account runs; only the top office reads or sets them (institutions belong to no region).
     private func institutionProjects(request: Request, set: Bool) async throws -> ProjectsDTO {
         let user = try request.requireUser()
-        guard user.role == .province, let id = request.parameters.get(.userID, as: Int.self),
+        guard user.isTopOffice, let id = request.parameters.get(.userID, as: Int.self),
               let account = try await UserModel.find(id, on: request.db), account.roleValue == .institution else {
             throw AppError.notFound("培训机构账户")
         }

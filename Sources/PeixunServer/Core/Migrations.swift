@@ -39,5 +39,6 @@ enum Migrations {
         app.migrations.add(CreateReissueStatementFiles())
         app.migrations.add(AllowProgressFrozenTables())
         app.migrations.add(CreateJobsOwnerIndex())
+        app.migrations.add(PlaceProvinceAccounts())
     }
 }

@@ -25,6 +25,11 @@ extension SchoolModel: RegionScopedModel {
     static var cityCodeKey: KeyPath<SchoolModel, FieldProperty<SchoolModel, String>> { \.$cityCode }
 }
 
+extension PlanModel: RegionScopedModel {
+    static var countyCodeKey: KeyPath<PlanModel, FieldProperty<PlanModel, String>> { \.$countyCode }
+    static var cityCodeKey: KeyPath<PlanModel, FieldProperty<PlanModel, String>> { \.$cityCode }
+}
+
 extension QueryBuilder where Model: RegionScopedModel {
     /// The one place where Fluent queries for regional data are narrowed to a user's subtree.
     func scoped(to scope: RegionScope) -> Self {

@@ -84,12 +84,8 @@ struct DashboardService {
     /// Per unit below (a county sees itself): the plan's numbers summed from its counties' rows,
     /// the gap of the year before, and the teachers who first passed in the year.
     private func planGaps(year: Int, region: Region, current: ProgressReport, before: ProgressReport) async throws -> [PlanGap] {
-        var query = PlanModel.query(on: database).filter(\.$year == year)
-        switch region.level {
-        case .province: break
-        case .city: query = query.filter(\.$cityCode == region.code)
-        case .county: query = query.filter(\.$countyCode == region.code)
-        }
+        // A province below 全国 keeps to its own cities.
+        let query = PlanModel.query(on: database).filter(\.$year == year).within(region)
         var planned: [String: Int] = [:]
         for plan in try await query.all() where plan.provincialDemand != nil || plan.localPlan != nil {
             let key = region.level == .province ? plan.cityCode : plan.countyCode

@@ -59,11 +59,8 @@ struct SummaryController {
     static func summary(projectID: Int, region: Region, scope: any SQLExpression, on sql: any SQLDatabase,
                         regions: RegionDirectory) async throws -> IntegrationSummary {
         struct Row: Decodable { let year: Int; let county_code: String; let city_code: String; let allocated: Int; let verified: Int }
-        let filter: SQLQueryString = switch region.level {
-        case .province: "1 = 1"
-        case .city: "e.city_code = \(bind: region.code)"
-        case .county: "e.county_code = \(bind: region.code)"
-        }
+        // A province below 全国 keeps to its own cities.
+        let filter = RegionScope(subtreeOf: region).predicate(table: "e")
         let rows = try await sql.raw("""
             SELECT b.year, e.county_code, e.city_code, \(EntryFigures.columns([.allocated, .verified], table: "e"))
             FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id
