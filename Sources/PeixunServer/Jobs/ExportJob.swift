@@ -94,7 +94,10 @@ enum ExportJob {
                 try await context.progress(done: done, total: total + 1, phase: "正在写入\(payload.title)：\(done) / \(total) 行")
                 try await afterChunk(done)
             }
-            try await context.progress(done: total, total: total + 1, phase: format == .xlsx ? "正在压缩生成 Excel 文件（\(total) 行）" : "正在完成文件")
+            // Past the throttle: zipping a province's sheet takes seconds, and the page should say so.
+            try await context.app.jobs.writeProgress(context.jobID, done: total, total: total + 1,
+                                                     phase: format == .xlsx ? "正在压缩生成 Excel 文件（\(total) 行）" : "正在完成文件",
+                                                     on: context.db, now: context.app.clock.now())
             try await threads.runIfActive { try writer.finish() }
             written = writer.rows
             // rename(2) replaces the name in one step: the old file or the new, never neither.
