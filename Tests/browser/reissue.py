@@ -7,6 +7,7 @@ county's password). Uses the helpers of run.py's Run."""
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import time
 
@@ -64,6 +65,8 @@ def reissue_desks(run):
                   and {k.lower(): v for k, v in headers.items()}.get("content-disposition", "").startswith("attachment"),
                   f"扫描件下载 {path}：HTTP {status}，{kind}，{body[:8]!r}")
     run.page("/reissue", "reissue-statement-file", "证书补发")
+    teacher_sees_scan(run, numbers["510104"])
+    run.login("jinjiang", "county")
     d.get(run.base + "/reissue")
     run.set_width(1280)
     run.submit(request_row(run, numbers["510104"]).find_element(By.XPATH, ".//form[.//button[contains(., '审核通过')]]"), "审核通过")
@@ -112,6 +115,36 @@ def reissue_desks(run):
     run.set_width(390)
     d.get(run.base + run.path())
     run.inspect("reissue-city-sent-back", "成都市", 390)
+
+
+def teacher_sees_scan(run, number):
+    """The certificate's holder activates an account and finds the county's scan on 我的证书."""
+    d = run.driver
+    db = sqlite3.connect(os.path.join(run.data, "peixun.sqlite"))
+    name, resident, mobile = db.execute(
+        "SELECT t.name, t.resident_id, t.mobile FROM certificates c JOIN teachers t ON t.id = c.teacher_id"
+        " WHERE c.number = ?", (number,)).fetchone()
+    db.close()
+    d.delete_all_cookies()
+    run.role = "teacher"
+    run.set_width(390)
+    d.get(run.base + "/activate")
+    form = d.find_element(By.CSS_SELECTOR, "main form")
+    for field, value in (("name", name), ("residentID", resident), ("mobile", mobile),
+                         ("password", run_password()), ("confirm", run_password())):
+        form.find_element(By.NAME, field).send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    run.wait(lambda: "/activate" not in d.current_url, lambda: f"teacher 激活失败：{d.find_element(By.TAG_NAME, 'main').text[:200]}")
+    run.console_errors()  # the landing page (/me) is the teacher step's to check
+    d.get(run.base + "/me/certificates")
+    links = d.find_elements(By.CSS_SELECTOR, "main a.statement-file")
+    if run.check(bool(links) and "情况说明（盖章）.pdf" in links[0].text,
+                 "teacher /me/certificates：补发申请旁没有情况说明扫描件的下载链接"):
+        path = re.sub(r"^https?://[^/]+", "", links[0].get_attribute("href"))
+        status, kind, body, _ = run.download(path)
+        run.check(status == 200 and kind == "application/pdf" and body.startswith(b"%PDF"),
+                  f"teacher 下载扫描件 {path}：HTTP {status}，{kind}")
+    run.page("/me/certificates", "my-certificates-statement-file", "我的证书")
 
 
 def register(run, number):
