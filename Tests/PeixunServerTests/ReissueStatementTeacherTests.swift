@@ -5,7 +5,8 @@ import Testing
 import VaporTesting
 @testable import PeixunServer
 
-/// What a teacher sees of a reissue statement's scan: 我的证书 links it (page and JSON).
+/// What a teacher and the audit log see of a reissue statement's scan: 我的证书 links it (page
+/// and JSON), and every download names who took which request's file.
 @Suite struct ReissueStatementTeacherTests {
     let base = ReissueTests()
     let files = ReissueStatementFileTests()
@@ -34,6 +35,31 @@ import VaporTesting
             // The link works for the teacher.
             let (status, _, bytes) = try await files.download(app, created.id, as: setup.teacherUser)
             #expect(status == .ok && bytes == ReissueStatementFileTests.png)
+        }
+    }
+
+    @Test func everyDownloadOfAStatementScanIsAudited() async throws {
+        try await withTestApp(demo: .small) { app in
+            let setup = try await base.setUp(app)
+            let created = try #require(try await base.request(app, setup.certificate.number, as: setup.teacherUser))
+            _ = try await files.upload(app, created.id, ReissueStatementFileTests.pdf, name: "锦江区说明.pdf", as: "jinjiang", status: .ok)
+            func downloads() async throws -> [AuditEntryModel] {
+                try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "reissue_request").filter(\.$objectID == String(created.id))
+                    .filter(\.$action == "export").sort(\.$id).all()
+            }
+            #expect(try await downloads().isEmpty, "the upload itself is no download")
+            for user in [setup.teacherUser, "jinjiang", "chengdu", "sheng"] {
+                #expect(try await files.download(app, created.id, as: user).0 == .ok)
+            }
+            // Out of scope: not found, and nothing said about the file.
+            #expect(try await files.download(app, created.id, as: "qingyang").0 == .notFound)
+            let entries = try await downloads()
+            #expect(entries.map(\.username) == [setup.teacherUser, "jinjiang", "chengdu", "sheng"])
+            let size = ReissueStatementFileTests.pdf.count
+            for entry in entries {
+                #expect(entry.summary == "下载补发申请 #\(created.id) 的情况说明扫描件 锦江区说明.pdf（PDF，\(size) 字节）", "\(entry.summary)")
+                #expect(entry.countyCode == "510104" && entry.cityCode == "510100" && entry.userID != nil)
+            }
         }
     }
 }

@@ -62,10 +62,15 @@ extension ReissueDesk {
         }
     }
 
-    /// The scan of a request the user may see; otherwise not found.
+    /// The scan of a request the user may see, for download; otherwise not found. Every
+    /// download is in the audit log: the scan carries a teacher's identity and a stamp.
     func statementFile(_ id: Int) async throws -> ReissueStatementFileModel {
-        _ = try await find(id, on: database)
+        let request = try await find(id, on: database)
         guard let file = try await ReissueStatementFileModel.find(id, on: database) else { throw AppError.notFound("情况说明扫描件") }
+        let type = try StatementFileType.read(file.fileType, table: ReissueStatementFileModel.schema, row: id, column: "file_type")
+        try await AuditLog.record(on: database, actor: actor, action: .export, objectType: "reissue_request", objectID: String(id),
+                                  countyCode: request.countyCode, cityCode: request.cityCode,
+                                  summary: "下载补发申请 #\(id) 的情况说明扫描件 \(file.fileName)（\(type.label)，\(file.size) 字节）")
         return file
     }
 }
