@@ -101,3 +101,28 @@ import VaporTesting
         }
     }
 }
+
+extension NationalScopeTests {
+    /// The scope matrix at scale 2: Sichuan's office walks every route aimed at 模拟省01 — its
+    /// regions, a school, a teacher, a certificate and 全国's account — and sees none of it.
+    @Test func noRouteShowsAProvinceBelowTheNationAnotherProvince() async throws {
+        try await NationalScaleTests().withNation { app in
+            struct Row: Decodable { let id: Int }
+            func firstID(_ table: String, county: String) async throws -> Int {
+                try #require(try await app.sql.raw("SELECT id FROM \(ident: table) WHERE county_code = \(bind: county) ORDER BY id LIMIT 1")
+                    .first(decoding: Row.self)).id
+            }
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "900104")
+            let certificate = try #require(try await CertificateModel.query(on: app.db).filter(\.$countyCode == "900104").first())
+            let reach = ScopeMatrixTests.Outside(
+                forbiddenText: ["模拟省01", "模拟01", "全国执行办", "全国（测试）"],
+                schoolID: try await firstID("schools", county: "900104"), teacherID: try await firstID("teachers", county: "900104"),
+                userID: try await user(app, "quanguo").id!, certificateNumber: certificate.number)
+            var checked = 0
+            for region in ["900000", "900100", "900104", "000000"] {
+                checked += try await ScopeMatrixTests.walk(SiteURL.allRoutes, app: app, as: "sheng", reach: reach, outOfScopeRegion: region, belowTheTop: true)
+            }
+            #expect(checked == 4 * SiteURL.allRoutes.count)
+        }
+    }
+}
