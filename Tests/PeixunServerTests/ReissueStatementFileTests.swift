@@ -154,6 +154,42 @@ import VaporTesting
         }
     }
 
+    /// A scan for a request the user cannot see or may no longer change is refused before its
+    /// body is read: not a byte reaches the upload folder (its modification time stays put).
+    @Test func aRefusedScanNeverReachesTheUploadFolder() async throws {
+        try await withTestApp(demo: .small) { app in
+            let setup = try await base.setUp(app)
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "510105")
+            let qingyang = try #require(try await CertificateModel.query(on: app.db).filter(\.$countyCode == "510105").first())
+            let theirs = try #require(try await base.request(app, qingyang.number, as: "qingyang"))
+            let mine = try #require(try await base.request(app, setup.certificate.number, as: setup.teacherUser))
+            _ = try await base.step(app, mine.id, "statement", as: "jinjiang", ["text": "本县核实，证书遗失属实。"])
+            _ = try await base.step(app, mine.id, "accept", as: "jinjiang")
+
+            let folder = app.uploads.directory.path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let past = Date(timeIntervalSince1970: 1_000_000_000)
+            try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: folder)
+            let large = Self.pdf + Data(repeating: 0x20, count: StatementFileType.maximumBytes - Self.pdf.count)
+            let session = try await TestUsers.session(app, "jinjiang")
+
+            let raw = try await upload(app, theirs.id, large, name: "说明.pdf", as: "jinjiang", status: .notFound)
+            #expect(!raw.contains("说明.pdf") && !raw.contains("qingyang"))
+            _ = try await form(app, theirs.id, text: "五个字以上的说明", file: ("说明.pdf", large), session: session, status: .notFound)
+            // Its own request after the county's check: refused by its state, also before the body.
+            _ = try await upload(app, mine.id, large, name: "说明.pdf", as: "jinjiang", status: .conflict)
+            _ = try await form(app, mine.id, text: nil, file: ("说明.pdf", large), session: session, status: .conflict)
+            // The city may not write statements at all.
+            _ = try await upload(app, theirs.id, large, name: "说明.pdf", as: "chengdu", status: .forbidden)
+
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder)
+            #expect(attributes[.modificationDate] as? Date == past, "a file was made (and removed) in the upload folder")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+            #expect(try await ReissueStatementFileModel.query(on: app.db).count() == 0)
+            #expect(try await ReissueRequestModel.find(theirs.id, on: app.db)?.storedStatus == "statement")
+        }
+    }
+
     @Test func theProvinceSendsBackTickedCountiesFromTheCityDesk() async throws {
         try await withTestApp(demo: .small) { app in
             let setup = try await base.setUp(app)

@@ -12,17 +12,7 @@ extension ReissueDesk {
         let text = TextCleaning.clean(raw ?? "")
         return try await step(id, from: [.statement, .check], to: .check, verb: "出具情况说明", action: .update,
                               summary: "出具补发申请 #\(id) 的情况说明") { request, db in
-            let linked = try await isLinked(teacher: request.teacherID, on: db)
-            switch user.role {
-            case .institution: break
-            case .county where !linked: break
-            case .county: throw AppError(.forbidden, code: "reissue.institution_statement", "该教师的培训机构已开通账户，情况说明由培训机构出具")
-            default: throw AppError(.forbidden, code: "reissue.statement_forbidden", "情况说明由培训机构（或未开通账户时由县级）出具")
-            }
-            let status = try request.status()
-            guard [.statement, .check].contains(status) else {
-                throw AppError(.conflict, code: "reissue.statement_locked", "该申请当前为“\(status.label)”：县级审核后，情况说明不能再填写或更换")
-            }
+            let status = try await mayState(request, on: db)
             guard !text.isEmpty || file != nil else {
                 throw InputRefusal(field: "情况说明", code: "reissue.statement",
                                    "请填写情况说明（5–1000 个字），或上传加盖公章的情况说明扫描件（PDF、JPG 或 PNG，不超过 10 MB）")
@@ -60,6 +50,31 @@ extension ReissueDesk {
             request.statementAt = actor.clock.now()
             return effect
         }
+    }
+
+    /// Whether the user may write (or replace) the statement of `request` now: its status, or
+    /// why not. Asked again inside the step's transaction.
+    @discardableResult
+    func mayState(_ request: ReissueRequestModel, on db: any Database) async throws -> ReissueStatus {
+        let linked = try await isLinked(teacher: request.teacherID, on: db)
+        switch user.role {
+        case .institution: break
+        case .county where !linked: break
+        case .county: throw AppError(.forbidden, code: "reissue.institution_statement", "该教师的培训机构已开通账户，情况说明由培训机构出具")
+        default: throw AppError(.forbidden, code: "reissue.statement_forbidden", "情况说明由培训机构（或未开通账户时由县级）出具")
+        }
+        let status = try request.status()
+        guard [.statement, .check].contains(status) else {
+            throw AppError(.conflict, code: "reissue.statement_locked", "该申请当前为“\(status.label)”：县级审核后，情况说明不能再填写或更换")
+        }
+        return status
+    }
+
+    /// Before a statement's body is read: the request exists for this user, and the user may
+    /// write its statement now. An upload for a request one cannot see or change is refused
+    /// before a byte of it reaches the disk.
+    func checkStatement(_ id: Int) async throws {
+        try await mayState(try await find(id, on: database), on: database)
     }
 
     /// The scan of a request the user may see, for download; otherwise not found. Every
