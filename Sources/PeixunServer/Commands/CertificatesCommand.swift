@@ -208,8 +208,8 @@ struct RenderAllCertificatesCommand: AsyncCommand {
         }
         let seconds = (ContinuousClock.now - started).secondsValue
         context.console.info("已生成 \(rendered) 个 PDF，用时 \(String(format: "%.1f", seconds)) 秒（\(String(format: "%.0f", Double(rendered) / max(seconds, 0.001))) 个/秒）")
-        if !CertificateFonts.usesSubset {
-            context.console.warning("未找到证书字体 \(CertificateFonts.subsetFile)，已改用完整的 Noto Serif CJK（约慢 4 倍）：请运行 scripts/install-deps.sh")
+        if let problem = CertificateFontCheck.problem(file: CertificateFonts.subsetFile, registered: CertificateFonts.usesSubset) {
+            context.console.warning(problem)
         }
     }
 }

@@ -35,7 +35,8 @@ public enum Entrypoint {
                     if config.storage.isSQLite { try await app.autoMigrate() }
                     // Only a serving instance runs background jobs; commands leave them to it.
                     app.lifecycle.use(JobRunnerLifecycle())
-                    printWelcome(config)
+                    // A missing certificate face slows every PDF but breaks nothing: said, not refused.
+                    printWelcome(config, notes: [CertificateFontCheck.warnIfMissing(logger: app.logger)].compactMap { $0 })
                 }
                 // Not `app.execute()`: it logs every error, and `--json` must print one JSON object only.
                 try await app.startup()
@@ -55,7 +56,7 @@ public enum Entrypoint {
         return status
     }
 
-    private static func printWelcome(_ config: AppConfig) {
+    private static func printWelcome(_ config: AppConfig, notes: [String] = []) {
         let host = config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname
         print("""
 
@@ -63,7 +64,7 @@ public enum Entrypoint {
           全省培训实施情况（附件1）：http://\(host):\(config.port)/reports/progress?year=2016
           JSON：http://\(host):\(config.port)/api/v1/reports/progress?year=2016
           数据库：\(config.storage.description)
-
+        \(notes.map { "\n" + $0 }.joined())
         """)
     }
 }
