@@ -114,4 +114,39 @@ import VaporTesting
         #expect(cache.entry(token: "d", now: now) == nil && cache.entry(token: "c", now: now) == nil)
         #expect(cache.entry(token: "e", now: now.addingTimeInterval(10)) == nil)
     }
+
+    /// Kept pages for anonymous visitors are bounded by their bytes, not only by their count.
+    @Test func keptPagesAreBoundedByBytesAndTheBoundIsConfigured() throws {
+        #expect(try AppConfig.fromEnvironment([:]).verificationCacheMegabytes == 64)
+        #expect(try AppConfig.fromEnvironment(["PEIXUN_VERIFY_CACHE_MB": "8"]).verificationCacheMegabytes == 8)
+        for bad in ["0", "1025", "-1", "2.5", "", "六十四"] {
+            #expect(throws: AppConfig.Invalid.self) { try AppConfig.fromEnvironment(["PEIXUN_VERIFY_CACHE_MB": bad]) }
+        }
+        let cache = VerificationCache(lifetime: 5, capacity: 100, byteCapacity: 1_000)
+        let now = Date(timeIntervalSince1970: 1_500_000_000)
+        let answer = VerificationDTO(status: "valid", statusLabel: "有效", number: "20175101040000011", issuedOn: "2017-03-31",
+                                     holder: "张*", programme: "提升工程", issuer: "执行办", replacedBy: nil, revokedOn: nil, revokedReason: nil)
+        func page(_ size: Int) -> ByteBuffer { ByteBuffer(repeating: 0x61, count: size) }
+        let generation = cache.currentGeneration
+        cache.store(token: "a", answer: answer, anonymousPage: page(400), generation: generation, now: now)
+        cache.store(token: "b", answer: answer, anonymousPage: page(400), generation: generation, now: now)
+        #expect(cache.keptBytes == 800)
+        // Storing the same token again counts its page once.
+        cache.store(token: "b", answer: answer, anonymousPage: page(400), generation: generation, now: now)
+        #expect(cache.keptBytes == 800 && cache.entry(token: "a", now: now) != nil)
+        // Over the bound: starts afresh with the new page only.
+        cache.store(token: "c", answer: answer, anonymousPage: page(400), generation: generation, now: now)
+        #expect(cache.keptBytes == 400)
+        #expect(cache.entry(token: "a", now: now) == nil && cache.entry(token: "c", now: now)?.anonymousPage?.readableBytes == 400)
+        // A page larger than the whole bound is not kept; its answer is.
+        cache.store(token: "d", answer: answer, anonymousPage: page(1_001), generation: generation, now: now)
+        #expect(cache.entry(token: "d", now: now)?.anonymousPage == nil && cache.entry(token: "d", now: now)?.answer.number == answer.number)
+        #expect(cache.keptBytes == 400)
+        // An expired entry gives its bytes back; so does a change.
+        #expect(cache.entry(token: "c", now: now.addingTimeInterval(6)) == nil)
+        #expect(cache.keptBytes == 0)
+        cache.store(token: "e", answer: answer, anonymousPage: page(300), generation: generation, now: now)
+        cache.invalidate()
+        #expect(cache.keptBytes == 0)
+    }
 }

@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var instances = 1
     /// How long public verification keeps an answer by token (`PEIXUN_VERIFY_CACHE_SECONDS`, 0–60; 0 keeps none).
     public var verificationCacheSeconds = 5
+    /// How many megabytes of kept verification pages an instance holds at most (`PEIXUN_VERIFY_CACHE_MB`, 1–1024).
+    public var verificationCacheMegabytes = 64
 
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
@@ -90,6 +92,11 @@ public struct AppConfig: Sendable {
         if let text = environment["PEIXUN_VERIFY_CACHE_SECONDS"] {
             if let seconds = Int(text), (0...60).contains(seconds) { config.verificationCacheSeconds = seconds } else {
                 problems.append("PEIXUN_VERIFY_CACHE_SECONDS 应为 0–60 之间的整数（秒），实际为 \(text)")
+            }
+        }
+        if let text = environment["PEIXUN_VERIFY_CACHE_MB"] {
+            if let megabytes = Int(text), (1...1024).contains(megabytes) { config.verificationCacheMegabytes = megabytes } else {
+                problems.append("PEIXUN_VERIFY_CACHE_MB 应为 1–1024 之间的整数（MB），实际为 \(text)")
             }
         }
         if !problems.isEmpty { throw Invalid(problems: problems) }

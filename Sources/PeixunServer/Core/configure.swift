@@ -49,7 +49,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.verificationThrottle = VerificationThrottle(
         perMinute: Environment.get("PEIXUN_VERIFY_PER_MINUTE").flatMap(Int.init).map { min(max($0, 1), 1_000_000_000) } ?? 120,
         instances: config.instances)
-    app.verificationCache = VerificationCache(lifetime: TimeInterval(config.verificationCacheSeconds))
+    app.verificationCache = VerificationCache(lifetime: TimeInterval(config.verificationCacheSeconds),
+                                              byteCapacity: config.verificationCacheMegabytes * 1_048_576)
 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ReportCommand(), as: "report")
