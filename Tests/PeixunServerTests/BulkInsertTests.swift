@@ -19,7 +19,8 @@ import Testing
         #expect(PostgresCopy.timestampText(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500000+00")
     }
 
-    @Test func rowsReadBackAsWritten() async throws {
+    /// Pipelined: each megabyte goes while the next is written out, and none is lost or reordered.
+    @Test(arguments: [false, true]) func rowsReadBackAsWritten(pipelined: Bool) async throws {
         try await withTestApp(users: false) { app in
             try await app.sql.create(table: "bulk_probe")
                 .column("id", type: .bigint, .primaryKey(autoIncrement: false))
@@ -32,7 +33,7 @@ import Testing
             let labels = ["王小明", "back\\slash", "tab\there", "line\nbreak", "", "㛃䶮𠇔", String(repeating: "长", count: 3_000)]
             // Enough rows to cross the writer's flush size several times.
             let rows = 9_000
-            var insert = PlainBulkInsert(into: "bulk_probe", columns: ["id", "label", "amount", "flag", "at"], on: app.db)
+            var insert = PlainBulkInsert(into: "bulk_probe", columns: ["id", "label", "amount", "flag", "at"], on: app.db, pipelined: pipelined)
             for id in 0..<rows {
                 try await insert.append([.integer(id), id % 11 == 10 ? .null : .text(labels[id % labels.count]),
                                          .integer(id * 1_000_003 - 5), .bool(id % 2 == 0), .date(moment)])

@@ -32,13 +32,14 @@ struct PlainBulkInsert {
     private var inFlight: EventLoopFuture<Void>?
     private(set) var inserted = 0
 
-    init(into table: String, columns: [String], on database: any Database) {
+    /// `pipelined`: see `PostgresCopy.init` (PostgreSQL only; SQLite always overlaps).
+    init(into table: String, columns: [String], on database: any Database, pipelined: Bool = false) {
         self.table = table
         self.columns = columns
         sqlite = database as? any SQLiteDatabase
         if sqlite == nil {
             guard let postgres = database as? any PostgresDatabase else { preconditionFailure("\(table): neither SQLite nor PostgreSQL") }
-            copy = PostgresCopy(into: table, columns: columns, on: postgres)
+            copy = PostgresCopy(into: table, columns: columns, on: postgres, pipelined: pipelined)
         }
         // SQLite allows 32,766 bound values per statement.
         rowsPerStatement = max(1, 32_000 / columns.count)

@@ -17,13 +17,21 @@ struct PostgresCopy {
     private var buffer: ByteBuffer
     private var pendingRows = 0
     private(set) var inserted = 0
+    /// With `pipelined`, the COPY PostgreSQL is running while the next rows are written out.
+    private let pipelined: Bool
+    private var inFlight: Task<Void, any Error>?
     /// Loads stamp every row with the same time: formatted once.
     private var lastDate: (Date, String)?
 
-    init(into table: String, columns: [String], on database: any PostgresDatabase) {
+    /// `pipelined`: each megabyte is sent without waiting for the one before it to be written,
+    /// so that formatting rows and PostgreSQL's parsing overlap (a province's roster). Only for
+    /// a load that is alone on its connection until `flush()`: two pipelined copies on one
+    /// transaction could reach it in either order.
+    init(into table: String, columns: [String], on database: any PostgresDatabase, pipelined: Bool = false) {
         self.database = database
         self.table = table
         self.columns = columns
+        self.pipelined = pipelined
         buffer = ByteBufferAllocator().buffer(capacity: Self.flushBytes + 4_096)
     }
 
@@ -40,22 +48,35 @@ struct PostgresCopy {
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
         pendingRows += 1
-        if buffer.readableBytes >= Self.flushBytes { try await flush() }
+        if buffer.readableBytes >= Self.flushBytes { try await send() }
     }
 
+    /// Sends what is pending and waits until PostgreSQL has written every row.
     mutating func flush() async throws {
+        try await send()
+        try await inFlight?.value
+        inFlight = nil
+    }
+
+    private mutating func send() async throws {
         guard pendingRows > 0 else { return }
+        // One COPY at a time on the connection.
+        try await inFlight?.value
         let data = buffer
-        let table = table, columns = columns, logger = database.logger
-        try await database.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                    try await writer.write(data)
+        let database = database, table = table, columns = columns, logger = database.logger
+        let copy = Task {
+            try await database.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                        try await writer.write(data)
+                    }
                 }
-            }
-        }.get()
+            }.get()
+        }
+        if pipelined { inFlight = copy } else { try await copy.value }
         inserted += pendingRows
         pendingRows = 0
+        // The copy in flight still holds the old storage: this allocates a fresh one.
         buffer.clear()
     }
 
