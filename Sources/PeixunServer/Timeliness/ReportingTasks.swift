@@ -64,6 +64,19 @@ struct TaskDeadlines {
         return stored.flatMap { CivilDate(iso: $0.deadline) } ?? task.defaultDeadline(year: year)
     }
 
+    /// Every task's deadline in `year` (`deadline(_:year:)` for each, in one query): pages that
+    /// list several tasks ask once.
+    func deadlines(year: Int) async throws -> [String: CivilDate] {
+        struct Row: Decodable { let task: String; let deadline: String }
+        let stored = try await (database as! any SQLDatabase).raw("SELECT task, deadline FROM task_deadlines WHERE year = \(bind: year)")
+            .all(decoding: Row.self)
+        var result: [String: CivilDate] = [:]
+        for task in ReportingTask.all {
+            result[task.key] = stored.first { $0.task == task.key }.flatMap { CivilDate(iso: $0.deadline) } ?? task.defaultDeadline(year: year)
+        }
+        return result
+    }
+
     /// The subjects of `task` in `year`.
     func subjects(_ task: ReportingTask, year: Int) async throws -> [Int] {
         switch task.subjects {

@@ -45,6 +45,21 @@ struct TimelinessService {
                       missing: statuses.count { $0.status == .missing }, units: units)
     }
 
+    /// Units (one level below `region`) still missing a task whose deadline has passed, with
+    /// the year's deadlines read once. 待办 lists them; `TimelinessController.overdue` answers
+    /// the same (one deadline query per task).
+    func overdue(year: Int, region: Region, today: CivilDate) async throws -> [TimelinessController.Overdue] {
+        let deadlines = try await TaskDeadlines(database: database).deadlines(year: year)
+        var result: [TimelinessController.Overdue] = []
+        for task in ReportingTask.all where task.onEngine {
+            guard let deadline = deadlines[task.key], today > deadline else { continue }
+            for unit in try await statuses(task, year: year, units: units(of: region), deadline: deadline) where unit.status == .missing {
+                result.append(.init(task: task.key, taskName: task.name, deadline: deadline.description, code: unit.region.code, name: unit.region.name))
+            }
+        }
+        return result
+    }
+
     /// Each unit that takes part, with its status across the year's subjects.
     func statuses(_ task: ReportingTask, year: Int, units: [Region], deadline: CivilDate) async throws -> [(region: Region, status: ReportingStatus)] {
         guard !units.isEmpty else { return [] }

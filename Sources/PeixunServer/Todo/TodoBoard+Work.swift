@@ -45,17 +45,20 @@ extension TodoBoard {
     }
 
     /// A county's reissue requests to check and statements it writes itself (the teacher's
-    /// institution has no account), and transfers it is to receive.
+    /// institution has no account), and transfers it is to receive: three counts in one query.
     func countyWork(_ county: Region) async throws -> [Item] {
+        struct Counts: Decodable { let check: Int; let statements: Int; let transfers: Int }
+        let counts = try await sql.raw("""
+            SELECT (SELECT COUNT(*) FROM reissue_requests r WHERE \(TodoBadge.reissueCheck(county: county.code))) AS "check",
+                   (SELECT COUNT(*) FROM reissue_requests r WHERE \(TodoBadge.countyStatements(county: county.code))) AS statements,
+                   (SELECT COUNT(*) FROM teacher_transfers x WHERE \(TodoBadge.transfersIn(county: county.code))) AS transfers
+            """).first(decoding: Counts.self)
         var items: [Item] = []
-        let check = try await count("SELECT COUNT(*) AS n FROM reissue_requests r WHERE \(TodoBadge.reissueCheck(county: county.code))")
-        if check > 0 { items.append(item("证书补发申请待县级审核", count: check, url: .reissue(.page()), deadline: nil)) }
-        let statements = try await count("SELECT COUNT(*) AS n FROM reissue_requests r WHERE \(TodoBadge.countyStatements(county: county.code))")
-        if statements > 0 {
+        if let check = counts?.check, check > 0 { items.append(item("证书补发申请待县级审核", count: check, url: .reissue(.page()), deadline: nil)) }
+        if let statements = counts?.statements, statements > 0 {
             items.append(item("证书补发：待代录情况说明", "该教师的培训机构未开通账户，由县级代录情况说明", count: statements, url: .reissue(.page()), deadline: nil))
         }
-        let transfers = try await count("SELECT COUNT(*) AS n FROM teacher_transfers x WHERE \(TodoBadge.transfersIn(county: county.code))")
-        if transfers > 0 { items.append(item("教师调动待本县接收", count: transfers, url: .teachers(.transfers), deadline: nil)) }
+        if let transfers = counts?.transfers, transfers > 0 { items.append(item("教师调动待本县接收", count: transfers, url: .teachers(.transfers), deadline: nil)) }
         return items
     }
 

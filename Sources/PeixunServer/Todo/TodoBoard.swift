@@ -43,26 +43,25 @@ struct TodoBoard {
     let today: CivilDate
     let now: Date
 
+    /// The sources are independent: they run side by side (each a query or a few), and their
+    /// items are appended in the same order as one after the other.
     func board() async throws -> Board {
-        var items = try await unfinishedImports()
-        items += try await failedJobs()
+        async let imports = unfinishedImports()
+        async let jobs = failedJobs()
+        var items = try await imports + jobs
         if user.role == .institution { items += try await institutionWork() }
         guard [.province, .city, .county].contains(user.role), let code = user.scope.root(in: regions),
               let region = regions.region(code: code) else { return Board(items: items) }
         let year = ReportingTask.defaultYear
-        if region.level != .province {
-            items += try await ownReports(region, year: year)
-            items += try await reminders(region)
-        }
-        if region.level == .county {
-            items += try await entriesToVerify(region)
-            items += try await countyWork(region)
-        }
-        if region.level != .county {
-            items += try await waitingForReview(region)
-            items += try await overdueUnits(region, year: year)
-        }
-        if region.level == .province { items += try await proposedListsToReview() }
+        let level = region.level
+        async let own = level != .province ? ownReports(region, year: year) : []
+        async let reminded = level != .province ? reminders(region) : []
+        async let toVerify = level == .county ? entriesToVerify(region) : []
+        async let county = level == .county ? countyWork(region) : []
+        async let review = level != .county ? waitingForReview(region) : []
+        async let overdue = level != .county ? overdueUnits(region, year: year) : []
+        async let proposed = level == .province ? proposedListsToReview() : []
+        items += try await own + reminded + toVerify + county + review + overdue + proposed
         items.sort { ($0.overdue ? 0 : 1, $0.daysLeft ?? Int.max) < ($1.overdue ? 0 : 1, $1.daysLeft ?? Int.max) }
         return Board(items: items)
     }
@@ -84,16 +83,23 @@ struct TodoBoard {
 
     /// The region's own yearly reports (plan, contacts) not yet submitted, or sent back with the reason.
     private func ownReports(_ region: Region, year: Int) async throws -> [Item] {
+        struct Row: Decodable { let id: Int; let workflow: String; let state: String; let returned_reason: String? }
+        let tasks = ReportingTask.all.filter { $0.onEngine && $0.subjects == .year }
+        guard !tasks.isEmpty else { return [] }
+        async let deadlines = TaskDeadlines(database: database).deadlines(year: year)
+        let rows = try await (database as! any SQLDatabase).raw("""
+            SELECT id, workflow, state, returned_reason FROM submissions
+            WHERE workflow IN (\(SQLList(tasks.map { SQLBind($0.workflow) }))) AND subject_id = \(bind: year) AND region_code = \(bind: region.code)
+            """).all(decoding: Row.self)
+        let deadline = try await deadlines
         var items: [Item] = []
-        for task in ReportingTask.all where task.onEngine && task.subjects == .year {
-            let deadline = try await TaskDeadlines(database: database).deadline(task, year: year)
-            let row = try await SubmissionModel.query(on: database).filter(\.$workflow == task.workflow)
-                .filter(\.$subjectID == year).filter(\.$regionCode == region.code).first()
-            switch try row?.state() ?? .open {
+        for task in tasks {
+            let row = rows.first { $0.workflow == task.workflow }
+            switch try row.map({ try ApprovalState.read($0.state, table: SubmissionModel.schema, row: $0.id, column: "state") }) ?? .open {
             case .returned:
-                items.append(item("\(year)年\(task.name)：已退回", "退回原因：\(row?.returnedReason ?? "未注明")", count: 1, url: link(task, year: year), deadline: deadline))
+                items.append(item("\(year)年\(task.name)：已退回", "退回原因：\(row?.returned_reason ?? "未注明")", count: 1, url: link(task, year: year), deadline: deadline[task.key]))
             case .open:
-                items.append(item("\(year)年\(task.name)：未提交", count: 1, url: link(task, year: year), deadline: deadline, action: false))
+                items.append(item("\(year)年\(task.name)：未提交", count: 1, url: link(task, year: year), deadline: deadline[task.key], action: false))
             case .submitted, .approved: break
             }
         }
@@ -135,16 +141,21 @@ struct TodoBoard {
     private func waitingForReview(_ region: Region) async throws -> [Item] {
         let children = regions.children(of: region.code).map(\.code)
         guard !children.isEmpty else { return [] }
+        struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int }
+        var counts: [String: [Int: Int]] = [:]
+        for chunk in children.chunked(into: 1000) {
+            for row in try await (database as! any SQLDatabase).raw("""
+                SELECT workflow, subject_id, COUNT(*) AS n FROM submissions
+                WHERE region_code IN (\(SQLList(chunk.map { SQLBind($0) }))) AND state = \(bind: ApprovalState.submitted.rawValue)
+                GROUP BY workflow, subject_id
+                """).all(decoding: Row.self) {
+                counts[row.workflow, default: [:]][row.subject_id, default: 0] += row.n
+            }
+        }
+        var deadlines: [Int: [String: CivilDate]] = [:]
         var items: [Item] = []
         for workflow in ApprovalWorkflowKind.allCases {
-            var perSubject: [Int: Int] = [:]
-            for chunk in children.chunked(into: 1000) {
-                for row in try await SubmissionModel.query(on: database).filter(\.$workflow == workflow.rawValue)
-                    .filter(\.$regionCode ~~ chunk).filter(\.$storedState == ApprovalState.submitted.rawValue).all() {
-                    perSubject[row.subjectID, default: 0] += 1
-                }
-            }
-            for (subject, count) in perSubject.sorted(by: { $0.key < $1.key }) {
+            for (subject, count) in (counts[workflow.rawValue] ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let unit = region.level == .province ? "市(州)" : "县(市、区)"
                 switch workflow {
                 case .integration:
@@ -153,8 +164,9 @@ struct TodoBoard {
                                       url: .integration(.overview(.value(subject))), deadline: batch.flatMap { CivilDate(iso: $0.deadline) }))
                 case .plan, .contacts, .completion:
                     let task = ReportingTask.named(workflow.rawValue)!
+                    if deadlines[subject] == nil { deadlines[subject] = try await TaskDeadlines(database: database).deadlines(year: subject) }
                     items.append(item("待审核：\(subject)年\(task.name)", "\(count) 个\(unit)已提交", count: count,
-                                      url: link(task, year: subject), deadline: try await TaskDeadlines(database: database).deadline(task, year: subject)))
+                                      url: link(task, year: subject), deadline: deadlines[subject]?[task.key]))
                 case .reissue:
                     items.append(item("待审核：证书补发申请", "\(count) 个\(unit)已提交", count: count, url: .reissue(.page()), deadline: nil))
                 }
@@ -165,7 +177,7 @@ struct TodoBoard {
 
     /// Units below still missing a task past its deadline (报送及时率).
     private func overdueUnits(_ region: Region, year: Int) async throws -> [Item] {
-        let overdue = try await TimelinessController.overdue(TimelinessService(database: database, regions: regions), year: year, region: region, today: today)
+        let overdue = try await TimelinessService(database: database, regions: regions).overdue(year: year, region: region, today: today)
         var items: [Item] = []
         for task in ReportingTask.all {
             let units = overdue.filter { $0.task == task.key }

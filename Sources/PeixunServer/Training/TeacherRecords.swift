@@ -15,9 +15,14 @@ struct TeacherRecordDTO: Content {
         return try await database.raw("""
             SELECT p.name, p.level, r.year, r.result FROM training_records r JOIN projects p ON p.id = r.project_id
             WHERE r.teacher_id = \(bind: teacherID) ORDER BY r.year, p.name
-            """).all(decoding: Row.self).map {
-            TeacherRecordDTO(project: $0.name, level: TrainingLevel(rawValue: $0.level)?.label ?? $0.level, year: $0.year,
-                             result: TrainingResult(rawValue: $0.result)?.label ?? $0.result)
-        }
+            """).all(decoding: Row.self).map { TeacherRecordDTO(stored: $0.name, level: $0.level, year: $0.year, result: $0.result) }
+    }
+}
+
+extension TeacherRecordDTO {
+    /// From the stored values (level and result as their keys).
+    init(stored project: String, level: String, year: Int, result: String) {
+        self.init(project: project, level: TrainingLevel(rawValue: level)?.label ?? level, year: year,
+                  result: TrainingResult(rawValue: result)?.label ?? result)
     }
 }

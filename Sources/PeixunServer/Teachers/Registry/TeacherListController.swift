@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import LeafKit
 import PeixunCore
 import SQLKit
 import Vapor
@@ -80,14 +81,18 @@ struct TeacherListController {
         let hasRegions: Bool
         let stages: [Option]
         let statuses: [Option]
-        let list: ListDTO
+        /// How many match (the rows themselves are `teachers`: the page encodes them once).
+        let total: Int
         let hasRows: Bool
         let isFiltered: Bool
         let pager: PageBar
         /// The table's header: a sortable column is a link that sorts by it (again: the other way).
         let columns: [Column]
-        /// The county's schools, suggested in the school box (a city has too many to list).
-        let schools: [String]
+        /// The county's schools, suggested in the school box (a city has too many to list), as
+        /// the datalist's `<option>`s written here, escaped: up to 500 of them went through a
+        /// Leaf loop on every page of the registry.
+        let schoolOptions: String
+        let hasSchools: Bool
         let xlsxURL: String
         let csvURL: String
         let canCreate: Bool
@@ -177,9 +182,9 @@ struct TeacherListController {
                 + Stage.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.stage == $0) },
             statuses: [Option(value: "", label: "全部", selected: search.status == nil)]
                 + TeacherSearch.Status.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: search.status == $0) },
-            list: list, hasRows: !list.teachers.isEmpty, isFiltered: search.isFiltered,
+            total: list.total, hasRows: !list.teachers.isEmpty, isFiltered: search.isFiltered,
             pager: PageBar(page: search.page, pageCount: list.pageCount, list: .teachers(.list), keeping: filters(sort: search.sortItems)),
-            columns: columns, schools: schools,
+            columns: columns, schoolOptions: schools.map { "<option value=\"\($0.htmlEscaped())\">" }.joined(), hasSchools: !schools.isEmpty,
             xlsxURL: url(.export, [("format", "xlsx")]), csvURL: url(.export, [("format", "csv")]),
             canCreate: user.role == .county, error: error,
             teachers: list.teachers.map { Linked($0, url: .teachers(.teacher(.value($0.id)))) })
