@@ -169,6 +169,30 @@ import VaporTesting
         }
     }
 
+    /// A county without the year's official counts takes no part: the city's page and JSON
+    /// name it in one line instead of listing it among the counties to confirm.
+    @Test func theCityPageNamesCountiesWithoutStatistics() async throws {
+        try await withTestApp(demo: .small) { app in
+            let all = try #require(try await view(app, "year=2017&region=510100", as: "chengdu"))
+            #expect(all.withoutStatistics.isEmpty && all.withoutStatisticsNote == nil)
+            #expect(all.units.contains { $0.code == "510105" })
+            try await OfficialCountModel.query(on: app.db).filter(\.$countyCode ~~ ["510105", "510106"]).delete()
+            let note = "以下县(市、区)本年度无统计数据（专任教师数），不参与确认：青羊区、金牛区"
+            for user in ["chengdu", "sheng"] {
+                let city = try #require(try await view(app, "year=2017&region=510100", as: user))
+                #expect(city.withoutStatistics.map(\.name) == ["青羊区", "金牛区"] && city.withoutStatisticsNote == note, "\(user)")
+                #expect(!city.units.contains { ["510105", "510106"].contains($0.code) } && city.units.contains { $0.code == "510104" })
+            }
+            // The province's own page lists cities; a county's page has no counties below.
+            #expect(try await view(app, "year=2017", as: "sheng")?.withoutStatisticsNote == nil)
+            #expect(try await view(app, "year=2017", as: "jinjiang")?.withoutStatisticsNote == nil)
+            try await app.testing().test(.GET, "/reports/progress/approval?year=2017", headers: try await TestUsers.session(app, "chengdu").headers) { response in
+                #expect(response.text.contains("<p class=\"note\" id=\"without-statistics\">\(note)</p>"))
+                #expect(!response.text.contains(">青羊区</a>") && response.text.contains(">锦江区</a>"))
+            }
+        }
+    }
+
     @Test func thePageShowsTheStepsAndItsFormsNeedTheToken() async throws {
         try await withTestApp(demo: .small) { app in
             let session = try await TestUsers.session(app, "jinjiang")

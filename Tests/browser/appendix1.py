@@ -61,12 +61,25 @@ def others_confirmed(run):
     db.close()
 
 
+# A county whose official counts were never imported: it takes no part, and the city's page says so.
+UNCOUNTED = ("510185", "简阳市")
+
+
 def appendix1_city(run):
-    """成都市 sees its counties confirmed and submits the city."""
+    """成都市 sees its counties confirmed (简阳市, without official counts, named apart) and submits the city."""
+    db = sqlite3.connect(os.path.join(run.data, "peixun.sqlite"))
+    db.execute("DELETE FROM official_counts WHERE county_code = ?", (UNCOUNTED[0],))
+    db.commit()
+    db.close()
     others_confirmed(run)
     run.page(PAGE, "appendix1", HEADING)
     run.set_width(1280)
     run.driver.get(run.base + PAGE)
+    notes = run.driver.find_elements(By.ID, "without-statistics")
+    run.check(bool(notes) and "本年度无统计数据" in notes[0].text and UNCOUNTED[1] in notes[0].text,
+              f"city {PAGE}：没有说明{UNCOUNTED[1]}无统计数据、不参与确认")
+    listed = [r for r in run.driver.find_elements(By.CSS_SELECTOR, "main table.list tbody tr") if UNCOUNTED[1] in r.text]
+    run.check(not listed, f"city {PAGE}：无统计数据的{UNCOUNTED[1]}仍列在待确认的县中")
     rows = [r for r in run.driver.find_elements(By.CSS_SELECTOR, "main table.list tbody tr") if "锦江区" in r.text]
     run.check(bool(rows) and "已提交" in rows[0].text and rows[0].find_elements(By.NAME, "reason"),
               f"city {PAGE}：锦江区不是“已提交”或没有退回表单")

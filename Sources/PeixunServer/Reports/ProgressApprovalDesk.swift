@@ -45,8 +45,13 @@ struct ProgressApprovalDesk {
         let region: ProgressDTO.RegionRef
         /// The viewer's region as a unit (nil for the province, which approves).
         let unit: UnitDTO?
-        /// The units below: the province's cities, a city's counties.
+        /// The units below: the province's cities, a city's counties that take part.
         let units: [UnitDTO]
+        /// A city's counties without official counts for the year's statistics: they have
+        /// nothing to confirm, so the city does not wait for them.
+        let withoutStatistics: [ProgressDTO.RegionRef]
+        /// Says so in a sentence; nil when every county takes part.
+        let withoutStatisticsNote: String?
     }
 
     static func year(_ value: Int?) throws -> Int {
@@ -69,7 +74,13 @@ struct ProgressApprovalDesk {
             for row in dto.rows { figures[row.code] = row }
             figures[region.code] = dto.total
         }
-        let children = region.level == .county ? [] : regions.children(of: region.code)
+        var children = region.level == .county ? [] : regions.children(of: region.code)
+        var left: [Region] = []
+        if region.level == .city {
+            let taking = Set(try await ProgressApproval(regions: regions).children(of: region, subject: year, on: database))
+            left = children.filter { !taking.contains($0.code) }
+            children = children.filter { taking.contains($0.code) }
+        }
         let codes = children.map(\.code) + [region.code]
         var submissions: [String: SubmissionModel] = [:]
         var snapshots: [String: Int] = [:]
@@ -93,7 +104,10 @@ struct ProgressApprovalDesk {
         for child in children { units.append(try await unit(child)) }
         return ViewDTO(year: year, deadline: try await TaskDeadlines(database: database).deadline(ProgressApproval.task, year: year).description,
                        region: .init(code: region.code, name: regions.qualifiedName(of: region)),
-                       unit: region.level == .province ? nil : try await unit(region), units: units)
+                       unit: region.level == .province ? nil : try await unit(region), units: units,
+                       withoutStatistics: left.map { .init(code: $0.code, name: $0.name) },
+                       withoutStatisticsNote: left.isEmpty ? nil
+                           : "以下县(市、区)本年度无统计数据（专任教师数），不参与确认：\(left.map(\.name).joined(separator: "、"))")
     }
 
     /// Submit (own unit: 确认), send back (a unit below, with a reason), approve or reopen (a city,
