@@ -33,13 +33,14 @@ fi
 PEIXUN_DATA_DIR="$data" "$PEIXUN" migrate --yes >/dev/null 2>&1
 PEIXUN_DATA_DIR="$data" "$PEIXUN" demo --scale full --if-empty >/dev/null   # demo users
 
-port=$((18300 + RANDOM % 500))
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 PEIXUN_DATA_DIR="$data" PEIXUN_PORT=$port LOG_LEVEL=warning /usr/bin/time -v -o "$OUT/export-$WHICH-time.txt" \
   "$PEIXUN" serve --env production >"$OUT/export-$WHICH-serve.log" 2>&1 &
 timer=$!
 trap 'kill $timer 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 server=$(pgrep -P $timer)
+[ -n "$server" ] || { echo "peixun serve did not start: $OUT/export-$WHICH-serve.log" >&2; exit 1; }
 TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{"username":"sheng","password":"Peixun2017demo"}' \
   "http://127.0.0.1:$port/api/v1/session" | $PY -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 auth=(-H "Authorization: Bearer $TOKEN")

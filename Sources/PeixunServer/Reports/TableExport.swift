@@ -1,3 +1,4 @@
+import FluentSQLiteDriver
 import Foundation
 import NIOConcurrencyHelpers
 import SQLKit
@@ -38,10 +39,19 @@ struct TableExport: Sendable {
     /// integers rather than decoded as rows. More than a sheet holds is refused in Chinese.
     static func ids(_ query: SQLQueryString, what: String, on sql: any SQLDatabase) async throws -> [Int] {
         let collected = NIOLockedValueBox((ids: [Int](), error: (any Error)?.none))
-        try await sql.raw(query + " LIMIT \(literal: TableLayout.maxRows + 1)").run { row in
+        let limited = query + " LIMIT \(literal: TableLayout.maxRows + 1)"
+        let collect: @Sendable (any SQLRow) -> Void = { row in
             collected.withLockedValue { state in
                 do { state.ids.append(try row.decode(column: "id", as: Int.self)) } catch { state.error = error }
             }
+        }
+        if let sqlite = sql as? any SQLiteDatabase {
+            // Through Fluent, SQLite hands every row to the event loop as a task of its own and
+            // keeps them all until the last (130 MB for a province's ids); a connection's own
+            // query calls back row by row as it steps.
+            try await sqlite.withConnection { connection in try await connection.sql().raw(limited).run(collect) }
+        } else {
+            try await sql.raw(limited).run(collect)
         }
         let (ids, error) = collected.withLockedValue { ($0.ids, $0.error) }
         if let error { throw error }
