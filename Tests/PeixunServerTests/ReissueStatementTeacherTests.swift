@@ -18,6 +18,8 @@ import VaporTesting
             let session = try await TestUsers.session(app, setup.teacherUser)
             try await app.testing().test(.GET, "/me/certificates", headers: session.headers) { response in
                 #expect(!response.text.contains("statement/file"), "no scan yet, no link")
+                // A valid certificate: no "why not yet" box.
+                #expect(!response.text.contains("证书尚未签发") && !response.text.contains("暂不能取得证书"))
             }
             // A name with characters a page must escape.
             _ = try await files.upload(app, created.id, ReissueStatementFileTests.png, name: "O'Brien & 说明.png", as: "jinjiang", status: .ok)

@@ -86,6 +86,8 @@ struct MyCertificatesController {
         let rows: [Linked<CertificateDTO, RowLinks>]
         let hasCertificates: Bool
         let hasRequests: Bool
+        /// Leaf takes an empty array for true: without this a holder of a valid certificate saw an empty "证书尚未签发" box.
+        let hasReasons: Bool
         let trainingURL = SiteURL.teachers(.myTraining).path
         let reissueURL = SiteURL.reissue(.create).path
         let kinds = ReissueKind.allCases.map { ReissueController.Page.Option(value: $0.rawValue, label: $0.label) }
@@ -99,7 +101,7 @@ struct MyCertificatesController {
                 Linked($0, RowLinks(url: SiteURL.certificates(.pdf(.value($0.number))).path,
                                     mayRequestReissue: $0.status == CertificateStatus.valid.rawValue && !open.contains($0.number)))
             },
-            hasCertificates: !mine.certificates.isEmpty, hasRequests: !mine.requests.isEmpty))
+            hasCertificates: !mine.certificates.isEmpty, hasRequests: !mine.requests.isEmpty, hasReasons: !mine.reasons.isEmpty))
     }
 
     @Sendable func api(request: Request) async throws -> MineDTO {
