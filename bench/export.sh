@@ -92,7 +92,7 @@ ref="$OUT/export-$WHICH-reference.csv"
 if [ "$WHICH" = sqlite ]; then
   /usr/bin/time -f "    sqlite3 -csv: %e s, %M KB peak" sqlite3 -csv "$data/peixun.sqlite" "$REF_SQL" > "$ref"
 else
-  /usr/bin/time -f "    psql \\copy: %e s, %M KB peak" psql -qX "$DATABASE_URL" -c "\\copy ($REF_SQL) to '$ref' csv"
+  /usr/bin/time -f "    psql copy: %e s, %M KB peak" psql -qX "$DATABASE_URL" -c "\\copy ($REF_SQL) to '$ref' csv"
 fi
 echo "    $(wc -l < "$ref") lines"
 if $PY -c "import openpyxl" 2>/dev/null; then
