@@ -67,6 +67,18 @@ import VaporTesting
         }
     }
 
+    @Test func aTeachersIntegrationStepsAreLookedUpBatchByBatchNotByScanningEveryEntry() async throws {
+        try await withTestApp { app in
+            let sql = app.db as! any SQLDatabase
+            guard sql.dialect.name == "sqlite" else { return }
+            struct Step: Decodable { let detail: String }
+            let plan = try await sql.raw("EXPLAIN QUERY PLAN SELECT b.year \(TeacherPipelineDTO.source(residentID: "\(bind: "510104198001010011")"))")
+                .all(decoding: Step.self).map(\.detail)
+            #expect(plan.contains { $0.hasPrefix("SEARCH e USING") && $0.contains("resident_id=?") }, "\(plan)")
+            #expect(!plan.contains { $0.hasPrefix("SCAN e") }, "\(plan)")
+        }
+    }
+
     @Test func aCountyWithNothingToDoSeesOnlyItsOwnReportsAndStoredDeadlinesCount() async throws {
         try await withTestApp(demo: .small) { app in
             app.clock = FixedClock(CivilDate(year: 2017, month: 3, day: 10)!)

@@ -24,6 +24,16 @@ struct TeacherPipelineDTO: Content {
         (SELECT s.state FROM submissions s WHERE s.workflow = 'integration' AND s.subject_id = b.id AND s.region_code = e.city_code) AS city_state
         """
 
+    /// The FROM and WHERE for one teacher's steps. Batch by batch (CROSS JOIN keeps SQLite's
+    /// order): each probe is on the unique (batch_id, resident_id) index, where SQLite otherwise
+    /// scanned every entry of every batch for each teacher's page.
+    static func source(residentID: SQLQueryString) -> SQLQueryString {
+        """
+        FROM integration_batches b CROSS JOIN integration_entries e JOIN projects p ON p.id = b.project_id
+        WHERE e.batch_id = b.id AND e.resident_id = \(residentID)
+        """
+    }
+
     struct Row: Decodable {
         let project: String; let year: Int; let status: String; let reason: String?; let city_state: String?
     }
@@ -32,8 +42,7 @@ struct TeacherPipelineDTO: Content {
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
             SELECT b.year, \(columns)
-            FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id JOIN projects p ON p.id = b.project_id
-            WHERE e.resident_id = \(bind: residentID)
+            \(source(residentID: "\(bind: residentID)"))
             ORDER BY b.year, p.id
             """).all(decoding: Row.self)
         return try rows.map(TeacherPipelineDTO.init)

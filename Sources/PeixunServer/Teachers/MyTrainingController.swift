@@ -71,8 +71,7 @@ struct MyTrainingController {
             FROM training_records r JOIN projects p ON p.id = r.project_id WHERE r.teacher_id = \(bind: teacherID)
             UNION ALL
             SELECT 1, b.year, '', p.id, NULL, NULL, \(TeacherPipelineDTO.columns)
-            FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id JOIN projects p ON p.id = b.project_id
-            WHERE e.resident_id = (SELECT resident_id FROM teachers WHERE id = \(bind: teacherID))
+            \(TeacherPipelineDTO.source(residentID: "(SELECT resident_id FROM teachers WHERE id = \(bind: teacherID))"))
             ORDER BY kind, year, name_key, id_key
             """).all(decoding: Row.self)
         let records = rows.filter { $0.kind == 0 }.map {
