@@ -126,3 +126,116 @@ extension NationalScopeTests {
         }
     }
 }
+
+extension NationalScopeTests {
+    /// The title check looks teachers up in the office's own subtree: another province's teacher
+    /// is "not found" to Sichuan's office, and the certificate names the county's own province.
+    @Test func theTitleCheckAndCertificatesKeepToTheirProvince() async throws {
+        try await NationalScaleTests().withNation { app in
+            _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "900104")
+            let certificate = try #require(try await CertificateModel.query(on: app.db).filter(\.$countyCode == "900104").first())
+            #expect(try certificate.snapshot().region.hasPrefix("模拟省01"), "not 全国…")
+            let teacher = try #require(try await TeacherModel.find(certificate.teacherID, on: app.db))
+            let body: [String: AnyEncodableValue] = ["residentId": .text(teacher.residentID), "name": .text(teacher.name),
+                                                     "applicationDate": .text("2026-06-01")]
+            for (username, found) in [("sheng", false), ("quanguo", true), ("pingshen", true)] {
+                let (status, text) = try await post(app, "/api/v1/title-check", as: username, body)
+                #expect(status == .ok, "\(username): \(text)")
+                #expect(text.contains(certificate.number) == found, "\(username): \(text)")
+            }
+        }
+    }
+
+    /// A menu, a template list and a 待办 board below 全国 offer nothing that answers 404 there.
+    @Test func aProvinceBelowTheNationIsNotOfferedTheTopOfficesPages() async throws {
+        try await NationalScaleTests().withNation { app in
+            for (username, offered) in [("sheng", false), ("quanguo", true)] {
+                try await app.testing().test(.GET, "/templates", headers: try await TestUsers.bearer(app, username)) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.body.string.contains("合作项目合格人员名单") == offered, "\(username)")
+                    #expect(response.body.string.contains("机构上报名单") == offered, "\(username)")
+                }
+            }
+        }
+    }
+
+    /// `/readyz` notices a tree that changed under a running instance (a server started before
+    /// `peixun demo --scale N` filled its database), reads it again and answers 503 once.
+    @Test func readinessReloadsATreeThatChangedUnderTheInstance() async throws {
+        try await withTestApp { app in
+            _ = try await DemoLoader(database: app.db, nation: DemoNationGenerator(scale: 2, size: .small, seed: 11)).load()
+            #expect(app.regions.nationalRoot == nil)
+            try await app.testing().test(.GET, "/readyz") { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.body.string.contains("行政区划"))
+            }
+            #expect(app.regions.nationalRoot != nil)
+            try await app.testing().test(.GET, "/readyz") { #expect($0.status == .ok) }
+        }
+    }
+
+    /// The audit log files a change at the lowest region holding it, a province below 全国 included.
+    @Test func auditEntriesAreFiledWhereTheirOfficeReadsThem() {
+        let nation = RegionDirectory.national(scale: 2)
+        #expect(AuditLog.regionColumns("510000", directory: nation) == (nil, "510000"))
+        #expect(AuditLog.regionColumns("000000", directory: nation) == (nil, nil))
+        #expect(AuditLog.regionColumns("510000", directory: .sichuan) == (nil, nil))
+        #expect(AuditLog.regionColumns(counties: ["510104"], directory: nation) == ("510104", "510100"))
+        #expect(AuditLog.regionColumns(counties: ["510104", "510105"], directory: nation) == (nil, "510100"))
+        #expect(AuditLog.regionColumns(counties: ["510104", "510302"], directory: nation) == (nil, "510000"))
+        #expect(AuditLog.regionColumns(counties: ["510104", "510302"], directory: .sichuan) == (nil, nil))
+        #expect(AuditLog.regionColumns(counties: ["510104", "900104"], directory: nation) == (nil, nil))
+        // 510000 lies in Sichuan's range of city codes, so its office's log reads it.
+        #expect(RegionScope.provinceCityCodes("510000").contains("510000"))
+    }
+}
+
+/// The province filter as a range of codes, on the database: the same rows as the prefix.
+@Suite struct ProvinceRangeTests {
+    @Test func theRangeHoldsExactlyTheProvincesCodes() async throws {
+        try await withTestApp { app in
+            try await app.sql.raw("CREATE TABLE range_probe (city_code VARCHAR(12))").run()
+            for code in ["509999", "510000", "510100", "519999", "520000", "900000", "900100", "910000"] {
+                try await app.sql.raw("INSERT INTO range_probe (city_code) VALUES (\(bind: code))").run()
+            }
+            try await app.sql.raw("INSERT INTO range_probe (city_code) VALUES (NULL)").run()
+            struct Row: Decodable { let city_code: String }
+            for (province, expected) in [("510000", ["510000", "510100", "519999"]), ("900000", ["900000", "900100"])] {
+                let rows = try await app.sql.raw("""
+                    SELECT city_code FROM range_probe WHERE \(RegionScope.province(province).predicate()) ORDER BY city_code
+                    """).all(decoding: Row.self)
+                #expect(rows.map(\.city_code) == expected)
+                // Negated, the predicate still reads as one condition.
+                let outside = try await app.sql.raw("""
+                    SELECT city_code FROM range_probe WHERE city_code IS NOT NULL AND NOT \(RegionScope.province(province).predicate())
+                    """).all(decoding: Row.self)
+                #expect(outside.count == 8 - expected.count)
+            }
+        }
+    }
+}
+
+extension NationalScopeTests {
+    /// A province account left without a region keeps the reach it had: the top of the tree.
+    @Test func provinceAccountsWithoutARegionArePlacedOnTheTop() async throws {
+        try await NationalScaleTests().withNation { app in
+            let old = UserModel()
+            old.username = "laozhanghu"
+            old.displayName = "旧省级账户"
+            old.passwordHash = TestUsers.hash
+            old.role = Role.province.rawValue
+            old.regionCode = nil
+            old.disabled = false
+            try await old.create(on: app.db)
+            #expect(try CurrentUser(old, channel: .token, regions: app.regions).scope == .none)
+            try await PlaceProvinceAccounts().prepare(on: app.db)
+            let placed = try await user(app, "laozhanghu")
+            #expect(placed.regionCode == "000000")
+            #expect(try CurrentUser(placed, channel: .token, regions: app.regions).scope == .all)
+            #expect(try await user(app, "sheng").regionCode == "510000")
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "user").filter(\.$objectID == String(placed.id!)).count() == 1)
+            try await PlaceProvinceAccounts().prepare(on: app.db)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "user").filter(\.$objectID == String(placed.id!)).count() == 1)
+        }
+    }
+}

@@ -101,9 +101,21 @@ struct AuditLog {
     static func regionColumns(_ regionCode: String?, directory: RegionDirectory) -> (county: String?, city: String?) {
         guard let code = regionCode, let region = directory.region(code: code) else { return (nil, nil) }
         switch region.level {
-        case .province: return (nil, nil)
+        // A province below 全国 files under its own code, which its office's range of city codes
+        // holds; the top of the tree under none, which only the top office reads.
+        case .province: return (nil, region.parentCode == nil ? nil : region.code)
         case .city: return (nil, region.code)
         case .county: return (region.code, region.parentCode)
         }
+    }
+
+    /// The region columns of a change touching `counties`: filed at the lowest region holding
+    /// them all, so that the county, city or province that made it sees it in its log.
+    static func regionColumns(counties: [String], directory: RegionDirectory) -> (county: String?, city: String?) {
+        if counties.count == 1 { return regionColumns(counties[0], directory: directory) }
+        let cities = Set(counties.compactMap { directory.region(code: $0)?.parentCode })
+        if cities.count == 1 { return regionColumns(cities.first, directory: directory) }
+        let provinces = Set(cities.compactMap { directory.region(code: $0)?.parentCode })
+        return provinces.count == 1 ? regionColumns(provinces.first, directory: directory) : (nil, nil)
     }
 }

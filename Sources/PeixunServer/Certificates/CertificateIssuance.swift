@@ -74,7 +74,9 @@ struct CertificateIssuance {
     private func issue(county: Region) async throws -> Outcome {
         let today = actor.clock.today()
         let now = actor.clock.now()
-        let regionName = regions.province.name + regions.qualifiedName(of: county)
+        // The county's own province: above several provinces the top of the tree is 全国.
+        let province = county.parentCode.flatMap(regions.region(code:))?.parentCode.flatMap(regions.region(code:))
+        let regionName = (province?.name ?? "") + regions.qualifiedName(of: county)
         return try await database.transaction { db in
             let sql = db as! any SQLDatabase
             // The lock comes first, before anything is read (see `CertificateSerials`).

@@ -28,6 +28,10 @@ struct TitleCheck {
 
     let database: any Database
     let settings: CertificateSettings
+    /// Whose teachers may be looked up: every one for a title-evaluation office (its applicants
+    /// come from anywhere), an education office's own subtree — a province below 全国 learns
+    /// nothing of another province's teachers, who answer as not found.
+    let scope: RegionScope
 
     /// Reads the input, refusing what is malformed with the field named.
     static func parse(_ input: Input, today: CivilDate) throws -> (ResidentID, String, CivilDate) {
@@ -51,7 +55,7 @@ struct TitleCheck {
     }
 
     func check(id: ResidentID, name: String, applicationDate: CivilDate, actor: AuditLog.Actor) async throws -> Answer {
-        let teacher = try await TeacherModel.query(on: database).filter(\.$residentID == id.value).first()
+        let teacher = try await TeacherModel.query(on: database).filter(\.$residentID == id.value).scoped(to: scope).first()
         var lines: [CertificateLine] = []
         var nameMatches = false
         if let teacher {
@@ -93,7 +97,8 @@ struct TitleCheckController {
     func checker(_ request: Request) throws -> TitleCheck {
         let user = try request.requireUser()
         guard user.role == .reviewer || user.role == .province else { throw AppError.notFound() }
-        return TitleCheck(database: request.db, settings: request.application.config.certificates)
+        return TitleCheck(database: request.db, settings: request.application.config.certificates,
+                          scope: user.role == .reviewer ? .all : user.scope)
     }
 
     @Sendable func api(request: Request) async throws -> TitleCheck.Answer {

@@ -70,7 +70,7 @@ struct LayoutContext: Encodable, Sendable {
                 nav.append(NavItem(label: "核实进度", url: .institutions(.progress)))
                 nav.append(NavItem(label: "补发情况说明", url: .reissue(.page())))
             }
-            if user.role == .province {
+            if user.isTopOffice {
                 nav.append(NavItem(label: "机构上报名单", url: .institutions(.proposals)))
                 nav.append(NavItem(label: "培训机构与项目", url: .institutions(.links)))
             }

@@ -65,10 +65,11 @@ extension RegionScope {
         case .all: return SQLRaw("1 = 1")
         case .province(let code):
             let codes = RegionScope.provinceCityCodes(code)
-            return SQLBinaryExpression(
+            // Grouped: the predicate stays one condition beside an OR or under a NOT.
+            return SQLGroupExpression(SQLBinaryExpression(
                 left: SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.greaterThanOrEqual, right: SQLBind(codes.lowerBound)),
                 op: SQLBinaryOperator.and,
-                right: SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.lessThanOrEqual, right: SQLBind(codes.upperBound)))
+                right: SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.lessThanOrEqual, right: SQLBind(codes.upperBound))))
         case .city(let code): return SQLBinaryExpression(left: column(city), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .county(let code): return SQLBinaryExpression(left: column(county), op: SQLBinaryOperator.equal, right: SQLBind(code))
         case .teacher(let id):

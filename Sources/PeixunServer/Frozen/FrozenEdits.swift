@@ -45,7 +45,8 @@ struct FrozenEdits {
     private func logged(after date: Date, city: Region, _ condition: SQLQueryString) async throws -> [Logged] {
         try await (database as! any SQLDatabase).raw("""
             SELECT object_id, county_code, username, occurred_at FROM audit_log
-            WHERE occurred_at > \(bind: date) AND (city_code = \(bind: city.code) OR city_code IS NULL) AND \(condition)
+            WHERE occurred_at > \(bind: date) AND (city_code = \(bind: city.code) OR city_code = \(bind: city.parentCode ?? city.code) OR city_code IS NULL)
+              AND \(condition)
             ORDER BY occurred_at, id
             """).all(decoding: Logged.self)
     }

@@ -117,7 +117,7 @@ struct ApprovalController {
                        reason: submissions[figure.code]?.returnedReason, allocated: figure.allocated, verified: figure.verified,
                        rejected: figure.rejected, added: figure.added, actions: actions)
         }
-        let region = cityCode ?? regions.province.code
+        let region = cityCode ?? user.scope.root(in: regions) ?? regions.province.code
         let actions = cityCode == nil ? WorkflowActions()
             : IntegrationWorkflow.cityActions(role: user.role, city: state(region), counties: figures.map { state($0.code) })
         return OverviewDTO(

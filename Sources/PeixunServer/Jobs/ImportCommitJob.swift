@@ -28,6 +28,10 @@ enum ImportCommitJob {
         guard let kind = ImportKind.named(payload.kind) else {
             throw AppError(.internalServerError, code: "job.payload", "未知的导入类型 \(payload.kind)")
         }
+        // Asked again when the job runs: the owner's account may have been moved since.
+        guard kind.roles.contains(context.owner.role), !kind.topOfficeOnly || context.owner.isTopOffice else {
+            throw AppError(.forbidden, code: "job.not_permitted", "发起该任务的账户已无权导入此类名单，任务未执行")
+        }
         guard let upload = try await ImportUploadModel.query(on: context.db).filter(\.$id == payload.uploadID)
             .filter(\.$userID == context.owner.id).first() else {
             throw AppError(.notFound, code: "job.upload_gone",

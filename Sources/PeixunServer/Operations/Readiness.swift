@@ -52,6 +52,14 @@ struct Readiness: Content, Sendable {
             return Readiness(status: "not_ready", reason: "有 \(pending.count) 个数据库迁移尚未执行：请先运行 peixun migrate",
                              database: database, appliedMigrations: applied, pendingMigrations: pending)
         }
+        do {
+            guard try await app.nationalRegionsAreCurrent() else {
+                return Readiness(status: "not_ready", reason: "数据库中的行政区划树已变化（多省演示数据），本实例已重新读取，请稍后再试",
+                                 database: database, appliedMigrations: applied, pendingMigrations: [])
+            }
+        } catch {
+            return Readiness(status: "not_ready", reason: "无法读取行政区划：\(String(describing: error).prefix(200))", database: database)
+        }
         return Readiness(status: "ready", database: database, appliedMigrations: applied, pendingMigrations: [])
     }
 }

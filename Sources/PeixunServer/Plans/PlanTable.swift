@@ -113,7 +113,7 @@ struct PlanTable {
             }
         case .province:
             let report = try await progress.report(year: Self.figuresYear(for: year), regionCode: region.code)
-            let byCity = Dictionary(grouping: try await PlanModel.query(on: database).filter(\.$year == year).all(), by: \.cityCode)
+            let byCity = Dictionary(grouping: try await PlanModel.query(on: database).filter(\.$year == year).within(region).all(), by: \.cityCode)
             return report.table.rows.compactMap { row in
                 guard let city = regions.region(code: row.key) else { return nil }
                 let plans = byCity[row.key] ?? []

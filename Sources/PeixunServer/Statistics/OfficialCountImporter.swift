@@ -124,9 +124,7 @@ struct OfficialCountImporter {
                         .run()
                 }
             }
-            let cities = Set(counties.compactMap { regions.region(code: $0)?.parentCode })
-            let region: (county: String?, city: String?) = counties.count == 1
-                ? AuditLog.regionColumns(counties[0], directory: regions) : (nil, cities.count == 1 ? cities.first : nil)
+            let region = AuditLog.regionColumns(counties: counties, directory: regions)
             try await AuditLog.record(
                 on: db, actor: actor, action: .import, objectType: "official_counts", objectID: summary.sha256,
                 countyCode: region.county, cityCode: region.city,

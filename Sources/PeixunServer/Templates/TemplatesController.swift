@@ -28,14 +28,15 @@ struct TemplatesController {
         let hasItems: Bool
     }
 
-    /// The templates a user's role imports (a teacher has none).
-    static func kinds(for role: Role) -> [ImportTemplate.Kind] {
-        ImportTemplate.Kind.allCases.filter { $0.roles.contains(role) }
+    /// The templates a user imports (a teacher has none); the whole tree's qualified lists only
+    /// the top office (`ImportKind.topOfficeOnly`).
+    static func kinds(for user: CurrentUser) -> [ImportTemplate.Kind] {
+        ImportTemplate.Kind.allCases.filter { $0.roles.contains(user.role) && ($0 != .qualifiedList || user.isTopOffice) }
     }
 
     @Sendable func page(request: Request) async throws -> View {
         let user = try request.requireUser()
-        let items = Self.kinds(for: user.role).map { kind in
+        let items = Self.kinds(for: user).map { kind in
             Page.Item(title: kind.title, url: kind.url.path, headers: Self.headers(kind).joined(separator: " · "),
                       uploadURL: kind.uploadURL.path, uploadLabel: kind.uploadLabel)
         }

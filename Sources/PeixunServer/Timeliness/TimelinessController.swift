@@ -66,16 +66,7 @@ struct TimelinessController {
     /// Units (one level below the viewer) still missing a task whose deadline has passed.
     /// The 待办 page lists the same units.
     static func overdue(_ service: TimelinessService, year: Int, region: Region, today: CivilDate) async throws -> [Overdue] {
-        var result: [Overdue] = []
-        for task in ReportingTask.all where task.onEngine {
-            let deadline = try await TaskDeadlines(database: service.database).deadline(task, year: year)
-            guard today > deadline else { continue }
-            for unit in try await service.statuses(task, year: year, units: service.units(of: region), deadline: deadline)
-            where unit.status == .missing {
-                result.append(Overdue(task: task.key, taskName: task.name, deadline: deadline.description, code: unit.region.code, name: unit.region.name))
-            }
-        }
-        return result
+        try await service.overdue(year: year, region: region, today: today)
     }
 
     @Sendable func overdueAPI(request: Request) async throws -> [Overdue] {

@@ -96,7 +96,7 @@ enum TodoBadge {
                  WHERE c.parent_code = \(bind: code) AND s.state = \(bind: submitted))
                 """)
         }
-        if region.level == .province { parts.append("(SELECT COUNT(*) FROM proposed_lists l WHERE \(proposalsWaiting))") }
+        if user.isTopOffice { parts.append("(SELECT COUNT(*) FROM proposed_lists l WHERE \(proposalsWaiting))") }
         return parts
     }
 

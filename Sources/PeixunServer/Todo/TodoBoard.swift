@@ -60,7 +60,7 @@ struct TodoBoard {
         async let county = level == .county ? countyWork(region) : []
         async let review = level != .county ? waitingForReview(region) : []
         async let overdue = level != .county ? overdueUnits(region, year: year) : []
-        async let proposed = level == .province ? proposedListsToReview() : []
+        async let proposed = user.isTopOffice ? proposedListsToReview() : []
         items += try await own + reminded + toVerify + county + review + overdue + proposed
         items.sort { ($0.overdue ? 0 : 1, $0.daysLeft ?? Int.max) < ($1.overdue ? 0 : 1, $1.daysLeft ?? Int.max) }
         return Board(items: items)

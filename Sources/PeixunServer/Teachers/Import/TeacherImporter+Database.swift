@@ -172,9 +172,7 @@ extension TeacherImporter {
             }
             lap("rollups")
             // Filed where every touched county lies, so that the city or county that imported sees it.
-            let cities = Set(touched.compactMap { regions.region(code: $0)?.parentCode })
-            let region: (county: String?, city: String?) = touched.count == 1
-                ? AuditLog.regionColumns(touched[0], directory: regions) : (nil, cities.count == 1 ? cities.first : nil)
+            let region = AuditLog.regionColumns(counties: touched, directory: regions)
             try await AuditLog.record(
                 on: db, actor: actor, action: .import, objectType: "teacher_roster", objectID: summary.sha256,
                 countyCode: region.county, cityCode: region.city,
