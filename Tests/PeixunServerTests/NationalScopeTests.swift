@@ -114,13 +114,22 @@ extension NationalScopeTests {
             }
             _ = try await CertificateIssuance(application: app, actor: .commandLine).issue(regionCode: "900104")
             let certificate = try #require(try await CertificateModel.query(on: app.db).filter(\.$countyCode == "900104").first())
-            let reach = ScopeMatrixTests.Outside(
+            // Something of every kind in 模拟省01, so that a 404 says "not yours", not "none".
+            let school = try await firstID("schools", county: "900104"), teacher = try await firstID("teachers", county: "900104")
+            let transfer = try await ScopeMatrixTests.transfer(app, teacher: teacher, school: school, from: "900104", to: "900105")
+            let entry = try await ScopeMatrixTests.entry(app, batch: try await ScopeMatrixTests.batch(app), county: "900104",
+                                                         name: "模拟01锦江区名单教师", body: "11010419800101001")
+            let reissue = try await ScopeMatrixTests.reissueRequest(app, certificate.number)
+            var reach = ScopeMatrixTests.Outside(
                 forbiddenText: ["模拟省01", "模拟01", "全国执行办", "全国（测试）"],
-                schoolID: try await firstID("schools", county: "900104"), teacherID: try await firstID("teachers", county: "900104"),
-                userID: try await user(app, "quanguo").id!, certificateNumber: certificate.number)
+                schoolID: school, teacherID: teacher, userID: try await user(app, "quanguo").id!, certificateNumber: certificate.number)
+            reach.transferID = transfer
+            reach.entryID = entry
+            reach.reissueRequestID = reissue.request
+            reach.reissueRoundID = reissue.round
             var checked = 0
             for region in ["900000", "900100", "900104", "000000"] {
-                checked += try await ScopeMatrixTests.walk(SiteURL.allRoutes, app: app, as: "sheng", reach: reach, outOfScopeRegion: region, belowTheTop: true)
+                checked += try await ScopeMatrixTests.walk(SiteURL.allRoutes, app: app, as: "sheng", reach: reach, outOfScopeRegion: region)
             }
             #expect(checked == 4 * SiteURL.allRoutes.count)
         }
