@@ -181,6 +181,13 @@ extension NationalScopeTests {
             #expect(app.regions.nationalRoot != nil)
             try await app.testing().test(.GET, "/readyz") { #expect($0.status == .ok) }
         }
+        // The job runner reads it again before it takes a job.
+        try await withTestApp { app in
+            _ = try await DemoLoader(database: app.db, nation: DemoNationGenerator(scale: 2, size: .small, seed: 11)).load()
+            #expect(app.regions.nationalRoot == nil)
+            _ = try await app.jobs.runPending(app)
+            #expect(app.regions.nationalRoot != nil)
+        }
     }
 
     /// The audit log files a change at the lowest region holding it, a province below 全国 included.

@@ -86,6 +86,8 @@ final class JobQueue: @unchecked Sendable {
     @discardableResult
     func runPending(_ app: Application) async throws -> Int {
         var count = 0
+        // A job derives its owner's scope from the region tree: never from one the database has left behind.
+        _ = try await app.nationalRegionsAreCurrent()
         while let id = try await claim(on: app.db, now: app.clock.now()) {
             await execute(id, app: app)
             count += 1
@@ -195,7 +197,8 @@ final class JobQueue: @unchecked Sendable {
                         ExportJob.sweep(app: app, now: app.clock.now())
                         lastRecovery = ContinuousClock.now
                     }
-                    if let id = try await claim(on: app.db, now: app.clock.now()) {
+                    // A job derives its owner's scope from the region tree: never from one the database has left behind.
+                    if try await app.nationalRegionsAreCurrent(), let id = try await claim(on: app.db, now: app.clock.now()) {
                         await execute(id, app: app)
                         continue
                     }
