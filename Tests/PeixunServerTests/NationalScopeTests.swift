@@ -55,8 +55,9 @@ import VaporTesting
     @Test func whatTheWholeTreeSharesIsTheTopOfficesAlone() async throws {
         try await NationalScaleTests().withNation { app in
             let deadline: [String: AnyEncodableValue] = ["task": .text("contacts"), "year": .text("2017"), "deadline": .text("2017-04-10")]
-            let (refused, _) = try await post(app, "/api/v1/timeliness/deadlines", as: "sheng", deadline)
+            let (refused, message) = try await post(app, "/api/v1/timeliness/deadlines", as: "sheng", deadline)
             #expect(refused == .forbidden)
+            #expect(message.contains("由全国执行办统一办理"), "\(message)")
             let (moved, body) = try await post(app, "/api/v1/timeliness/deadlines", as: "quanguo", deadline)
             #expect(moved.code < 300, "\(body)")
             let project: [String: AnyEncodableValue] = ["name": .text("越权新增的合作项目"), "organiser": .text("四川省教育厅"),

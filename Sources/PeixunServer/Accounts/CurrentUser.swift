@@ -35,6 +35,14 @@ struct CurrentUser: Sendable {
     /// 全国 acts on its own province's data like any office on its subtree, and no further.
     var isTopOffice: Bool { role == .province && scope == .all }
 
+    /// Refuses what only the top office does (`action`, e.g. "修改报送截止日期"), in words that
+    /// fit who asks: a province office below 全国 is one, and is told who does it instead.
+    func requireTopOffice(code: String, _ action: String) throws {
+        guard !isTopOffice else { return }
+        throw AppError(.forbidden, code: code, role == .province && scope != .none
+            ? "\(action)由全国执行办统一办理，本账户只管理本省" : "只有省执行办可以\(action)")
+    }
+
     init(_ user: UserModel, channel: Channel, regions: RegionDirectory) throws {
         id = user.id!
         username = user.username

@@ -36,7 +36,7 @@ struct BatchApproval {
     /// What belongs to the whole batch — its deadline, the entries no county claims — is the
     /// top office's alone (`CurrentUser.isTopOffice`).
     func requireTopOffice() throws {
-        guard user.isTopOffice else { throw AppError(.forbidden, code: "integration.not_province", "只有省执行办可以修改整合名单的截止日期或分配人员") }
+        try user.requireTopOffice(code: "integration.not_province", "修改整合名单的截止日期或分配人员")
     }
 
     private func requireCity(_ city: String) throws -> Region {

@@ -38,9 +38,7 @@ struct ProjectCatalogue {
 
     /// Adds a project; only the province may. Every mistake in the draft is refused at once.
     func add(_ draft: CooperationProjectDraft) async throws -> ProjectDTO {
-        guard user.isTopOffice else {
-            throw AppError(.forbidden, code: "project.not_province", "只有省执行办可以新增合作项目")
-        }
+        try user.requireTopOffice(code: "project.not_province", "新增合作项目")
         let taken = Set(try await ProjectModel.query(on: database).all().map(\.name))
         let valid = try draft.validate(regions: regions, takenNames: taken)
         let id = try await database.transaction { database in

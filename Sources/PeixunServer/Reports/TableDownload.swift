@@ -5,15 +5,18 @@ import Vapor
 /// A list handed to an office as a file: a titled .xlsx (text cells, so that IDs and phone
 /// numbers stay as typed) or a UTF-8 CSV with a BOM (so that Excel does not garble Chinese).
 struct TableDownload {
-    let title: String
-    let sheetName: String
-    let headers: [String]
-    /// Column widths in characters, one per header.
-    let widths: [Double]
+    let layout: TableLayout
     let rows: [[String]]
-    /// The file name the browser offers, without extension; an ASCII fallback for old browsers.
-    let fileName: String
-    let asciiFileName: String
+
+    init(_ layout: TableLayout, rows: [[String]]) {
+        self.layout = layout
+        self.rows = rows
+    }
+
+    init(title: String, sheetName: String, headers: [String], widths: [Double], rows: [[String]], fileName: String, asciiFileName: String) {
+        self.init(TableLayout(title: title, sheetName: sheetName, headers: headers, widths: widths, fileName: fileName, asciiFileName: asciiFileName),
+                  rows: rows)
+    }
 
     enum Format: String, CaseIterable { case xlsx, csv }
 
@@ -34,9 +37,9 @@ struct TableDownload {
             response = Response(status: .ok, body: .init(data: try workbook()))
             response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         }
-        let encoded = (fileName + "." + format.rawValue).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? asciiFileName
+        let encoded = (layout.fileName + "." + format.rawValue).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? layout.asciiFileName
         response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"\(asciiFileName).\(format.rawValue)\"; filename*=UTF-8''\(encoded)")
+                                      value: "attachment; filename=\"\(layout.asciiFileName).\(format.rawValue)\"; filename*=UTF-8''\(encoded)")
         return response
     }
 
@@ -56,12 +59,8 @@ struct TableDownload {
         try writer.finish()
     }
 
-    var layout: TableLayout {
-        TableLayout(title: title, sheetName: sheetName, headers: headers, widths: widths, fileName: fileName, asciiFileName: asciiFileName)
-    }
-
     private func csv() -> Data {
-        Data([0xEF, 0xBB, 0xBF]) + Data(([headers] + rows).map(TableFileWriter.csvLine).joined().utf8)
+        Data([0xEF, 0xBB, 0xBF]) + Data(([layout.headers] + rows).map(TableFileWriter.csvLine).joined().utf8)
     }
 
     private func workbook() throws -> Data {
@@ -72,9 +71,3 @@ struct TableDownload {
     }
 }
 
-extension TableDownload {
-    init(_ layout: TableLayout, rows: [[String]]) {
-        self.init(title: layout.title, sheetName: layout.sheetName, headers: layout.headers, widths: layout.widths, rows: rows,
-                  fileName: layout.fileName, asciiFileName: layout.asciiFileName)
-    }
-}

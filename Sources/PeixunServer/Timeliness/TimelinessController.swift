@@ -151,7 +151,7 @@ struct TimelinessController {
 
     private func setDeadline(request: Request, api: Bool) async throws -> Response {
         let context = try Context(request)
-        guard context.user.isTopOffice else { throw AppError(.forbidden, code: "timeliness.not_province", "只有省执行办可以修改报送截止日期") }
+        try context.user.requireTopOffice(code: "timeliness.not_province", "修改报送截止日期")
         let form = try request.content.decode(DeadlineForm.self)
         let task = try Self.task(form.task, required: true)
         let year = try ContactsDesk.year(form.year?.value)
