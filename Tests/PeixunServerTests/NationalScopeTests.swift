@@ -105,7 +105,8 @@ import VaporTesting
 
 extension NationalScopeTests {
     /// The scope matrix at scale 2: Sichuan's office walks every route aimed at 模拟省01 — its
-    /// regions, a school, a teacher, a certificate and 全国's account — and sees none of it.
+    /// regions, a school, a teacher, a certificate, a transfer, a qualified-list entry, a reissue
+    /// request, 全国's account and job, a city's snapshot, a proposed list — and sees none of it.
     @Test func noRouteShowsAProvinceBelowTheNationAnotherProvince() async throws {
         try await NationalScaleTests().withNation { app in
             struct Row: Decodable { let id: Int }
@@ -128,6 +129,16 @@ extension NationalScopeTests {
             reach.entryID = entry
             reach.reissueRequestID = reissue.request
             reach.reissueRoundID = reissue.round
+            reach.jobID = try await ScopeMatrixTests.job(app, owner: "quanguo", region: "900104")
+            reach.snapshotID = try await ScopeMatrixTests.snapshot(app, city: "900100")
+            reach.proposalID = try await ScopeMatrixTests.proposal(app, by: "jigou", county: "900104", name: "模拟01锦江区拟定名单教师")
+            // The top office reaches each of them, so that Sichuan's 404s below are about scope.
+            let top = try await TestUsers.session(app, "quanguo")
+            for path in ["/jobs/\(reach.jobID)", "/frozen/\(reach.snapshotID)", "/proposals/\(reach.proposalID)"] {
+                try await app.testing().test(.GET, path, headers: top.headers) { response in
+                    #expect(response.status == .ok && response.body.string.contains("模拟01"), "quanguo GET \(path) → \(response.status)")
+                }
+            }
             var checked = 0
             for region in ["900000", "900100", "900104", "000000"] {
                 checked += try await ScopeMatrixTests.walk(SiteURL.allRoutes, app: app, as: "sheng", reach: reach, outOfScopeRegion: region)

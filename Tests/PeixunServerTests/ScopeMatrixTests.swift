@@ -28,6 +28,10 @@ import VaporTesting
         /// A reissue request at a county outside the user's reach, and a round of a city outside it.
         var reissueRequestID = 99_999_999
         var reissueRoundID = 99_999_999
+        /// A job of somebody else's, a snapshot of a city outside the user's reach, a proposed list it may not see.
+        var jobID = 99_999_999
+        var snapshotID = 99_999_999
+        var proposalID = 99_999_999
     }
 
     @Test func noRouteLeaksOutOfScopeDataOrChangesStateWithoutCSRF() async throws {
@@ -96,6 +100,17 @@ import VaporTesting
             for key in ["pingshen", "jigou"] { outside[key]!.reissueRoundID = qingyangRequest.round }
             for key in ["zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.reissueRequestID = qingyangRequest.request }
 
+            // Jobs are their owner's and the province's; snapshots their city's; proposed lists the province's.
+            let jinjiangJob = try await Self.job(app, owner: "jinjiang", region: "510104")
+            outside["jinjiang"]!.jobID = try await Self.job(app, owner: "qingyang", region: "510105")
+            for key in ["chengdu", "zigong", "pingshen", "jigou"] { outside[key]!.jobID = jinjiangJob }
+            let chengduSnapshot = try await Self.snapshot(app, city: "510100")
+            let zigongSnapshot = try await Self.snapshot(app, city: "510300")
+            for key in ["chengdu", "jinjiang"] { outside[key]!.snapshotID = zigongSnapshot }
+            for key in ["zigong", "pingshen", "jigou"] { outside[key]!.snapshotID = chengduSnapshot }
+            let proposal = try await Self.proposal(app, by: "sheng", county: "510104", name: "锦江区拟定名单教师")
+            for key in ["chengdu", "zigong", "jinjiang", "pingshen", "jigou"] { outside[key]!.proposalID = proposal }
+
             let routes = SiteURL.allRoutes
             #expect(routes.count >= 15, "the matrix should see every route")
             var checked = 0
@@ -104,73 +119,6 @@ import VaporTesting
             }
             #expect(checked == routes.count * outside.count)
         }
-    }
-
-    /// A pending transfer, which only the counties at either end (and their cities) may see.
-    static func transfer(_ app: Application, teacher: Int, school: Int, from: String, to: String) async throws -> Int {
-        let transfer = TransferModel()
-        transfer.teacherID = teacher
-        transfer.fromSchoolID = school
-        transfer.fromCountyCode = from
-        transfer.fromCityCode = app.regions.region(code: from)!.parentCode!
-        transfer.toCountyCode = to
-        transfer.toCityCode = app.regions.region(code: to)!.parentCode!
-        transfer.status = TransferModel.Status.pending.rawValue
-        transfer.requestedBy = "test"
-        transfer.requestedAt = Date()
-        try await transfer.create(on: app.db)
-        return transfer.id!
-    }
-
-    /// A qualified-list batch of the first cooperation project.
-    static func batch(_ app: Application) async throws -> IntegrationBatchModel {
-        let batch = IntegrationBatchModel()
-        batch.projectID = try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first()!.id!
-        batch.year = 2016
-        batch.deadline = "2016-09-30"
-        batch.createdAt = Date()
-        try await batch.create(on: app.db)
-        return batch
-    }
-
-    /// An entry of `batch` in `county`.
-    static func entry(_ app: Application, batch: IntegrationBatchModel, county: String, name: String, body: String) async throws -> Int {
-        let entry = IntegrationEntryModel()
-        entry.batchID = batch.id!
-        entry.countyCode = county
-        entry.cityCode = app.regions.region(code: county)!.parentCode
-        entry.sequence = 1
-        entry.name = name
-        entry.residentID = ResidentID.completing(body: body).value
-        entry.status = "pending"
-        entry.added = false
-        entry.recordCreated = false
-        try await entry.create(on: app.db)
-        return entry.id!
-    }
-
-    /// A reissue request for the certificate `number`, in a round of its city.
-    static func reissueRequest(_ app: Application, _ number: String) async throws -> (request: Int, round: Int) {
-        let certificate = try await CertificateModel.query(on: app.db).filter(\.$number == number).first()!
-        let round = ReissueRoundModel()
-        round.cityCode = certificate.cityCode
-        round.opened = Date()
-        try await round.create(on: app.db)
-        let request = ReissueRequestModel()
-        request.certificateID = certificate.id!
-        request.teacherID = certificate.teacherID
-        request.countyCode = certificate.countyCode
-        request.cityCode = certificate.cityCode
-        request.roundID = round.id!
-        request.storedKind = ReissueKind.lost.rawValue
-        request.reason = "证书遗失"
-        request.storedStatus = ReissueStatus.check.rawValue
-        request.requestedBy = "test"
-        request.requestedRole = Role.county.rawValue
-        request.requestedAt = Date()
-        request.updatedAt = Date()
-        try await request.create(on: app.db)
-        return (request.id!, round.id!)
     }
 
     /// Walks every route as `username`: GETs aimed at `outOfScopeRegion` show none of the
@@ -198,12 +146,9 @@ import VaporTesting
                 case .parameter("roundID"): path += "/\(reach.reissueRoundID)"
                 // Batches are province-wide; what is scoped is each county's part (IntegrationTests).
                 case .parameter("batchID"): path += "/99999999"
-                // A proposed list: none exists in the demo, and only the province and institutions reach the routes.
-                case .parameter("proposalID"): path += "/99999999"
-                // Snapshots are looked up and then scoped by their region (FrozenTableTests).
-                case .parameter("snapshotID"): path += "/99999999"
-                // Jobs are their owner's and the province's (JobsTests); none is any other user's here.
-                case .parameter("jobID"): path += "/99999999"
+                case .parameter("proposalID"): path += "/\(reach.proposalID)"
+                case .parameter("snapshotID"): path += "/\(reach.snapshotID)"
+                case .parameter("jobID"): path += "/\(reach.jobID)"
                 // A plan's year, and a county or city outside the user's reach (none for the province).
                 case .parameter("year"): path += "/2017"
                 case .parameter("regionCode"): path += "/" + (outOfScopeRegion ?? "999999")
@@ -221,7 +166,13 @@ import VaporTesting
                 if let region = outOfScopeRegion { target += "?region=\(region)&year=2016" }
                 // The project catalogue names every project's pilot regions: reference data all staff read.
                 let catalogue = if case .projects = route.url { true } else { false }
+                let aimedAtSomething = route.url.pathComponents.contains {
+                    if case .parameter(let name) = $0 { !["year", "regionCode"].contains(name) } else { false }
+                }
                 try await app.testing().test(.GET, target, headers: session.headers) { response in
+                    if aimedAtSomething {
+                        #expect(response.status == .notFound, "\(username) GET \(target) → \(response.status)")
+                    }
                     for text in reach.forbiddenText where !(catalogue && app.regions.resolve(text).region != nil) {
                         #expect(!response.body.string.contains(text), "\(username) GET \(target) showed \(text)")
                     }
