@@ -86,7 +86,7 @@ extension TeacherImporter {
         for row in batch.rows where !row.refused { used.insert(row.county) }
         let touched = used.map { batch.counties[Int($0)].code }
         let transactionStart = ContinuousClock.now
-        try await database.transaction { db in
+        let write: @Sendable (any Database) async throws -> Void = { db in
             let sql = db as! any SQLDatabase
             if staging != nil, try await Self.hasTeachers(on: db) {
                 throw AppError(.conflict, code: "import.registry_changed", "导入期间已有其他导入写入了教师名册，本次导入未写入任何数据，请重新导入")
@@ -185,6 +185,7 @@ extension TeacherImporter {
                 summary: "导入教师名册“\(summary.fileName)”：新增 \(summary.created) 人，更新 \(summary.updated) 人，未变 \(summary.unchanged) 人")
             lap("audit")
         }
+        if let staging { try await staging.transaction(write) } else { try await database.transaction(write) }
         database.logger.debug("teacher import: transaction \(ContinuousClock.now - transactionStart)")
         report.committed = true
     }

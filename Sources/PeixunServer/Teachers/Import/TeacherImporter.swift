@@ -33,7 +33,7 @@ struct TeacherImporter {
     }
 
     func run(url: URL, fileName: String, options: Options) async throws -> ImportOutcome {
-        guard !options.dryRun, database is any SQLiteDatabase, try await !Self.hasTeachers(on: database) else {
+        guard !options.dryRun, try await !Self.hasTeachers(on: database) else {
             return try await importRoster(url: url, fileName: fileName, options: options, staging: nil)
         }
         // A first load stages its rows on one connection: temporary tables are per connection.
