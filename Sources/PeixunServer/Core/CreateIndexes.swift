@@ -8,8 +8,10 @@ struct CreateIndexes: AsyncMigration {
         ("schools_county", SchoolModel.schema, ["county_code"]),
         ("schools_city", SchoolModel.schema, ["city_code"]),
         ("teachers_school_passed", TeacherModel.schema, ["school_id", "first_passed_year"]),
-        ("teachers_county", TeacherModel.schema, ["county_code"]),
-        ("teachers_city", TeacherModel.schema, ["city_code"]),
+        // The registry's order (county, then id) within a county or a city: a page is read off
+        // the index (`WidenTeacherRegionIndexes`).
+        ("teachers_county", TeacherModel.schema, ["county_code", "id"]),
+        ("teachers_city", TeacherModel.schema, ["city_code", "county_code", "id"]),
         ("teachers_name", TeacherModel.schema, ["name"]),
         ("records_project", TrainingRecordModel.schema, ["project_id"]),
         ("official_counts_year_city", OfficialCountModel.schema, ["school_year", "city_code"]),

@@ -40,5 +40,6 @@ enum Migrations {
         app.migrations.add(AllowProgressFrozenTables())
         app.migrations.add(CreateJobsOwnerIndex())
         app.migrations.add(PlaceProvinceAccounts())
+        app.migrations.add(WidenTeacherRegionIndexes())
     }
 }
