@@ -208,11 +208,16 @@ extension NationalScopeTests {
         #expect(AuditLog.regionColumns("510000", directory: nation) == (nil, "510000"))
         #expect(AuditLog.regionColumns("000000", directory: nation) == (nil, nil))
         #expect(AuditLog.regionColumns("510000", directory: .sichuan) == (nil, nil))
-        #expect(AuditLog.regionColumns(counties: ["510104"], directory: nation) == ("510104", "510100"))
-        #expect(AuditLog.regionColumns(counties: ["510104", "510105"], directory: nation) == (nil, "510100"))
-        #expect(AuditLog.regionColumns(counties: ["510104", "510302"], directory: nation) == (nil, "510000"))
-        #expect(AuditLog.regionColumns(counties: ["510104", "510302"], directory: .sichuan) == (nil, nil))
-        #expect(AuditLog.regionColumns(counties: ["510104", "900104"], directory: nation) == (nil, nil))
+        func filed(_ counties: [String], _ directory: RegionDirectory) -> (county: String?, city: String?, cities: String?) {
+            let filing = AuditLog.filing(counties: counties, directory: directory)
+            return (filing.columns.county, filing.columns.city, filing.changes[AuditLog.citiesKey]?.after)
+        }
+        #expect(filed(["510104"], nation) == ("510104", "510100", nil))
+        #expect(filed(["510104", "510105"], nation) == (nil, "510100", nil))
+        // Above one city, the cities it touched are listed, so that other cities' tables are not charged with it.
+        #expect(filed(["510302", "510104", "510105"], nation) == (nil, "510000", "510100,510300"))
+        #expect(filed(["510104", "510302"], .sichuan) == (nil, nil, "510100,510300"))
+        #expect(filed(["510104", "900104"], nation) == (nil, nil, "510100,900100"))
         // 510000 lies in Sichuan's range of city codes, so its office's log reads it.
         #expect(RegionScope.provinceCityCodes("510000").contains("510000"))
     }

@@ -114,15 +114,36 @@ import VaporTesting
             logged.changes = "{}"
             logged.summary = "导入专任教师数"
             try await logged.create(on: app.db)
-            var detail: FrozenController.Detail?
-            try await app.testing().test(.GET, "/api/v1/frozen/\(frozen.id!)", headers: try await TestUsers.bearer(app, "chengdu")) { response in
-                detail = try response.content.decode(FrozenController.Detail.self)
+            func currentChanges() async throws -> [FrozenController.Change] {
+                var detail: FrozenController.Detail?
+                try await app.testing().test(.GET, "/api/v1/frozen/\(frozen.id!)", headers: try await TestUsers.bearer(app, "chengdu")) { response in
+                    detail = try response.content.decode(FrozenController.Detail.self)
+                }
+                return try #require(detail).changes
             }
-            let changes = try #require(detail).changes
+            let changes = try await currentChanges()
             let jinjiang = try #require(changes.first { $0.name == "锦江区" && $0.column == "幼儿园" })
             #expect(Int(jinjiang.now ?? "") == Int(jinjiang.approved ?? "")! + 7 && jinjiang.changedBy == "jinjiang")
             #expect(changes.contains { $0.name == "小计" && $0.column == "合计总数" && $0.changedBy == "jinjiang" })
             #expect(Set(changes.map(\.name)) == ["锦江区", "小计"], "\(changes.map(\.name))")
+
+            // Later the province imports counts of two other cities: filed above 成都市, the entry
+            // names the cities it touched, so 锦江区's change stays 锦江区's own. One that touches
+            // 成都市 as well is charged to its counties.
+            func importCounts(_ lines: String, hoursAfter hours: Double) async throws {
+                let file = try OfficialCountImportTests().write("县(市、区),学段,专任教师数\n" + lines)
+                var options = OfficialCountImporter.Options(schoolYear: count.schoolYear)
+                options.dryRun = false
+                let province = AuditLog.Actor(userID: nil, username: "sheng", address: "127.0.0.1",
+                                              clock: FixedClock(frozen.approvedAt.addingTimeInterval(hours * 3600)))
+                let report = try await OfficialCountImporter(database: app.db, regions: app.regions, scope: .all, actor: province)
+                    .run(url: file, fileName: "多市专任教师数.csv", options: options).report
+                #expect(report.committed && report.errors.isEmpty, "\(report.errors)")
+            }
+            try await importCounts("自流井区,中小学,2001\n西昌市,中小学,3002\n", hoursAfter: 2)
+            #expect(try await currentChanges().first { $0.name == "锦江区" && $0.column == "幼儿园" }?.changedBy == "jinjiang")
+            try await importCounts("锦江区,幼儿园,\(count.teachers + 1)\n自流井区,中小学,2002\n", hoursAfter: 3)
+            #expect(try await currentChanges().first { $0.name == "锦江区" && $0.column == "幼儿园" }?.changedBy == "sheng")
 
             // The approved workbook is Appendix 1 as it was; LibreOffice reads it.
             let directory = NSTemporaryDirectory() + "peixun-progress-approval-" + UUID().uuidString
@@ -138,7 +159,7 @@ import VaporTesting
                 #expect(row[1] == jinjiang.approved)
             }
             try await app.testing().test(.GET, "/frozen/\(frozen.id!)", headers: try await TestUsers.session(app, "sheng").headers) { response in
-                #expect(response.body.string.contains("培训实施情况统计表（附件1）") && response.body.string.contains("jinjiang · "))
+                #expect(response.body.string.contains("培训实施情况统计表（附件1）") && response.body.string.contains("sheng · "))
             }
 
             // Reopening: the snapshot is no longer the approved version; the city may send a county back again.

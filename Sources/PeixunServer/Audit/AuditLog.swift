@@ -109,13 +109,19 @@ struct AuditLog {
         }
     }
 
-    /// The region columns of a change touching `counties`: filed at the lowest region holding
-    /// them all, so that the county, city or province that made it sees it in its log.
-    static func regionColumns(counties: [String], directory: RegionDirectory) -> (county: String?, city: String?) {
-        if counties.count == 1 { return regionColumns(counties[0], directory: directory) }
+    /// Where a change touching `counties` is filed: at the lowest region holding them all, so
+    /// that the county, city or province that made it sees it in its log. Filed above one city,
+    /// it also lists the cities it touched (a `cities` change, comma-separated codes), so that a
+    /// city's approved table attributes it only to the cities it did change (`FrozenEdits`).
+    static func filing(counties: [String], directory: RegionDirectory) -> (columns: (county: String?, city: String?), changes: [String: Change]) {
+        if counties.count == 1 { return (regionColumns(counties[0], directory: directory), [:]) }
         let cities = Set(counties.compactMap { directory.region(code: $0)?.parentCode })
-        if cities.count == 1 { return regionColumns(cities.first, directory: directory) }
+        if cities.count == 1 { return (regionColumns(cities.first, directory: directory), [:]) }
         let provinces = Set(cities.compactMap { directory.region(code: $0)?.parentCode })
-        return provinces.count == 1 ? regionColumns(provinces.first, directory: directory) : (nil, nil)
+        let columns = provinces.count == 1 ? regionColumns(provinces.first, directory: directory) : (nil, nil)
+        return (columns, [citiesKey: Change(before: nil, after: cities.sorted().joined(separator: ","))])
     }
+
+    /// The key of the change that lists the cities a change filed above a city touched.
+    static let citiesKey = "cities"
 }

@@ -8,7 +8,8 @@ import SQLKit
 /// log's last change to an entry of the same project in that county (核实, 不予认定, 新增, 分配);
 /// for Appendix 1 the audit log's last change to what its figures are made of in that county
 /// (official counts, rosters, teachers, transfers) or to the whole city or province (an import
-/// of several counties, a city's integration approval or its reopening).
+/// of several counties — above one city only if its entry lists this city among those it
+/// touched —, a city's integration approval or its reopening).
 struct FrozenEdits {
     struct Edit: Equatable {
         let by: String
@@ -40,11 +41,24 @@ struct FrozenEdits {
         let county_code: String?
         let username: String
         let occurred_at: Date
+        /// Only for a change filed above the city: its audit changes, which may list the cities it touched.
+        let spanning: String?
+
+        /// The cities a change filed above the city says it touched; nil when it does not say
+        /// (older entries), and then it is charged to every city below where it is filed.
+        var citiesTouched: Set<String>? {
+            struct Stored: Decodable { let after: String? }
+            guard let spanning, let changes = try? JSONDecoder().decode([String: Stored].self, from: Data(spanning.utf8)),
+                  let cities = changes[AuditLog.citiesKey]?.after else { return nil }
+            return Set(cities.split(separator: ",").map(String.init))
+        }
     }
 
     private func logged(after date: Date, city: Region, _ condition: SQLQueryString) async throws -> [Logged] {
         try await (database as! any SQLDatabase).raw("""
-            SELECT object_id, county_code, username, occurred_at FROM audit_log
+            SELECT object_id, county_code, username, occurred_at,
+                   CASE WHEN county_code IS NULL AND (city_code IS NULL OR city_code <> \(bind: city.code)) THEN changes END AS spanning
+            FROM audit_log
             WHERE occurred_at > \(bind: date) AND (city_code = \(bind: city.code) OR city_code = \(bind: city.parentCode ?? city.code) OR city_code IS NULL)
               AND \(condition)
             ORDER BY occurred_at, id
@@ -80,7 +94,7 @@ struct FrozenEdits {
             """)
         let counties = regions.counties(in: city.code).map(\.code)
         var edits: [String: Edit] = [:]
-        for entry in logged {
+        for entry in logged where entry.citiesTouched?.contains(city.code) != false {
             // In time order, so the last one standing for a county is its latest change.
             for county in entry.county_code.map({ [$0] }) ?? counties {
                 edits[county] = Edit(by: entry.username, at: entry.occurred_at)

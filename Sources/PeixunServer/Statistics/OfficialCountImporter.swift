@@ -124,7 +124,7 @@ struct OfficialCountImporter {
                         .run()
                 }
             }
-            let region = AuditLog.regionColumns(counties: counties, directory: regions)
+            let (region, spanned) = AuditLog.filing(counties: counties, directory: regions)
             try await AuditLog.record(
                 on: db, actor: actor, action: .import, objectType: "official_counts", objectID: summary.sha256,
                 countyCode: region.county, cityCode: region.city,
@@ -133,7 +133,7 @@ struct OfficialCountImporter {
                     "school_year": .init(before: nil, after: String(year)), "rows": .init(before: nil, after: String(summary.rows)),
                     "created": .init(before: nil, after: String(summary.created)), "updated": .init(before: nil, after: String(summary.updated)),
                     "unchanged": .init(before: nil, after: String(summary.unchanged)),
-                ],
+                ].merging(spanned) { $1 },
                 summary: "导入\(year)学年专任教师数“\(summary.fileName)”：新增 \(summary.created) 项，更新 \(summary.updated) 项，未变 \(summary.unchanged) 项")
         }
         report.committed = true
