@@ -10,12 +10,15 @@
 # all), and the next start serves /healthz. Prints the counts.
 #
 #   bench/crash.sh [N] [sqlite|postgres|both]      PEIXUN=path/to/peixun (default the release build)
+#   CRASH_CASES="import demo approval" picks the cases (all three when unset), e.g. CRASH_CASES=import
 source "$(dirname "$0")/common.sh"
 N=${1:-10}
 WHICH=${2:-both}
 WORK="$OUT/crash"
 PORT=${CRASH_PORT:-18190}
 SCALE=${CRASH_SCALE:-full}   # small: about 1 % of the province, for a quick run
+CASES=" ${CRASH_CASES:-import demo approval} "
+wants() { [[ "$CASES" == *" $1 "* ]]; }
 
 if [ "$WHICH" = both ]; then
   "$0" "$N" sqlite
@@ -104,6 +107,7 @@ kill_after() {
 echo "== 崩溃测试：$WHICH，每项 $N 次（$PEIXUN）=="
 
 # --- 1. The province roster's first import ---
+if wants import; then
 roster="$OUT/crash-roster-$SCALE.xlsx"
 [ -f "$roster" ] || { PEIXUN_DATA_DIR="$WORK/roster-gen" "$PEIXUN" demo-roster --scale "$SCALE" -o "$roster" >/dev/null; rm -rf "$WORK/roster-gen"; }
 drop_db crash_empty; use_db crash_empty; migrate
@@ -122,14 +126,17 @@ i=0; while more import; do i=$((i + 1))
   record import $killed "$ok" $partial "$([ "$healthy" = ok ] && echo 1 || echo 0)"
   echo "  导入 #$i：中断=$killed 教师=$teachers 检查=$ok 启动=$healthy"
 done
+fi
 
 # --- 2. A demo load (the base of case 3 as well) ---
+if wants demo || wants approval; then
+wants import || { drop_db crash_empty; use_db crash_empty; migrate; }
 drop_db crash_demo; use_db crash_demo; migrate
 start=$(now); "$PEIXUN" demo --scale "$SCALE" >/dev/null 2>&1
 demo_time=$(python3 -c "print($(now) - $start)")
 demo_teachers=$(q "SELECT COUNT(*) FROM teachers"); demo_records=$(q "SELECT COUNT(*) FROM training_records")
 printf '演示数据载入（校准）：教师 %s，记录 %s，%.1f 秒\n' "$demo_teachers" "$demo_records" "$demo_time"
-i=0; while more demo; do i=$((i + 1))
+i=0; while wants demo && more demo; do i=$((i + 1))
   copy_db crash_empty crash_run; use_db crash_run
   kill_after "$(random_moment "$demo_time")" "$PEIXUN" demo --scale "$SCALE"
   [ "$killed" = 1 ] || demo_time=$(shorter "$demo_time" "$elapsed")
@@ -140,8 +147,10 @@ i=0; while more demo; do i=$((i + 1))
   record demo $killed "$ok" $partial "$([ "$healthy" = ok ] && echo 1 || echo 0)"
   echo "  演示 #$i：中断=$killed 教师=$teachers 记录=$records 检查=$ok 启动=$healthy"
 done
+fi
 
 # --- 3. The province approves 成都市's verified entries of a cooperation project ---
+if wants approval; then
 use_db crash_demo
 list="$OUT/crash-qualified-chengdu-$SCALE.csv"
 if [ ! -f "$list" ]; then
@@ -209,6 +218,7 @@ i=0; while more approval; do i=$((i + 1))
   record approval $killed "$ok" $partial "$([ "$healthy" = ok ] && echo 1 || echo 0)"
   echo "  审核 #$i：中断=$killed 状态=$state 记录=$records 检查=$ok 启动=$healthy"
 done
+fi
 
 echo
 echo "== 结果（$WHICH）：情形 | 次数 | 进行中被杀 | peixun check 通过 | 出现部分写入 | 重启后 /healthz =="
