@@ -96,6 +96,28 @@ import VaporTesting
             #expect(try await report(api, "task=plan&year=2017")?.onTime == 1)
             #expect(try await report(api, "task=completion&year=2017")?.deadline == "2017-12-31")
             _ = try await report(api, "task=nonsense&year=2017", status: .unprocessableEntity)
+
+            // 待办's overdue units read every task's submissions in one query: the same units as
+            // each task read alone, and only the cities with entries asked for the batch.
+            let service = TimelinessService(database: app.db, regions: app.regions)
+            let sichuan = try #require(app.regions.region(code: "510000"))
+            func key(_ unit: TimelinessController.Overdue) -> String { "\(unit.task) \(unit.deadline) \(unit.code) \(unit.name)" }
+            for year in [2016, 2017] {
+                let together = try await service.overdue(year: year, region: sichuan, today: CivilDate(year: year + 1, month: 1, day: 1)!)
+                var alone: [String] = []
+                for task in ReportingTask.all where task.onEngine {
+                    let deadline = try await TaskDeadlines(database: app.db).deadline(task, year: year)
+                    for unit in try await service.statuses(task, year: year, units: service.units(of: sichuan), deadline: deadline) where unit.status == .missing {
+                        alone.append("\(task.key) \(deadline) \(unit.region.code) \(unit.region.name)")
+                    }
+                }
+                #expect(together.map(key) == alone)
+                #expect(Set(together.map(\.task)) == (year == 2016 ? ["plan", "contacts", "integration", "completion"] : ["plan", "contacts", "completion"]))
+            }
+            let overdue = try await service.overdue(year: 2017, region: sichuan, today: CivilDate(year: 2018, month: 1, day: 1)!)
+            #expect(overdue.filter { $0.task == "plan" }.count == 20 && !overdue.contains { $0.task == "plan" && $0.code == "510300" })
+            let batchOverdue = try await service.overdue(year: 2016, region: sichuan, today: CivilDate(year: 2017, month: 1, day: 1)!)
+            #expect(batchOverdue.filter { $0.task == "integration" }.map(\.code) == ["510300"])
         }
     }
 
