@@ -96,13 +96,13 @@ struct IntegrationEntryList: Sendable {
         condition = "\(condition) AND \(filter.condition)"
         if let term { condition = "\(condition) AND \(term.condition(name: "e.name", residentID: "e.resident_id"))" }
         struct Count: Decodable { let n: Int }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM integration_entries e WHERE \(condition)").first(decoding: Count.self)?.n ?? 0
-        let rows = try await sql.raw("""
+        async let count = sql.raw("SELECT COUNT(*) AS n FROM integration_entries e WHERE \(condition)").first(decoding: Count.self)?.n
+        async let rows = sql.raw("""
             SELECT e.id, e.sequence, e.name, e.resident_id, e.phone, e.school, e.status, e.added, e.conflict, e.certificate_no, e.reason, e.note
             FROM integration_entries e WHERE \(condition)
             ORDER BY e.added, e.sequence LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String(Paging(page: page, size: perPage).offset))
             """).all(decoding: Row.self)
-        return (try rows.map(Self.entry), total)
+        return (try await rows.map(Self.entry), try await count ?? 0)
     }
 
     private static func entry(_ row: Row) throws -> IntegrationController.EntryDTO {
