@@ -86,7 +86,7 @@ extension TeacherImporter {
         for row in batch.rows where !row.refused { used.insert(row.county) }
         let touched = used.map { batch.counties[Int($0)].code }
         let transactionStart = ContinuousClock.now
-        let write: @Sendable (any Database) async throws -> Void = { db in
+        try await database.transaction { db in
             let sql = db as! any SQLDatabase
             if staging != nil, try await Self.hasTeachers(on: db) {
                 throw AppError(.conflict, code: "import.registry_changed", "导入期间已有其他导入写入了教师名册，本次导入未写入任何数据，请重新导入")
@@ -172,7 +172,7 @@ extension TeacherImporter {
             }
             lap("rollups")
             // Filed where every touched county lies, so that the city or county that imported sees it.
-            let (region, spanned) = AuditLog.filing(counties: touched, directory: regions)
+            let region = AuditLog.regionColumns(counties: touched, directory: regions)
             try await AuditLog.record(
                 on: db, actor: actor, action: .import, objectType: "teacher_roster", objectID: summary.sha256,
                 countyCode: region.county, cityCode: region.city,
@@ -181,11 +181,10 @@ extension TeacherImporter {
                     "rows": .init(before: nil, after: String(summary.rows)), "created": .init(before: nil, after: String(summary.created)),
                     "updated": .init(before: nil, after: String(summary.updated)), "unchanged": .init(before: nil, after: String(summary.unchanged)),
                     "refused": .init(before: nil, after: String(Set(summary.errors.map(\.row)).count)),
-                ].merging(spanned) { $1 },
+                ],
                 summary: "导入教师名册“\(summary.fileName)”：新增 \(summary.created) 人，更新 \(summary.updated) 人，未变 \(summary.unchanged) 人")
             lap("audit")
         }
-        if let staging { try await staging.transaction(write) } else { try await database.transaction(write) }
         database.logger.debug("teacher import: transaction \(ContinuousClock.now - transactionStart)")
         report.committed = true
     }
