@@ -1,4 +1,3 @@
-import FluentPostgresDriver
 import Foundation
 import PeixunCore
 import SQLKit
@@ -6,8 +5,7 @@ import SQLKit
 /// The look-up every signed-in request makes — its bearer token or its session cookie with
 /// the user behind it — as one SQL query decoded without Fluent's model reflection. Two
 /// Fluent queries (token, then user) were a third of an authenticated report's time
-/// (bench/auth.sh, issue 16). On PostgreSQL the query is a named prepared statement
-/// (`PreparedLookup`): parsed and planned once per connection instead of on every request.
+/// (bench/auth.sh, issue 16). On PostgreSQL a named prepared statement (`preparedRows`).
 enum SignedInLookup {
     private struct UserColumns: Decodable {
         let user_id: Int?
@@ -30,22 +28,17 @@ enum SignedInLookup {
         }
     }
 
-    static let userColumns = """
+    private static let userColumns: SQLQueryString = """
         u.id AS user_id, u.username, u.display_name, u.role, u.region_code, u.teacher_id, u.must_change_password, u.disabled
         """
 
     /// The enabled user of a live, unrevoked API token.
     static func tokenUser(token: String, now: Date, regions: RegionDirectory, on sql: any SQLDatabase) async throws -> CurrentUser? {
-        let hash = ApiTokenModel.hash(token)
-        let row: (any SQLRow)? = if let postgres = sql as? any PostgresDatabase {
-            try await PreparedLookup.first(TokenUserStatement(hash: hash, now: now), on: postgres)
-        } else {
-            try await sql.raw("""
-                SELECT \(unsafeRaw: userColumns) FROM api_tokens t JOIN users u ON u.id = t.user_id
-                WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL AND t.expires_at > \(bind: now)
-                """).first()
-        }
-        return try row?.decode(model: UserColumns.self).currentUser(channel: .token, regions: regions)
+        let row = try await sql.preparedFirst("""
+            SELECT \(userColumns) FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_hash = \(bind: ApiTokenModel.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > \(bind: now)
+            """, decoding: UserColumns.self)
+        return try row?.currentUser(channel: .token, regions: regions)
     }
 
     /// A session row with its user (when signed in), found by the cookie's token.
@@ -67,17 +60,11 @@ enum SignedInLookup {
             let last_seen_at: Date
             let session_user_id: Int?
         }
-        let hash = ApiTokenModel.hash(token)
-        let found: (any SQLRow)? = if let postgres = sql as? any PostgresDatabase {
-            try await PreparedLookup.first(SessionStatement(hash: hash), on: postgres)
-        } else {
-            try await sql.raw("""
-                SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.user_id AS session_user_id, \(unsafeRaw: userColumns)
-                FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-                WHERE s.token_hash = \(bind: hash)
-                """).first()
-        }
-        guard let row = found else { return nil }
+        guard let row = try await sql.preparedRows("""
+            SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.user_id AS session_user_id, \(userColumns)
+            FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = \(bind: ApiTokenModel.hash(token))
+            """).first else { return nil }
         let session = try row.decode(model: Row.self)
         let user = try row.decode(model: UserColumns.self).currentUser(channel: .session, regions: regions)
         return Session(id: session.id, csrfToken: session.csrf_token, createdAt: session.created_at,

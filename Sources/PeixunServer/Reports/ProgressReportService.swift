@@ -56,7 +56,7 @@ struct ProgressReportService {
         func stage(_ stage: Stage) -> SQLQueryString {
             "CAST(SUM(CASE WHEN stage = \(bind: stage.rawValue) THEN teachers ELSE 0 END) AS BIGINT)"
         }
-        let counts = try await database.raw("""
+        let counts = try await database.preparedAll("""
             SELECT \(key) AS key, school_year, \(stage(.kindergarten)) AS kindergarten,
                    \(stage(.primarySecondary)) AS primary_secondary, \(stage(.vocational)) AS vocational, 0 AS trained
             FROM official_counts WHERE 1 = 1 \(filter) GROUP BY school_year, \(key)
@@ -65,7 +65,7 @@ struct ProgressReportService {
             UNION ALL
             SELECT \(key), NULL, 0, 0, 0, CAST(SUM(teachers) AS BIGINT)
             FROM progress_county_rollups WHERE first_passed_year BETWEEN 1 AND \(bind: year) \(filter) GROUP BY \(key)
-            """).all(decoding: Row.self)
+            """, decoding: Row.self)
         let schoolYear = StatisticsYear.schoolYear(forReportYear: year, available: Array(Set(counts.compactMap(\.school_year))))
         var figures: [String: ProgressFigures] = [:]
         for row in counts where row.school_year == nil || row.school_year == schoolYear {

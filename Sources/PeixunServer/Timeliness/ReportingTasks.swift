@@ -68,8 +68,8 @@ struct TaskDeadlines {
     /// list several tasks ask once.
     func deadlines(year: Int) async throws -> [String: CivilDate] {
         struct Row: Decodable { let task: String; let deadline: String }
-        let stored = try await (database as! any SQLDatabase).raw("SELECT task, deadline FROM task_deadlines WHERE year = \(bind: year)")
-            .all(decoding: Row.self)
+        let stored = try await (database as! any SQLDatabase).preparedAll("SELECT task, deadline FROM task_deadlines WHERE year = \(bind: year)",
+                                                                          decoding: Row.self)
         var result: [String: CivilDate] = [:]
         for task in ReportingTask.all {
             result[task.key] = stored.first { $0.task == task.key }.flatMap { CivilDate(iso: $0.deadline) } ?? task.defaultDeadline(year: year)

@@ -90,10 +90,10 @@ struct TimelinessService {
         var rows: [String: [String: [Int: (ApprovalState, CivilDate?)]]] = [:]
         for chunk in units.map(\.code).chunked(into: 1000) where !wanted.isEmpty {
             let each = wanted.map { "(workflow = \(bind: $0.task.workflow) AND subject_id IN (\(SQLList($0.subjects.map { SQLBind($0) }))))" as SQLQueryString }
-            for row in try await sql.raw("""
+            for row in try await sql.preparedAll("""
                 SELECT id, workflow, subject_id, region_code, state, submitted_at FROM submissions
                 WHERE region_code IN (\(SQLList(chunk.map { SQLBind($0) }))) AND (\(each.joined(separator: " OR ")))
-                """).all(decoding: Row.self) {
+                """, decoding: Row.self) {
                 let state = try ApprovalState.read(row.state, table: SubmissionModel.schema, row: row.id, column: "state")
                 rows[row.workflow, default: [:]][row.region_code, default: [:]][row.subject_id] = (state, row.submitted_at.map { CivilDate.today(now: $0) })
             }
@@ -128,10 +128,10 @@ struct TimelinessService {
         for subject in subjects {
             result[subject] = []
             for chunk in units.map(\.code).chunked(into: 1000) {
-                for row in try await sql.raw("""
+                for row in try await sql.preparedAll("""
                     SELECT r.code FROM regions r WHERE r.code IN (\(SQLList(chunk.map { SQLBind($0) })))
                     AND EXISTS (SELECT 1 FROM \(ident: table) x WHERE x.\(ident: subjectColumn) = \(bind: subject) AND x.\(ident: column) = r.code)
-                    """).all(decoding: Row.self) {
+                    """, decoding: Row.self) {
                     result[subject, default: []].insert(row.code)
                 }
             }

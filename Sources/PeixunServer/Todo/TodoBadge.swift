@@ -106,7 +106,7 @@ enum TodoBadge {
         let sum = parts(user: user, regions: request.application.regions, now: request.clock.now()).joined(separator: " + ")
         let query: SQLQueryString = "SELECT \(sum) AS n"
         struct Row: Decodable { let n: Int }
-        let n = try await request.sql.raw(query).first(decoding: Row.self)?.n ?? 0
+        let n = try await request.sql.preparedFirst(query, decoding: Row.self)?.n ?? 0
         return n > 0 ? n : nil
     }
 }

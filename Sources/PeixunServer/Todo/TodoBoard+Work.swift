@@ -12,15 +12,15 @@ extension TodoBoard {
     private struct Count: Decodable { let n: Int }
 
     private func count(_ query: SQLQueryString) async throws -> Int {
-        try await sql.raw(query).first(decoding: Count.self)?.n ?? 0
+        try await sql.preparedFirst(query, decoding: Count.self)?.n ?? 0
     }
 
     /// Uploads this user previewed but did not import (kept a day, then removed): failed
     /// checks or a forgotten 导入 button.
     func unfinishedImports() async throws -> [Item] {
         struct Row: Decodable { let kind: String; let file_name: String }
-        let rows = try await sql.raw("SELECT kind, file_name FROM import_uploads WHERE \(TodoBadge.unfinishedImports(user: user.id, now: now)) ORDER BY id DESC")
-            .all(decoding: Row.self)
+        let rows = try await sql.preparedAll(
+            "SELECT kind, file_name FROM import_uploads WHERE \(TodoBadge.unfinishedImports(user: user.id, now: now)) ORDER BY id DESC", decoding: Row.self)
         return Dictionary(grouping: rows, by: \.kind).sorted { $0.key < $1.key }.compactMap { kind, rows in
             guard let route = TodoBadge.importRoutes[kind] else { return nil }
             let names = rows.prefix(3).map(\.file_name).joined(separator: "、") + (rows.count > 3 ? " 等" : "")
@@ -33,9 +33,9 @@ extension TodoBoard {
     /// offers 重试 where the job may simply run again.
     func failedJobs() async throws -> [Item] {
         struct Row: Decodable { let id: Int; let kind: String; let error: String?; let retryable: Bool }
-        let rows = try await sql.raw("""
+        let rows = try await sql.preparedAll("""
             SELECT id, kind, error, retryable FROM jobs WHERE \(TodoBadge.failedJobs(user: user.id, now: now)) ORDER BY id DESC
-            """).all(decoding: Row.self)
+            """, decoding: Row.self)
         return rows.map { row in
             let kind = JobKind.named(row.kind)
             let next = row.retryable && kind != nil ? "可在任务页点“重试”" : "请回到原页面重新发起"
@@ -48,11 +48,11 @@ extension TodoBoard {
     /// institution has no account), and transfers it is to receive: three counts in one query.
     func countyWork(_ county: Region) async throws -> [Item] {
         struct Counts: Decodable { let check: Int; let statements: Int; let transfers: Int }
-        let counts = try await sql.raw("""
+        let counts = try await sql.preparedFirst("""
             SELECT (SELECT COUNT(*) FROM reissue_requests r WHERE \(TodoBadge.reissueCheck(county: county.code))) AS "check",
                    (SELECT COUNT(*) FROM reissue_requests r WHERE \(TodoBadge.countyStatements(county: county.code))) AS statements,
                    (SELECT COUNT(*) FROM teacher_transfers x WHERE \(TodoBadge.transfersIn(county: county.code))) AS transfers
-            """).first(decoding: Counts.self)
+            """, decoding: Counts.self)
         var items: [Item] = []
         if let check = counts?.check, check > 0 { items.append(item("证书补发申请待县级审核", count: check, url: .reissue(.page()), deadline: nil)) }
         if let statements = counts?.statements, statements > 0 {

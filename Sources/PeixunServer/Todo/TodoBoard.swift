@@ -87,10 +87,10 @@ struct TodoBoard {
         let tasks = ReportingTask.all.filter { $0.onEngine && $0.subjects == .year }
         guard !tasks.isEmpty else { return [] }
         async let deadlines = TaskDeadlines(database: database).deadlines(year: year)
-        let rows = try await (database as! any SQLDatabase).raw("""
+        let rows = try await (database as! any SQLDatabase).preparedAll("""
             SELECT id, workflow, state, returned_reason FROM submissions
             WHERE workflow IN (\(SQLList(tasks.map { SQLBind($0.workflow) }))) AND subject_id = \(bind: year) AND region_code = \(bind: region.code)
-            """).all(decoding: Row.self)
+            """, decoding: Row.self)
         let deadline = try await deadlines
         var items: [Item] = []
         for task in tasks {
@@ -144,11 +144,11 @@ struct TodoBoard {
         struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int }
         var counts: [String: [Int: Int]] = [:]
         for chunk in children.chunked(into: 1000) {
-            for row in try await (database as! any SQLDatabase).raw("""
+            for row in try await (database as! any SQLDatabase).preparedAll("""
                 SELECT workflow, subject_id, COUNT(*) AS n FROM submissions
                 WHERE region_code IN (\(SQLList(chunk.map { SQLBind($0) }))) AND state = \(bind: ApprovalState.submitted.rawValue)
                 GROUP BY workflow, subject_id
-                """).all(decoding: Row.self) {
+                """, decoding: Row.self) {
                 counts[row.workflow, default: [:]][row.subject_id, default: 0] += row.n
             }
         }

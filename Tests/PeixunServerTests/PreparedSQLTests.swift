@@ -1,0 +1,37 @@
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+@testable import PeixunServer
+
+/// `preparedRows`: on PostgreSQL a named statement per SQL text, kept by each connection and
+/// run again with other values; on SQLite the ordinary query. Same answers either way.
+@Suite struct PreparedSQLTests {
+    struct Region: Decodable, Equatable { let code: String; let name: String }
+
+    @Test func answersAsTheOrdinaryQueryRunAfterRunWithEveryKindOfValue() async throws {
+        try await withTestApp(users: false) { app in
+            let sql = app.db as! any SQLDatabase
+            // More runs than PostgreSQL's five custom plans, so the kept generic plan answers too.
+            for round in 0..<8 {
+                for code in ["510104", "510100", "513400", "999999"] {
+                    let query: SQLQueryString = "SELECT code, name FROM regions WHERE code = \(bind: code) ORDER BY code"
+                    let prepared = try await sql.preparedAll(query, decoding: Region.self)
+                    #expect(prepared == (try await sql.raw(query).all(decoding: Region.self)))
+                    #expect(prepared.count == (code == "999999" ? 0 : 1), "round \(round)")
+                }
+                // Another text with the same values is another statement; an Int, a Bool and a Date bound.
+                struct Counted: Decodable { let n: Int; let flag: Bool }
+                let children = try await sql.preparedFirst("""
+                    SELECT COUNT(*) AS n, \(bind: round.isMultiple(of: 2)) AS flag FROM regions
+                    WHERE parent_code = \(bind: "510100") AND LENGTH(code) = \(bind: 6) AND \(bind: Date(timeIntervalSince1970: 0)) < \(bind: Date())
+                    """, decoding: Counted.self)
+                #expect(children?.n == app.regions.children(of: "510100").count)
+                #expect(children?.flag == round.isMultiple(of: 2))
+            }
+            // A value of another kind goes the ordinary way.
+            let other = try await sql.preparedAll("SELECT code, name FROM regions WHERE code = \(bind: Optional("510104"))", decoding: Region.self)
+            #expect(other.map(\.name) == ["锦江区"])
+        }
+    }
+}
