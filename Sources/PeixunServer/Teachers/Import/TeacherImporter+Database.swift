@@ -172,7 +172,7 @@ extension TeacherImporter {
             }
             lap("rollups")
             // Filed where every touched county lies, so that the city or county that imported sees it.
-            let region = AuditLog.regionColumns(counties: touched, directory: regions)
+            let (region, spanned) = AuditLog.filing(counties: touched, directory: regions)
             try await AuditLog.record(
                 on: db, actor: actor, action: .import, objectType: "teacher_roster", objectID: summary.sha256,
                 countyCode: region.county, cityCode: region.city,
@@ -181,7 +181,7 @@ extension TeacherImporter {
                     "rows": .init(before: nil, after: String(summary.rows)), "created": .init(before: nil, after: String(summary.created)),
                     "updated": .init(before: nil, after: String(summary.updated)), "unchanged": .init(before: nil, after: String(summary.unchanged)),
                     "refused": .init(before: nil, after: String(Set(summary.errors.map(\.row)).count)),
-                ],
+                ].merging(spanned) { $1 },
                 summary: "导入教师名册“\(summary.fileName)”：新增 \(summary.created) 人，更新 \(summary.updated) 人，未变 \(summary.unchanged) 人")
             lap("audit")
         }
