@@ -60,6 +60,12 @@ struct DemoLoader {
             var countiesDone = 0
             // Secondary indexes (and PostgreSQL's foreign keys) are built once after the load, far faster than row by row.
             let setAside = try await BulkLoadConstraints.setAside(on: sql)
+            let clock = ContinuousClock()
+            var mark = clock.now
+            func lap(_ what: String) {
+                transaction.logger.debug("demo load: \(what) \(clock.now - mark)")
+                mark = clock.now
+            }
             for try await county in CountyPrefetcher(nation.counties().makeIterator()) {
                 let cityCode = county.county.parentCode!
                 let projectIDs = projectIDs[county.county.code.prefix(2)]!
@@ -93,9 +99,13 @@ struct DemoLoader {
             summary.teachers = teachers.inserted
             summary.records = records.inserted
             summary.officialCounts = counts.inserted
+            lap("rows")
             try await setAside.restore(on: sql)
+            lap("indexes and keys")
             try await ProgressRollup.rebuild(on: sql)
+            lap("rollups")
             try await SequenceRepair.afterExplicitIDs(tables: [SchoolModel.schema, TeacherModel.schema, TrainingRecordModel.schema, ProjectModel.schema], on: sql)
+            lap("sequences")
             try await AuditLog.record(
                 on: transaction, actor: .commandLine, action: .import, objectType: "demo_province", objectID: nil,
                 summary: "载入演示数据：学校 \(summary.schools) 所，教师 \(summary.teachers) 人，培训记录 \(summary.records) 条")
