@@ -83,8 +83,8 @@ struct TaskDeadlines {
         case .year: return [year]
         case .rows(let table):
             struct Row: Decodable { let id: Int }
-            return try await (database as! any SQLDatabase).select().column("id").from(table).where("year", .equal, year)
-                .orderBy("id").all(decoding: Row.self).map(\.id)
+            return try await (database as! any SQLDatabase).preparedAll("SELECT id FROM \(ident: table) WHERE year = \(bind: year) ORDER BY id",
+                                                                        decoding: Row.self).map(\.id)
         }
     }
 

@@ -51,11 +51,14 @@ struct TimelinessService {
     /// `TimelinessController.overdue` answers the same (one deadline query per task).
     func overdue(year: Int, region: Region, today: CivilDate) async throws -> [TimelinessController.Overdue] {
         let deadlines = TaskDeadlines(database: database)
-        let due = try await deadlines.deadlines(year: year)
+        // The subjects (a query for the integration's batches) while the deadlines are read.
+        async let due = deadlines.deadlines(year: year)
+        var subjects: [String: [Int]] = [:]
+        for task in ReportingTask.all where task.onEngine { subjects[task.key] = try await deadlines.subjects(task, year: year) }
         var tasks: [Due] = []
         for task in ReportingTask.all where task.onEngine {
-            guard let deadline = due[task.key], today > deadline else { continue }
-            tasks.append(Due(task: task, subjects: try await deadlines.subjects(task, year: year), deadline: deadline))
+            guard let deadline = try await due[task.key], today > deadline else { continue }
+            tasks.append(Due(task: task, subjects: subjects[task.key] ?? [], deadline: deadline))
         }
         var result: [TimelinessController.Overdue] = []
         for (task, units) in zip(tasks, try await statuses(of: tasks, units: units(of: region))) {
@@ -85,6 +88,8 @@ struct TimelinessService {
         guard !units.isEmpty else { return tasks.map { _ in [] } }
         struct Row: Decodable { let id: Int; let workflow: String; let subject_id: Int; let region_code: String; let state: String; let submitted_at: Date? }
         let sql = database as! any SQLDatabase
+        // Who takes part while the submissions are read.
+        async let participating = participants(of: tasks, units: units)
         let wanted = tasks.filter { !$0.subjects.isEmpty }
         // workflow → region → subject → (state, submitted on)
         var rows: [String: [String: [Int: (ApprovalState, CivilDate?)]]] = [:]
@@ -99,8 +104,7 @@ struct TimelinessService {
             }
         }
         var result: [[(region: Region, status: ReportingStatus)]] = []
-        for due in tasks {
-            let taking = try await participants(due.task, subjects: due.subjects, units: units)
+        for (due, taking) in zip(tasks, try await participating) {
             var statuses: [(region: Region, status: ReportingStatus)] = []
             for unit in units {
                 var each: [ReportingStatus] = []
@@ -113,6 +117,12 @@ struct TimelinessService {
             }
             result.append(statuses)
         }
+        return result
+    }
+
+    private func participants(of tasks: [Due], units: [Region]) async throws -> [[Int: Set<String>]] {
+        var result: [[Int: Set<String>]] = []
+        for due in tasks { result.append(try await participants(due.task, subjects: due.subjects, units: units)) }
         return result
     }
 
