@@ -61,12 +61,12 @@ struct SummaryController {
         struct Row: Decodable { let year: Int; let county_code: String; let city_code: String; let allocated: Int; let verified: Int }
         // A province below 全国 keeps to its own cities.
         let filter = RegionScope(subtreeOf: region).predicate(table: "e")
-        let rows = try await sql.raw("""
+        let rows = try await sql.preparedAll("""
             SELECT b.year, e.county_code, e.city_code, \(EntryFigures.columns([.allocated, .verified], table: "e"))
             FROM integration_entries e JOIN integration_batches b ON b.id = e.batch_id
             WHERE b.project_id = \(bind: projectID) AND e.county_code IS NOT NULL AND \(scope) AND \(filter)
             GROUP BY b.year, e.county_code, e.city_code
-            """).all(decoding: Row.self)
+            """, decoding: Row.self)
         var counts: [String: [Int: IntegrationSummary.Cell]] = [:]
         for row in rows {
             let key = region.level == .province ? row.city_code : row.county_code
