@@ -71,31 +71,110 @@ extension TeacherImportTests {
             let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 7)小学,中小学,\(teacherName($0.offset)),\($0.element),,," }, in: directory)
             // The database refuses the row that goes in last (the largest ID).
             let last = people.max()!
-            if app.db is any SQLiteDatabase {
-                try await app.sql.raw("""
-                    CREATE TRIGGER refuse_last BEFORE INSERT ON teachers WHEN NEW.resident_id = '\(unsafeRaw: last)'
-                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                    """).run()
-            } else {
-                try await app.sql.raw("""
-                    CREATE FUNCTION refuse_last() RETURNS trigger AS $$ BEGIN
-                    IF NEW.resident_id = '\(unsafeRaw: last)' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW;
-                    END $$ LANGUAGE plpgsql
-                    """).run()
-                try await app.sql.raw("CREATE TRIGGER refuse_last BEFORE INSERT ON teachers FOR EACH ROW EXECUTE FUNCTION refuse_last()").run()
-            }
-            var options = TeacherImporter.Options()
-            options.createSchools = true
-            options.dryRun = false
-            await #expect(throws: (any Error).self) {
-                try await importer(app).run(url: url, fileName: "roster.csv", options: options)
-            }
-            #expect(try await TeacherModel.query(on: app.db).count() == 0)
-            #expect(try await SchoolModel.query(on: app.db).count() == 0)
-            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "import").count() == 0)
+            try await refuseInsert(ofResidentID: last, app)
+            try await expectRefusedWithoutTrace(url, app)
             #expect(try await report(app, region: "510104").total.total == 0)
-            try await expectConnectionsAsTheyWere(app)
         }
+    }
+
+    /// A first load big enough that the importer sets the registry's keys and indexes aside
+    /// (`BulkLoadConstraints`; on PostgreSQL the unique and foreign keys too) and puts them back
+    /// before it commits.
+    @Test func aBulkFirstLoadRefusedLateLeavesTheRegistryAndItsKeysAsTheyWere() async throws {
+        try await withTestApp { app in
+            let directory = NSTemporaryDirectory() + "peixun-import-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let count = TeacherImporter.indexRebuildThreshold + 1
+            let people = manyIDs(count)
+            let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 50)小学,中小学,\(teacherName($0.offset)),\($0.element),,," }, in: directory)
+            let keysBefore = try await keysAndIndexes(app)
+            #expect(keysBefore.contains("teachers_name"))
+            #expect(app.db is any SQLiteDatabase || keysBefore.contains("uq:teachers.resident_id"))
+            // The database refuses the row that goes in last, after the keys were set aside.
+            try await refuseInsert(ofResidentID: people.max()!, app)
+            try await expectRefusedWithoutTrace(url, app)
+            #expect(try await keysAndIndexes(app) == keysBefore, "the keys and indexes set aside are back")
+
+            // The same file without the refusal loads, and its keys hold afterwards.
+            try await app.sql.raw("DROP TRIGGER refuse_insert\(unsafeRaw: app.db is any SQLiteDatabase ? "" : " ON teachers")").run()
+            let loaded = try await importer(app).run(url: url, fileName: "roster.csv", options: firstLoad).report
+            #expect(loaded.committed && loaded.created == count)
+            #expect(try await keysAndIndexes(app) == keysBefore)
+            let duplicate = await #expect(throws: (any Error).self) {
+                try await app.sql.raw("""
+                    INSERT INTO teachers (resident_id, name, school_id, stage, county_code, city_code)
+                    SELECT resident_id, name, school_id, stage, county_code, city_code FROM teachers WHERE resident_id = \(bind: people[0])
+                    """).run()
+            }
+            #expect(String(reflecting: duplicate).lowercased().contains("unique"), "the unique key on resident_id is back")
+        }
+    }
+
+    /// A committing import that creates schools.
+    var firstLoad: TeacherImporter.Options {
+        var options = TeacherImporter.Options()
+        options.createSchools = true
+        options.dryRun = false
+        return options
+    }
+
+    /// Imports `url` into the empty registry expecting the database to refuse it part-way:
+    /// no teacher, school or audit entry may be left, nor a staging table.
+    func expectRefusedWithoutTrace(_ url: URL, _ app: Application) async throws {
+        await #expect(throws: (any Error).self) {
+            try await importer(app).run(url: url, fileName: "roster.csv", options: firstLoad)
+        }
+        #expect(try await TeacherModel.query(on: app.db).count() == 0)
+        #expect(try await SchoolModel.query(on: app.db).count() == 0)
+        #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "import").count() == 0)
+        #expect(try await temporaryTables(app) == 0, "no staging table left behind")
+        try await expectConnectionsAsTheyWere(app)
+    }
+
+    /// `count` valid, distinct IDs of people born in 1980 in 锦江区 (900 a day).
+    func manyIDs(_ count: Int) -> [String] {
+        (0..<count).map { index in
+            let day = index / 900
+            return ResidentID.completing(body: String(format: "5101041980%02d%02d%03d", 1 + day / 28, 1 + day % 28, 100 + index % 900)).value
+        }
+    }
+
+    /// A trigger that makes the database refuse the teacher with `residentID` when inserted.
+    func refuseInsert(ofResidentID residentID: String, _ app: Application) async throws {
+        if app.db is any SQLiteDatabase {
+            try await app.sql.raw("""
+                CREATE TRIGGER refuse_insert BEFORE INSERT ON teachers WHEN NEW.resident_id = '\(unsafeRaw: residentID)'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """).run()
+        } else {
+            try await app.sql.raw("""
+                CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ BEGIN
+                IF NEW.resident_id = '\(unsafeRaw: residentID)' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW;
+                END $$ LANGUAGE plpgsql
+                """).run()
+            try await app.sql.raw("CREATE TRIGGER refuse_insert BEFORE INSERT ON teachers FOR EACH ROW EXECUTE FUNCTION refuse_insert()").run()
+        }
+    }
+
+    /// The names of the keys and indexes of the tables bulk loads write.
+    private func keysAndIndexes(_ app: Application) async throws -> [String] {
+        struct Name: Decodable { let name: String }
+        let tables = SQLList(BulkLoadConstraints.tables.map { SQLLiteral.string($0) })
+        let query: SQLQueryString = app.db is any SQLiteDatabase
+            ? "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (\(tables))"
+            : """
+              SELECT conname AS name FROM pg_constraint WHERE conrelid IN (SELECT to_regclass(t) FROM unnest(ARRAY[\(tables)]) t)
+              UNION ALL SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN (\(tables))
+              """
+        return try await app.sql.raw(query).all(decoding: Name.self).map(\.name).sorted()
+    }
+
+    private func temporaryTables(_ app: Application) async throws -> Int {
+        struct Count: Decodable { let n: Int }
+        let query: SQLQueryString = app.db is any SQLiteDatabase
+            ? "SELECT COUNT(*) AS n FROM sqlite_temp_master"
+            : "SELECT COUNT(*) AS n FROM pg_class WHERE relpersistence = 't' AND relname LIKE 'teacher_roster%'"
+        return try await app.sql.raw(query).first(decoding: Count.self)?.n ?? -1
     }
 
     /// The staged load borrows a pooled connection: afterwards no connection may keep its
