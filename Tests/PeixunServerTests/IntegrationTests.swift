@@ -228,6 +228,13 @@ import VaporTesting
             // The province approves: five verified teachers, records at level cooperation.
             let province = try await overview(app, batch: b, as: "sheng")
             #expect(province.rows.first { $0.code == "510100" }?.actions == WorkflowActions(maySendBack: true, mayApprove: true))
+            // The province's row of a city sums the rows of its counties (read in one pass by city and county).
+            let counties = try await overview(app, batch: b, as: "chengdu").rows
+            #expect(counties.count > 1)
+            func figures(_ rows: [ApprovalController.Row]) -> [Int] {
+                [rows.map(\.allocated).reduce(0, +), rows.map(\.verified).reduce(0, +), rows.map(\.rejected).reduce(0, +), rows.map(\.added).reduce(0, +)]
+            }
+            #expect(figures(province.rows.filter { $0.code == "510100" }) == figures(counties))
             try await post(app, "/api/v1/integration/\(b)/approve", as: "chengdu", ["city": "510100"], status: .forbidden)
             try await post(app, "/api/v1/integration/\(b)/approve", as: "sheng", ["city": "510300"], status: .conflict)
             let recordsBefore = try await TrainingRecordModel.query(on: app.db).filter(\.$projectID == batch.projectID).count()
