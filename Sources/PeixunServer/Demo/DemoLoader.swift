@@ -52,9 +52,14 @@ struct DemoLoader {
             for province in nation.provinces {
                 projectIDs[province.directory.province.code.prefix(2)] = try await insertProjects(province.projects, on: transaction, sql: sql, summary: &summary)
             }
-            var schools = PlainBulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: transaction)
-            var teachers = PlainBulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: transaction)
-            var records = PlainBulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: transaction)
+            // On PostgreSQL every key of these tables is set aside during the load, so the three
+            // copies need not reach it in order: each is pipelined (the next megabyte generated
+            // while PostgreSQL takes the last) and none waits for the others county by county.
+            // SQLite checks its foreign keys statement by statement: schools go first there.
+            let anyOrder = sql.dialect.name == "postgresql"
+            var schools = PlainBulkInsert(into: SchoolModel.schema, columns: ["id", "name", "kind", "stage", "county_code", "city_code"], on: transaction, pipelined: anyOrder)
+            var teachers = PlainBulkInsert(into: TeacherModel.schema, columns: ["id", "resident_id", "name", "mobile", "school_id", "stage", "county_code", "city_code", "first_passed_year", "created_at", "updated_at"], on: transaction, pipelined: anyOrder)
+            var records = PlainBulkInsert(into: TrainingRecordModel.schema, columns: ["id", "teacher_id", "project_id", "year", "result", "created_at"], on: transaction, pipelined: anyOrder)
             var counts = PlainBulkInsert(into: OfficialCountModel.schema, columns: ["county_code", "city_code", "stage", "school_year", "teachers"], on: transaction)
             let now = LiveClock().now()
             var countiesDone = 0
@@ -72,7 +77,7 @@ struct DemoLoader {
                 for school in county.schools {
                     try await schools.append([.integer(school.id), .text(school.name), .text(school.kind.rawValue), .text(school.kind.stage.rawValue), .text(school.countyCode), .text(cityCode)])
                 }
-                try await schools.flush()
+                if !anyOrder { try await schools.flush() }
                 var firstPassed: [Int: Int] = [:]
                 for record in county.records where record.result == .passed {
                     firstPassed[record.teacherID] = min(firstPassed[record.teacherID] ?? .max, record.year)
@@ -83,7 +88,7 @@ struct DemoLoader {
                         .text(teacher.stage.rawValue), .text(teacher.countyCode), .text(cityCode), .optional(firstPassed[teacher.id]), .date(now), .date(now),
                     ])
                 }
-                try await teachers.flush()
+                if !anyOrder { try await teachers.flush() }
                 for record in county.records {
                     try await records.append([.integer(record.id), .integer(record.teacherID), .integer(projectIDs[record.projectID]!), .integer(record.year), .text(record.result.rawValue), .date(now)])
                 }
@@ -93,6 +98,8 @@ struct DemoLoader {
                 countiesDone += 1
                 if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(nation.countyCount) 个县(市、区)") }
             }
+            try await schools.flush()
+            try await teachers.flush()
             try await records.flush()
             try await counts.flush()
             summary.schools = schools.inserted
