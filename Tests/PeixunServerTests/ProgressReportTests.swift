@@ -99,6 +99,40 @@ import VaporTesting
         }
     }
 
+    @Test func firstPassedYearFollowsTheRecordsWhetherItChangesOrNot() async throws {
+        try await withTestApp(demo: .small) { app in
+            struct Row: Decodable { let id: Int; let first_passed_year: Int? }
+            func teachers(_ condition: SQLQueryString) async throws -> [Row] {
+                try await app.sql.raw("SELECT id, first_passed_year FROM teachers WHERE \(condition) ORDER BY id LIMIT 2").all(decoding: Row.self)
+            }
+            let passed = try await teachers("first_passed_year BETWEEN 2015 AND 2016")
+            let untrained = try #require(try await teachers("first_passed_year IS NULL").first)
+            try #require(passed.count == 2)
+            let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").sort(\.$id).first())
+            let ids = passed.map(\.id) + [untrained.id]
+            struct Count: Decodable { let n: Int }
+            try #require(try await app.sql.raw("SELECT COUNT(*) AS n FROM training_records WHERE project_id = \(bind: project.id!) AND teacher_id IN \(SQLBind.group(ids))")
+                .first(decoding: Count.self)?.n == 0)
+            // A later pass keeps the year (its row is not rewritten), an earlier one moves it, a first one sets it.
+            try await app.db.transaction { db in
+                try await TrainingLedger(database: db as! any SQLDatabase).record([
+                    .init(teacherID: passed[0].id, projectID: project.id!, year: passed[0].first_passed_year! + 1, result: .passed),
+                    .init(teacherID: passed[1].id, projectID: project.id!, year: passed[1].first_passed_year! - 1, result: .passed),
+                    .init(teacherID: untrained.id, projectID: project.id!, year: 2016, result: .passed),
+                ])
+            }
+            func years() async throws -> [Int?] {
+                let rows = try await app.sql.raw("SELECT id, first_passed_year FROM teachers WHERE id IN \(SQLBind.group(ids))").all(decoding: Row.self)
+                return ids.map { id in rows.first { $0.id == id }?.first_passed_year }
+            }
+            #expect(try await years() == [passed[0].first_passed_year, passed[1].first_passed_year! - 1, 2016])
+            try await app.db.transaction { db in
+                try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherIDs: ids, projectID: project.id!)
+            }
+            #expect(try await years() == [passed[0].first_passed_year, passed[1].first_passed_year, nil])
+        }
+    }
+
     @Test func badParametersAreRefusedWithAChineseMessage() async throws {
         try await withTestApp { app in
             try await app.testing().test(.GET, "/api/v1/reports/progress?year=二〇一六", headers: TestUsers.bearer(app, "sheng")) { response in
