@@ -78,7 +78,7 @@ extension TeacherImportTests {
     }
 
     /// A first load big enough that the importer sets the registry's keys and indexes aside
-    /// (`BulkLoadConstraints`; on PostgreSQL the unique and foreign keys too) and puts them back
+    /// (`BulkLoadConstraints`; on PostgreSQL the foreign keys too) and puts them back
     /// before it commits.
     @Test func aBulkFirstLoadRefusedLateLeavesTheRegistryAndItsKeysAsTheyWere() async throws {
         try await withTestApp { app in

@@ -52,7 +52,7 @@ struct DemoLoader {
             for province in nation.provinces {
                 projectIDs[province.directory.province.code.prefix(2)] = try await insertProjects(province.projects, on: transaction, sql: sql, summary: &summary)
             }
-            // On PostgreSQL every key of these tables is set aside during the load, so the three
+            // On PostgreSQL the foreign keys of these tables are set aside during the load, so the three
             // copies need not reach it in order: each is pipelined (the next megabyte generated
             // while PostgreSQL takes the last) and none waits for the others county by county.
             // SQLite checks its foreign keys statement by statement: schools go first there.
