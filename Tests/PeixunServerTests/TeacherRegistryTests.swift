@@ -183,6 +183,13 @@ import VaporTesting
             let teacher = try #require(try await TeacherModel.query(on: app.db).filter(\.$residentID == id).first())
             #expect(teacher.mobile == "13800138000" && teacher.countyCode == "510104")
             #expect(try await report(app, region: "510104").total.total == before + 1, "the report counts the new teacher")
+            // A whole registry's total comes from the county rollup: the same as counting the teachers, new one included.
+            for (user, query, condition) in [("jinjiang", "", "t.county_code = '510104'"), ("chengdu", "", "t.city_code = '510100'"),
+                                             ("sheng", "", "1 = 1"), ("sheng", "region=510104", "t.county_code = '510104'"),
+                                             ("sheng", "region=510100", "t.city_code = '510100'"), ("chengdu", "stage=kindergarten",
+                                             "t.city_code = '510100' AND t.stage = 'kindergarten'")] as [(String, String, SQLQueryString)] {
+                #expect(try await list(app, query, as: user).total == (try await count(app, condition)), "\(user) \(query)")
+            }
 
             _ = try await send(app, .POST, "/api/v1/teachers", as: "jinjiang", form, status: .unprocessableEntity, contains: "id.duplicate")
             _ = try await send(app, .POST, "/api/v1/teachers", as: "qingyang", form, status: .unprocessableEntity, contains: "region.out_of_scope")
