@@ -37,6 +37,15 @@ import VaporTesting
             project.organiser = "四川省教育厅"
             try await project.create(on: app.db)
             #expect(project.id! > generator.projects.count)
+
+            // The keys set aside during the load are back: a teacher's ID once more is refused.
+            let teacher = try #require(try await TeacherModel.query(on: app.db).first())
+            await #expect(throws: (any Error).self) {
+                try await app.sql.raw("""
+                    INSERT INTO teachers (resident_id, name, school_id, stage, county_code, city_code)
+                    VALUES (\(bind: teacher.residentID), 'x', \(bind: teacher.$school.id), \(bind: teacher.stage), \(bind: teacher.countyCode), \(bind: teacher.cityCode))
+                    """).run()
+            }
         }
     }
 

@@ -6,35 +6,37 @@ import SQLKit
 /// key row by row with a locking look-up in the parent table; for 737,686 teachers the three
 /// keys of `teachers` cost 31 s of a 38 s COPY, while adding them back afterwards checks
 /// every row in one join in 1.5 s (bench/README.md). Nothing unchecked is ever committed:
-/// `restore` fails, and the transaction with it, if any row breaks a key. The unique keys stay:
-/// set aside as well, the roster's copy gained 0.4–0.7 s and rebuilding them cost 0.35–0.56 s;
-/// nor did a larger `maintenance_work_mem` pay on two cores (bench/README.md).
+/// `restore` fails, and the transaction with it, if any row breaks a key. The unique keys only
+/// when asked (`uniqueKeys`): the demo's copies gained 1.9 s without them and rebuilding them
+/// cost 0.7–1.1 s, but for the roster alone the gain (0.4–0.7 s) about paid the rebuild
+/// (0.35–0.56 s). A larger `maintenance_work_mem` did not pay on two cores (bench/README.md).
 struct BulkLoadConstraints: Sendable {
     /// The tables bulk loads write.
     static let tables = ["schools", "teachers", "training_records"]
 
-    private struct ForeignKey: Decodable, Sendable {
+    private struct Key: Decodable, Sendable {
         let table_name: String
         let constraint_name: String
         let definition: String
     }
 
-    private let foreignKeys: [ForeignKey]
+    /// Unique keys first, put back before the foreign keys.
+    private let keys: [Key]
     private let isPostgres: Bool
 
-    static func setAside(on sql: any SQLDatabase) async throws -> BulkLoadConstraints {
+    static func setAside(on sql: any SQLDatabase, uniqueKeys: Bool = false) async throws -> BulkLoadConstraints {
         try await SecondaryIndexes.drop(on: sql)
-        guard sql.dialect.name == "postgresql" else { return BulkLoadConstraints(foreignKeys: [], isPostgres: false) }
+        guard sql.dialect.name == "postgresql" else { return BulkLoadConstraints(keys: [], isPostgres: false) }
         let keys = try await sql.raw("""
             SELECT c.conrelid::regclass::text AS table_name, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS definition
             FROM pg_constraint c
-            WHERE c.contype = 'f' AND c.conrelid IN (\(SQLList(tables.map { SQLRaw("to_regclass('\($0)')") })))
-            ORDER BY c.conname
-            """).all(decoding: ForeignKey.self)
+            WHERE c.contype IN ('f', \(unsafeRaw: uniqueKeys ? "'u'" : "'f'")) AND c.conrelid IN (\(SQLList(tables.map { SQLRaw("to_regclass('\($0)')") })))
+            ORDER BY c.contype DESC, c.conname
+            """).all(decoding: Key.self)
         for key in keys {
             try await sql.raw("ALTER TABLE \(unsafeRaw: key.table_name) DROP CONSTRAINT \(ident: key.constraint_name)").run()
         }
-        return BulkLoadConstraints(foreignKeys: keys, isPostgres: true)
+        return BulkLoadConstraints(keys: keys, isPostgres: true)
     }
 
     func restore(on sql: any SQLDatabase) async throws {
@@ -46,7 +48,7 @@ struct BulkLoadConstraints: Sendable {
         }
         try await SecondaryIndexes.create(on: sql)
         lap("secondary indexes")
-        for key in foreignKeys {
+        for key in keys {
             try await sql.raw("ALTER TABLE \(unsafeRaw: key.table_name) ADD CONSTRAINT \(ident: key.constraint_name) \(unsafeRaw: key.definition)").run()
             lap(key.constraint_name)
         }

@@ -64,7 +64,7 @@ struct DemoLoader {
             let now = LiveClock().now()
             var countiesDone = 0
             // Secondary indexes (and PostgreSQL's foreign keys) are built once after the load, far faster than row by row.
-            let setAside = try await BulkLoadConstraints.setAside(on: sql)
+            let setAside = try await BulkLoadConstraints.setAside(on: sql, uniqueKeys: true)
             let clock = ContinuousClock()
             var mark = clock.now
             func lap(_ what: String) {
