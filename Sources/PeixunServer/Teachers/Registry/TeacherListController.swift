@@ -52,13 +52,11 @@ struct TeacherListController {
 
     private func list(_ request: Request, _ search: TeacherSearch) async throws -> ListDTO {
         try await search.term?.auditIfWholeID(request, in: "教师名册")
-        async let total = search.count(on: request.sql)
-        async let rows = search.rows(on: request.sql)
+        let (rows, count) = try await search.page(on: request.sql)
         let regions = request.application.regions
-        let count = try await total
         return ListDTO(total: count, page: search.page, pageSize: TeacherSearch.pageSize,
                        pageCount: Paging(page: search.page, size: TeacherSearch.pageSize).pageCount(total: count),
-                       teachers: try await rows.map { row($0, regions: regions) })
+                       teachers: rows.map { row($0, regions: regions) })
     }
 
     @Sendable func api(request: Request) async throws -> ListDTO {

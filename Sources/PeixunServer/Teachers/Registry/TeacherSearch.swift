@@ -117,10 +117,10 @@ struct TeacherSearch: Sendable {
         let failed: Int
     }
 
-    private func selectRows(where predicate: SQLQueryString) -> SQLQueryString {
+    private func selectRows(where predicate: SQLQueryString, also columns: SQLQueryString = "") -> SQLQueryString {
         """
         SELECT t.id, t.name, t.resident_id, t.mobile, t.stage, t.county_code, t.school_id, s.name AS school, t.first_passed_year,
-               CASE WHEN t.first_passed_year IS NULL AND \(Self.failedRecord) THEN 1 ELSE 0 END AS failed
+               CASE WHEN t.first_passed_year IS NULL AND \(Self.failedRecord) THEN 1 ELSE 0 END AS failed\(columns)
         FROM teachers t JOIN schools s ON s.id = t.school_id
         WHERE \(predicate)
         """
@@ -142,7 +142,11 @@ struct TeacherSearch: Sendable {
 
     func count(on sql: any SQLDatabase) async throws -> Int {
         struct Count: Decodable { let n: Int }
-        let query: SQLQueryString = if term != nil || school != nil || schoolID != nil || stage != nil || status != nil {
+        return try await sql.preparedFirst(countQuery, decoding: Count.self)?.n ?? 0
+    }
+
+    private var countQuery: SQLQueryString {
+        if term != nil || school != nil || schoolID != nil || stage != nil || status != nil {
             "SELECT COUNT(*) AS n FROM \(tables(sortedBySchool: false)) WHERE \(condition)"
         } else {
             // A region's whole registry: its teachers counted by county in the rollup (kept in step
@@ -154,11 +158,13 @@ struct TeacherSearch: Sendable {
             WHERE \(scope.predicate())\(regionFilter)
             """
         }
-        return try await sql.preparedFirst(query, decoding: Count.self)?.n ?? 0
     }
 
-    /// One page, in the order asked for, else in registry order (county, then registration).
-    func rows(on sql: any SQLDatabase) async throws -> [Row] {
+    /// One page, in the order asked for, else in registry order (county, then registration), and
+    /// how many match — in one statement, the count a column of every row (an uncorrelated
+    /// subquery, worked out once): two statements were two round trips, dearer on PostgreSQL
+    /// than the work. Only a page past the end counts again.
+    func page(on sql: any SQLDatabase) async throws -> (rows: [Row], total: Int) {
         let order = sort?.orderBy(descending: descending, dialect: sql.dialect.name) ?? "t.county_code, t.id"
         // The page's ids first, then the columns of those 50 rows: PostgreSQL otherwise works out
         // the "failed" flag (a hashed scan of every failed record, 135 ms) before it skips to the
@@ -168,8 +174,11 @@ struct TeacherSearch: Sendable {
             t.id IN (SELECT t.id FROM \(tables(sortedBySchool: sort == .school)) WHERE \(condition)
                      ORDER BY \(order) LIMIT \(bind: Self.pageSize) OFFSET \(bind: Paging(page: page, size: Self.pageSize).offset))
             """
-        let query: SQLQueryString = selectRows(where: page) + " ORDER BY \(order)"
-        return try await sql.preparedAll(query, decoding: Row.self)
+        let query: SQLQueryString = selectRows(where: page, also: ", (\(countQuery)) AS total") + " ORDER BY \(order)"
+        let rows = try await sql.preparedRows(query)
+        struct Total: Decodable { let total: Int }
+        guard let first = rows.first else { return ([], try await count(on: sql)) }
+        return (try rows.map { try $0.decode(model: Row.self) }, try first.decode(model: Total.self).total)
     }
 
     /// The order of the export: the one asked for, else the one an office reads a list in:
