@@ -4,8 +4,8 @@
 #   1. the first load into an empty registry (`peixun import teachers --create-schools`)
 #   2. the same file again into the registry it filled (every teacher 未变)
 # each timed with /usr/bin/time -v (wall, peak RSS). ROSTER_DEBUG=1 adds the importer's phases
-# (LOG_LEVEL=debug, its "teacher import" lines only). PostgreSQL is a throw-away server
-# (scripts/with-postgres.sh) with fsync on. Usage: bench/roster.sh [sqlite|postgres] (both when omitted).
+# (LOG_LEVEL=debug: its "teacher import" lines, and a "bulk load" line per index and key put back).
+# PostgreSQL is a throw-away server (scripts/with-postgres.sh) with fsync on. Usage: bench/roster.sh [sqlite|postgres] (both when omitted).
 # Figures: bench/README.md.
 source "$(dirname "$0")/common.sh"
 
@@ -19,7 +19,7 @@ timed() { # label, command…: one line with wall seconds and peak RSS, then the
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$OUT/roster-time.log")
   echo "  $label: ${wall} s wall, ${rss} MB peak RSS"
   grep -E "共|未变|新增" "$OUT/roster-cmd.log" | tail -n 1 | sed 's/^/    /'
-  grep -h "teacher import" "$OUT/roster-cmd.log" "$OUT/roster-time.log" | sed -E 's/^.*teacher import/    teacher import/' || true
+  grep -h -E "teacher import|bulk load" "$OUT/roster-cmd.log" "$OUT/roster-time.log" | sed -E 's/^.*(teacher import|bulk load)/    \1/; s/ \[database-id.*$//' || true
 }
 
 measure() { # label; DATABASE_URL set for PostgreSQL, unset for SQLite
