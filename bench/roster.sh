@@ -5,8 +5,8 @@
 #   2. the same file again into the registry it filled (every teacher 未变)
 # each timed with /usr/bin/time -v (wall, peak RSS). ROSTER_DEBUG=1 adds the importer's phases
 # (LOG_LEVEL=debug: its "teacher import" lines, and a "bulk load" line per index and key put back).
-# PostgreSQL is a throw-away server (scripts/with-postgres.sh) with fsync on. Usage: bench/roster.sh [sqlite|postgres] (both when omitted).
-# Figures: bench/README.md.
+# PostgreSQL is a throw-away server (scripts/with-postgres.sh) with fsync on.
+# Usage: bench/roster.sh [sqlite|postgres] (both when omitted). Figures: bench/README.md.
 source "$(dirname "$0")/common.sh"
 
 roster="$OUT/roster-full.xlsx"
