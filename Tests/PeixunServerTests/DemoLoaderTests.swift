@@ -49,6 +49,23 @@ import VaporTesting
         }
     }
 
+    /// On PostgreSQL the three copies run side by side (pipelined); one refused part-way must
+    /// take the others down with the transaction, none landing after it.
+    @Test func aLoadRefusedPartWayLeavesTheDatabaseEmpty() async throws {
+        try await withTestApp { app in
+            let generator = DemoProvinceGenerator(scale: .small, seed: 5)
+            var ids: [Int] = []
+            generator.generate { ids += $0.records.map(\.id) }
+            try await refuseInsert(into: "training_records", where: "id", is: String(ids.sorted()[ids.count * 2 / 3]), app)
+            await #expect(throws: (any Error).self) {
+                try await DemoLoader(database: app.db, generator: generator).load()
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await DemoLoader(database: app.db, generator: generator).isEmpty())
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$objectType == "demo_province").count() == 0)
+        }
+    }
+
     @Test func seedCooperationProjectsHaveTheirPilotCounties() async throws {
         try await withTestApp { app in
             let pilot = try await ProjectModel.query(on: app.db).filter(\.$name == "示范性网络研修与校本研修整合项目").first()!

@@ -71,7 +71,7 @@ extension TeacherImportTests {
             let url = try csv(people.enumerated().map { "锦江区,锦江区第\($0.offset % 7)小学,中小学,\(teacherName($0.offset)),\($0.element),,," }, in: directory)
             // The database refuses the row that goes in last (the largest ID).
             let last = people.max()!
-            try await refuseInsert(ofResidentID: last, app)
+            try await refuseInsert(into: "teachers", where: "resident_id", is: last, app)
             try await expectRefusedWithoutTrace(url, app)
             #expect(try await report(app, region: "510104").total.total == 0)
         }
@@ -91,7 +91,7 @@ extension TeacherImportTests {
             #expect(keysBefore.contains("teachers_name"))
             #expect(app.db is any SQLiteDatabase || keysBefore.contains("uq:teachers.resident_id"))
             // The database refuses the row that goes in last, after the keys were set aside.
-            try await refuseInsert(ofResidentID: people.max()!, app)
+            try await refuseInsert(into: "teachers", where: "resident_id", is: people.max()!, app)
             try await expectRefusedWithoutTrace(url, app)
             #expect(try await keysAndIndexes(app) == keysBefore, "the keys and indexes set aside are back")
 
@@ -139,23 +139,6 @@ extension TeacherImportTests {
         }
     }
 
-    /// A trigger that makes the database refuse the teacher with `residentID` when inserted.
-    func refuseInsert(ofResidentID residentID: String, _ app: Application) async throws {
-        if app.db is any SQLiteDatabase {
-            try await app.sql.raw("""
-                CREATE TRIGGER refuse_insert BEFORE INSERT ON teachers WHEN NEW.resident_id = '\(unsafeRaw: residentID)'
-                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
-                """).run()
-        } else {
-            try await app.sql.raw("""
-                CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ BEGIN
-                IF NEW.resident_id = '\(unsafeRaw: residentID)' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW;
-                END $$ LANGUAGE plpgsql
-                """).run()
-            try await app.sql.raw("CREATE TRIGGER refuse_insert BEFORE INSERT ON teachers FOR EACH ROW EXECUTE FUNCTION refuse_insert()").run()
-        }
-    }
-
     /// The names of the keys and indexes of the tables bulk loads write.
     private func keysAndIndexes(_ app: Application) async throws -> [String] {
         struct Name: Decodable { let name: String }
@@ -190,5 +173,23 @@ extension TeacherImportTests {
             let journal = try await sqlite.query("PRAGMA temp.journal_mode", []).first?.column("journal_mode")?.string
             #expect(journal == "delete")
         }
+    }
+}
+
+/// A trigger (`refuse_insert`) that makes the database refuse a row of `table` whose `column`
+/// equals `value`, as a write that fails part-way through a load.
+func refuseInsert(into table: String, where column: String, is value: String, _ app: Application) async throws {
+    if app.db is any SQLiteDatabase {
+        try await app.sql.raw("""
+            CREATE TRIGGER refuse_insert BEFORE INSERT ON \(unsafeRaw: table) WHEN NEW.\(unsafeRaw: column) = '\(unsafeRaw: value)'
+            BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+            """).run()
+    } else {
+        try await app.sql.raw("""
+            CREATE FUNCTION refuse_insert() RETURNS trigger AS $$ BEGIN
+            IF NEW.\(unsafeRaw: column)::text = '\(unsafeRaw: value)' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW;
+            END $$ LANGUAGE plpgsql
+            """).run()
+        try await app.sql.raw("CREATE TRIGGER refuse_insert BEFORE INSERT ON \(unsafeRaw: table) FOR EACH ROW EXECUTE FUNCTION refuse_insert()").run()
     }
 }

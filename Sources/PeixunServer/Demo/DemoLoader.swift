@@ -71,37 +71,46 @@ struct DemoLoader {
                 transaction.logger.debug("demo load: \(what) \(clock.now - mark)")
                 mark = clock.now
             }
-            for try await county in CountyPrefetcher(nation.counties().makeIterator()) {
-                let cityCode = county.county.parentCode!
-                let projectIDs = projectIDs[county.county.code.prefix(2)]!
-                for school in county.schools {
-                    try await schools.append([.integer(school.id), .text(school.name), .text(school.kind.rawValue), .text(school.kind.stage.rawValue), .text(school.countyCode), .text(cityCode)])
+            do {
+                for try await county in CountyPrefetcher(nation.counties().makeIterator()) {
+                    let cityCode = county.county.parentCode!
+                    let projectIDs = projectIDs[county.county.code.prefix(2)]!
+                    for school in county.schools {
+                        try await schools.append([.integer(school.id), .text(school.name), .text(school.kind.rawValue), .text(school.kind.stage.rawValue), .text(school.countyCode), .text(cityCode)])
+                    }
+                    if !anyOrder { try await schools.flush() }
+                    var firstPassed: [Int: Int] = [:]
+                    for record in county.records where record.result == .passed {
+                        firstPassed[record.teacherID] = min(firstPassed[record.teacherID] ?? .max, record.year)
+                    }
+                    for teacher in county.teachers {
+                        try await teachers.append([
+                            .integer(teacher.id), .text(teacher.residentID.value), .text(teacher.name), .text(teacher.mobile), .integer(teacher.schoolID),
+                            .text(teacher.stage.rawValue), .text(teacher.countyCode), .text(cityCode), .optional(firstPassed[teacher.id]), .date(now), .date(now),
+                        ])
+                    }
+                    if !anyOrder { try await teachers.flush() }
+                    for record in county.records {
+                        try await records.append([.integer(record.id), .integer(record.teacherID), .integer(projectIDs[record.projectID]!), .integer(record.year), .text(record.result.rawValue), .date(now)])
+                    }
+                    for stage in Stage.allCases {
+                        try await counts.append([.text(county.county.code), .text(cityCode), .text(stage.rawValue), .integer(Appendix1.schoolYear), .integer(county.officialCounts[stage])])
+                    }
+                    countiesDone += 1
+                    if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(nation.countyCount) 个县(市、区)") }
                 }
-                if !anyOrder { try await schools.flush() }
-                var firstPassed: [Int: Int] = [:]
-                for record in county.records where record.result == .passed {
-                    firstPassed[record.teacherID] = min(firstPassed[record.teacherID] ?? .max, record.year)
-                }
-                for teacher in county.teachers {
-                    try await teachers.append([
-                        .integer(teacher.id), .text(teacher.residentID.value), .text(teacher.name), .text(teacher.mobile), .integer(teacher.schoolID),
-                        .text(teacher.stage.rawValue), .text(teacher.countyCode), .text(cityCode), .optional(firstPassed[teacher.id]), .date(now), .date(now),
-                    ])
-                }
-                if !anyOrder { try await teachers.flush() }
-                for record in county.records {
-                    try await records.append([.integer(record.id), .integer(record.teacherID), .integer(projectIDs[record.projectID]!), .integer(record.year), .text(record.result.rawValue), .date(now)])
-                }
-                for stage in Stage.allCases {
-                    try await counts.append([.text(county.county.code), .text(cityCode), .text(stage.rawValue), .integer(Appendix1.schoolYear), .integer(county.officialCounts[stage])])
-                }
-                countiesDone += 1
-                if countiesDone % 20 == 0 { progress("已写入 \(countiesDone)/\(nation.countyCount) 个县(市、区)") }
+                try await schools.flush()
+                try await teachers.flush()
+                try await records.flush()
+                try await counts.flush()
+            } catch {
+                // A copy still on its way must not outlive the transaction: its connection goes
+                // back to the pool when the transaction ends. Each flush waits for its copy.
+                try? await schools.flush()
+                try? await teachers.flush()
+                try? await records.flush()
+                throw error
             }
-            try await schools.flush()
-            try await teachers.flush()
-            try await records.flush()
-            try await counts.flush()
             summary.schools = schools.inserted
             summary.teachers = teachers.inserted
             summary.records = records.inserted
