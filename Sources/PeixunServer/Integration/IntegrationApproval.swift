@@ -44,15 +44,19 @@ struct IntegrationApproval: ApprovalHooks {
     func didApprove(_ city: Region, subject batchID: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
         guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
         let sql = db as! any SQLDatabase
-        let entries = try await IntegrationEntryModel.query(on: db).filter(\.$batchID == batchID).filter(\.$cityCode == city.code)
-            .filter(\.$status == EntryStatus.verified.rawValue).all()
+        // Plain rows, not models: a city's approval reads 20,000–130,000 entries.
+        let entries = try await sql.raw("""
+            SELECT id, resident_id, name, phone, school, county_code FROM integration_entries
+            WHERE batch_id = \(bind: batchID) AND city_code = \(bind: city.code) AND status = \(bind: EntryStatus.verified.rawValue)
+            ORDER BY id
+            """).all(decoding: IntegrationTeachers.Entry.self)
         var teacherIDs = try await IntegrationTeachers.ensureRegistered(entries, on: db, regions: regions)
         // Records that already exist (approved before, or reopened and approved again) stay.
         struct Existing: Decodable { let teacher_id: Int }
         var existing = Set<Int>()
-        for chunk in Array(teacherIDs.values).chunked(into: 1000) {
-            for row in try await sql.select().column("teacher_id").from(TrainingRecordModel.schema)
-                .where("project_id", .equal, batch.projectID).where("teacher_id", .in, chunk).all(decoding: Existing.self) {
+        for teachers in sql.predicates("teacher_id", in: Array(teacherIDs.values)) {
+            for row in try await sql.raw("SELECT teacher_id FROM training_records WHERE project_id = \(bind: batch.projectID) AND \(teachers)")
+                .all(decoding: Existing.self) {
                 existing.insert(row.teacher_id)
             }
         }
@@ -60,8 +64,8 @@ struct IntegrationApproval: ApprovalHooks {
         try await TrainingLedger(database: sql, clock: clock).record(teacherIDs.values.map {
             TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
         })
-        for chunk in entries.filter({ teacherIDs[$0.residentID] != nil }).compactMap(\.id).chunked(into: 1000) {
-            try await sql.update(IntegrationEntryModel.schema).set("record_created", to: true).where("id", .in, chunk).run()
+        for created in sql.predicates("id", in: entries.filter({ teacherIDs[$0.resident_id] != nil }).map(\.id)) {
+            try await sql.raw("UPDATE integration_entries SET record_created = \(bind: true) WHERE \(created)").run()
         }
         // The city's summary table (附件2 汇总表) as approved, after its records are written.
         let frozen = try await FrozenTables(database: db, regions: regions).freeze(.summary, workflow: workflow, subject: batchID, region: city)
@@ -69,8 +73,8 @@ struct IntegrationApproval: ApprovalHooks {
                 "：新增培训记录 \(teacherIDs.count) 条，已保存审核时的汇总表")
     }
 
-    /// The records the approval created are withdrawn, 1,000 at a time (reopening 成都市
-    /// withdraws 130,000 records).
+    /// The records the approval created are withdrawn, 1,000 at a time on SQLite, at once on
+    /// PostgreSQL (reopening 成都市 withdraws 130,000 records).
     func didReopen(_ city: Region, subject batchID: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
         guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
         let sql = db as! any SQLDatabase
@@ -80,11 +84,11 @@ struct IntegrationApproval: ApprovalHooks {
             .all(decoding: Created.self)
         struct Teacher: Decodable { let id: Int }
         var teacherIDs: [Int] = []
-        for chunk in entries.chunked(into: 1000) {
-            teacherIDs += try await sql.select().column("id").from(TeacherModel.schema)
-                .where("resident_id", .in, chunk.map(\.resident_id)).all(decoding: Teacher.self).map(\.id)
-            try await sql.update(IntegrationEntryModel.schema).set("record_created", to: false)
-                .where("id", .in, chunk.map(\.id)).run()
+        for residents in sql.predicates("resident_id", in: entries.map(\.resident_id)) {
+            teacherIDs += try await sql.raw("SELECT id FROM teachers WHERE \(residents)").all(decoding: Teacher.self).map(\.id)
+        }
+        for reopened in sql.predicates("id", in: entries.map(\.id)) {
+            try await sql.raw("UPDATE integration_entries SET record_created = \(bind: false) WHERE \(reopened)").run()
         }
         try await TrainingLedger(database: sql, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
         _ = try await FrozenTables(database: db, regions: regions).reopen(.summary, workflow: workflow, subject: batchID, region: city)

@@ -7,19 +7,29 @@ import SQLKit
 /// the entry's county and school (a school the county named but the registry lacks is added,
 /// 中小学 unless its name says otherwise).
 enum IntegrationTeachers {
+    /// What an approval reads of a verified entry (as plain rows: a city has up to 130,000).
+    struct Entry: Decodable, Sendable {
+        let id: Int
+        let resident_id: String
+        let name: String
+        let phone: String?
+        let school: String?
+        let county_code: String?
+    }
+
     /// Resident ID → teacher id for each entry.
-    static func ensureRegistered(_ entries: [IntegrationEntryModel], on db: any Database, regions: RegionDirectory) async throws -> [String: Int] {
+    static func ensureRegistered(_ entries: [Entry], on db: any Database, regions: RegionDirectory) async throws -> [String: Int] {
         let sql = db as! any SQLDatabase
         struct Row: Decodable { let id: Int; let resident_id: String }
         var ids: [String: Int] = [:]
-        for chunk in entries.map(\.residentID).chunked(into: 1000) {
-            for row in try await sql.select().columns("id", "resident_id").from(TeacherModel.schema).where("resident_id", .in, chunk).all(decoding: Row.self) {
+        for residents in sql.predicates("resident_id", in: entries.map(\.resident_id)) {
+            for row in try await sql.raw("SELECT id, resident_id FROM teachers WHERE \(residents)").all(decoding: Row.self) {
                 ids[row.resident_id] = row.id
             }
         }
         var touched = Set<String>()
-        for entry in entries where ids[entry.residentID] == nil {
-            guard let county = entry.countyCode, let region = regions.region(code: county) else { continue }
+        for entry in entries where ids[entry.resident_id] == nil {
+            guard let county = entry.county_code, let region = regions.region(code: county) else { continue }
             let schoolName = entry.school.flatMap { $0.isEmpty ? nil : $0 } ?? "（学校待补充）"
             let school: SchoolModel
             if let known = try await SchoolModel.query(on: db).filter(\.$countyCode == county).filter(\.$name == schoolName).first() {
@@ -35,7 +45,7 @@ enum IntegrationTeachers {
                 try await school.create(on: db)
             }
             let teacher = TeacherModel()
-            teacher.residentID = entry.residentID
+            teacher.residentID = entry.resident_id
             teacher.name = entry.name
             teacher.mobile = entry.phone
             teacher.$school.id = school.id!
@@ -43,7 +53,7 @@ enum IntegrationTeachers {
             teacher.countyCode = county
             teacher.cityCode = region.parentCode!
             try await teacher.create(on: db)
-            ids[entry.residentID] = teacher.id
+            ids[entry.resident_id] = teacher.id
             touched.insert(county)
         }
         try await ProgressRollup.rebuild(counties: Array(touched), on: sql)
