@@ -5,7 +5,7 @@
 #   25 % counties paging the registry         GET /api/v1/teachers?page=N, GET /teachers?page=N
 #   20 % cities opening reports               GET /api/v1/reports/progress?region=510100, the HTML report
 #   10 % the province                         GET /api/v1/reports/progress, GET /api/v1/todo
-#   and all along: a province roster of 7,437 rows checked again and again (dry-run import API)
+#   and all along: the small demo roster (about 1 % of the province) checked again and again (dry-run import API)
 # Prints wrk's figures (requests, errors, latency percentiles) and the import loop's.
 # Usage: bench/load.sh [seconds] [connections]   (defaults 60 and 200)
 source "$(dirname "$0")/common.sh"
@@ -63,7 +63,7 @@ python3 - "$OUT/load-imports.txt" <<'PY'
 import sys
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 ok = [float(t) for code, t in rows if code == "200"]
-print(f"{len(rows)} dry-run imports of 7,437 rows: {len(ok)} answered 200, {len(rows) - len(ok)} other;",
+print(f"{len(rows)} dry-run imports of roster-small.xlsx: {len(ok)} answered 200, {len(rows) - len(ok)} other;",
       f"median {sorted(ok)[len(ok)//2]:.2f} s" if ok else "")
 PY
 echo "== instances' errors in their logs =="
