@@ -38,39 +38,47 @@ import VaporTesting
         #expect(kept.1 == Set(try await app.sql.raw(counties).all(decoding: CountyRollup.self)))
     }
 
+    /// A batch of the 中国移动 project, 2017, listing every teacher of the city with the most
+    /// teachers (a tenth rejected), verified, every county and the city submitted.
+    func submittedCity(_ app: Application) async throws -> (batch: Int, project: Int, city: String, teachers: Int, clock: FixedClock) {
+        let clock = FixedClock(CivilDate(year: 2017, month: 10, day: 9)!, hour: 10)
+        app.clock = clock
+        let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$name == "中国移动中小学教师信息技术能力培训").first()).id!
+        let batch = IntegrationBatchModel()
+        batch.projectID = project
+        batch.year = 2017
+        batch.deadline = "2017-09-30"
+        batch.createdAt = clock.now()
+        try await batch.create(on: app.db)
+        let b = try batch.requireID()
+        struct City: Decodable { let city_code: String; let n: Int }
+        let city = try #require(try await app.sql.raw("""
+            SELECT city_code, CAST(COUNT(*) AS BIGINT) AS n FROM teachers GROUP BY city_code ORDER BY COUNT(*) DESC, city_code LIMIT 1
+            """).first(decoding: City.self))
+        #expect(city.n > 1_000, "more than one of SQLite's chunks")
+        // Every teacher of the city on the list; a tenth rejected, which the approval must leave alone.
+        try await app.sql.raw("""
+            INSERT INTO integration_entries (batch_id, county_code, city_code, sequence, name, resident_id, phone, school, status, added, certificate_no, record_created)
+            SELECT \(bind: b), t.county_code, t.city_code, t.id, t.name, t.resident_id, t.mobile, s.name,
+              CASE WHEN t.id % 10 = 0 THEN 'rejected' ELSE 'verified' END, \(bind: false), 'YD-2017', \(bind: false)
+            FROM teachers t JOIN schools s ON s.id = t.school_id WHERE t.city_code = \(bind: city.city_code)
+            """).run()
+        try await app.sql.raw("""
+            INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
+            SELECT DISTINCT 'integration', batch_id, county_code, 'county', 'submitted', \(bind: false), \(bind: clock.now()) FROM integration_entries
+            """).run()
+        try await app.sql.raw("""
+            INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
+            VALUES ('integration', \(bind: b), \(bind: city.city_code), 'city', 'submitted', \(bind: false), \(bind: clock.now()))
+            """).run()
+
+        return (b, project, city.city_code, city.n, clock)
+    }
+
     @Test func approvingAndReopeningAWholeCityKeepsRecordsYearsAndRollupsExact() async throws {
         try await withTestApp(demo: .small) { app in
-            let clock = FixedClock(CivilDate(year: 2017, month: 10, day: 9)!, hour: 10)
-            app.clock = clock
-            let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$name == "中国移动中小学教师信息技术能力培训").first()).id!
-            let batch = IntegrationBatchModel()
-            batch.projectID = project
-            batch.year = 2017
-            batch.deadline = "2017-09-30"
-            batch.createdAt = clock.now()
-            try await batch.create(on: app.db)
-            let b = try batch.requireID()
-            struct City: Decodable { let city_code: String; let n: Int }
-            let city = try #require(try await app.sql.raw("""
-                SELECT city_code, CAST(COUNT(*) AS BIGINT) AS n FROM teachers GROUP BY city_code ORDER BY COUNT(*) DESC, city_code LIMIT 1
-                """).first(decoding: City.self))
-            #expect(city.n > 1_000, "more than one of SQLite's chunks")
-            // Every teacher of the city on the list; a tenth rejected, which the approval must leave alone.
-            try await app.sql.raw("""
-                INSERT INTO integration_entries (batch_id, county_code, city_code, sequence, name, resident_id, phone, school, status, added, certificate_no, record_created)
-                SELECT \(bind: b), t.county_code, t.city_code, t.id, t.name, t.resident_id, t.mobile, s.name,
-                  CASE WHEN t.id % 10 = 0 THEN 'rejected' ELSE 'verified' END, \(bind: false), 'YD-2017', \(bind: false)
-                FROM teachers t JOIN schools s ON s.id = t.school_id WHERE t.city_code = \(bind: city.city_code)
-                """).run()
-            try await app.sql.raw("""
-                INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
-                SELECT DISTINCT 'integration', batch_id, county_code, 'county', 'submitted', \(bind: false), \(bind: clock.now()) FROM integration_entries
-                """).run()
-            try await app.sql.raw("""
-                INSERT INTO submissions (workflow, subject_id, region_code, level, state, late, updated_at)
-                VALUES ('integration', \(bind: b), \(bind: city.city_code), 'city', 'submitted', \(bind: false), \(bind: clock.now()))
-                """).run()
-
+            let (b, project, cityCode, teachers, clock) = try await submittedCity(app)
+            let city = (city_code: cityCode, n: teachers)
             let verified: SQLQueryString = "integration_entries e JOIN teachers t ON t.resident_id = e.resident_id WHERE e.status = 'verified'"
             let fresh = try await count(app, "\(verified) AND NOT EXISTS (SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.project_id = \(bind: project))")
             let recordsBefore = try await count(app, "training_records")
@@ -100,6 +108,32 @@ import VaporTesting
             }
             #expect(try await count(app, "training_records") == recordsBefore)
             #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == 0)
+            #expect(try await years(app) == yearsBefore)
+            try await expectRollupsMatchARebuild(app)
+        }
+    }
+
+    @Test func anApprovalRefusedPartWayLeavesNothingBehind() async throws {
+        try await withTestApp(demo: .small) { app in
+            let (b, project, city, _, _) = try await submittedCity(app)
+            let recordsBefore = try await count(app, "training_records")
+            let yearsBefore = try await years(app)
+            struct Teacher: Decodable { let id: Int }
+            // A teacher two thirds down the city's list: the records' copy is well under way when it fails.
+            let teachers = try await app.sql.raw("""
+                SELECT t.id FROM teachers t JOIN integration_entries e ON e.resident_id = t.resident_id
+                WHERE e.status = 'verified' AND NOT EXISTS (SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.project_id = \(bind: project)) ORDER BY e.id
+                """).all(decoding: Teacher.self)
+            try #require(teachers.count > 1_000)
+            try await refuseInsert(into: "training_records", where: "teacher_id", is: String(teachers[teachers.count * 2 / 3].id), app)
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/approve", headers: try await TestUsers.bearer(app, "sheng"),
+                                         beforeRequest: { try $0.content.encode(["city": city], as: .json) }) { response in
+                #expect(response.status != .ok)
+            }
+            #expect(try await count(app, "training_records") == recordsBefore)
+            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == 0)
+            #expect(try await count(app, "submissions WHERE region_code = \(bind: city) AND state = 'submitted'") == 1)
+            #expect(try await count(app, "audit_log WHERE object_type = 'integration_batch'") == 0)
             #expect(try await years(app) == yearsBefore)
             try await expectRollupsMatchARebuild(app)
         }

@@ -181,7 +181,7 @@ extension TeacherImportTests {
 func refuseInsert(into table: String, where column: String, is value: String, _ app: Application) async throws {
     if app.db is any SQLiteDatabase {
         try await app.sql.raw("""
-            CREATE TRIGGER refuse_insert BEFORE INSERT ON \(unsafeRaw: table) WHEN NEW.\(unsafeRaw: column) = '\(unsafeRaw: value)'
+            CREATE TRIGGER refuse_insert BEFORE INSERT ON \(unsafeRaw: table) WHEN CAST(NEW.\(unsafeRaw: column) AS TEXT) = '\(unsafeRaw: value)'
             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
             """).run()
     } else {
