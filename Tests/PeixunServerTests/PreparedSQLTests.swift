@@ -34,4 +34,27 @@ import VaporTesting
             #expect(other.map(\.name) == ["锦江区"])
         }
     }
+
+    /// A statement whose first preparation failed (here: its table did not exist yet) answers
+    /// once the cause is gone, on every pooled connection — postgres-nio keeps the failure under
+    /// the statement's name for the connection's life, and every request drawing it would fail.
+    @Test func aStatementThatFailedOnceAnswersOnceItCan() async throws {
+        try await withTestApp(users: false) { app in
+            let sql = app.db as! any SQLDatabase
+            struct Row: Decodable { let n: Int }
+            let query: SQLQueryString = "SELECT COUNT(*) AS n FROM prepared_probe WHERE label = \(bind: "x")"
+            for _ in 0..<4 {
+                await #expect(throws: (any Error).self) { _ = try await sql.preparedFirst(query, decoding: Row.self) }
+            }
+            try await sql.raw("CREATE TABLE prepared_probe (label TEXT NOT NULL)").run()
+            try await sql.raw("INSERT INTO prepared_probe (label) VALUES ('x'), ('x'), ('y')").run()
+            for _ in 0..<12 {
+                #expect(try await sql.preparedFirst(query, decoding: Row.self)?.n == 2)
+            }
+            // The same text with a value of another type is another statement.
+            let byCount: SQLQueryString = "SELECT COUNT(*) AS n FROM prepared_probe WHERE LENGTH(label) = \(bind: 1)"
+            #expect(try await sql.preparedFirst(byCount, decoding: Row.self)?.n == 3)
+            try await sql.raw("DROP TABLE prepared_probe").run()
+        }
+    }
 }

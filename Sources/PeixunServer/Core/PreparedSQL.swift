@@ -9,24 +9,26 @@ import SQLKit
 /// sign-in look-up 0.4 ms against 0.05 ms of running it (server log, bench/README.md); SQLite,
 /// in-process, has no such cost and runs the same text as before.
 ///
-/// Only for call sites whose SQL text takes a bounded number of forms (its values bound, no
-/// `IN` lists of varying length): a connection keeps every statement it has prepared.
+/// Only for call sites whose SQL text takes a bounded number of forms (its values bound; `IN`
+/// lists only as long as a region's children): a connection keeps every statement it has prepared.
 extension SQLDatabase {
     func preparedRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
         guard let postgres = self as? any PostgresDatabase else { return try await raw(query).all() }
         let (text, binds) = serialize(query)
         var bindings = PostgresBindings(capacity: binds.count)
+        // The statement's parameter types are fixed by its first run: they are part of its name.
+        var types = ""
         for bind in binds {
             // The values these queries bind; anything else goes the ordinary way.
             switch bind {
-            case let value as String: bindings.append(value)
-            case let value as Int: bindings.append(value)
-            case let value as Bool: bindings.append(value)
-            case let value as Date: bindings.append(value)
+            case let value as String: bindings.append(value); types += "s"
+            case let value as Int: bindings.append(value); types += "i"
+            case let value as Bool: bindings.append(value); types += "b"
+            case let value as Date: bindings.append(value); types += "d"
             default: return try await raw(query).all()
             }
         }
-        let name = "peixun_" + SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let name = "peixun_" + SHA256.hash(data: Data((types + ":" + text).utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
         let statement = NamedStatement(bindings: bindings)
         let logger = logger
         let future: EventLoopFuture<[PostgresRow]> = postgres.withConnection { connection in
@@ -38,7 +40,21 @@ extension SQLDatabase {
                 }
             }
         }
-        return try await future.get().map { $0.sql() }
+        do {
+            return try await future.get().map { $0.sql() }
+        } catch let prepared {
+            // postgres-nio keeps a failed preparation's error under the statement's name for the
+            // connection's life, and a kept statement can go stale (a migration changing a
+            // selected column's type, a pooler that dropped it): run the text the ordinary way, so
+            // one failure (a timeout, a cancelled query) does not fail every later request that
+            // draws this connection. Inside a transaction the failure has aborted it, and the
+            // first error is the one that says why.
+            do {
+                return try await raw(query).all()
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "25P02" {
+                throw prepared
+            }
+        }
     }
 
     func preparedFirst<Row: Decodable>(_ query: SQLQueryString, decoding: Row.Type) async throws -> Row? {
