@@ -29,6 +29,13 @@ import VaporTesting
                 #expect(children?.n == app.regions.children(of: "510100").count)
                 #expect(children?.flag == round.isMultiple(of: 2))
             }
+            // A list of any length is one array bind on PostgreSQL (one statement), `IN` on SQLite.
+            for codes in [["510104"], ["510104", "510105"], ["510104", "510105", "510106", "999999"]] {
+                for predicate in sql.predicates("code", in: codes) {
+                    let listed = try await sql.preparedAll("SELECT code, name FROM regions WHERE \(predicate) ORDER BY code", decoding: Region.self)
+                    #expect(listed.map(\.code) == codes.filter { $0 != "999999" })
+                }
+            }
             // A value of another kind goes the ordinary way.
             let other = try await sql.preparedAll("SELECT code, name FROM regions WHERE code = \(bind: Optional("510104"))", decoding: Region.self)
             #expect(other.map(\.name) == ["锦江区"])

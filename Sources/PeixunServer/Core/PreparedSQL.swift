@@ -9,8 +9,8 @@ import SQLKit
 /// sign-in look-up 0.4 ms against 0.05 ms of running it (server log, bench/README.md); SQLite,
 /// in-process, has no such cost and runs the same text as before.
 ///
-/// Only for call sites whose SQL text takes a bounded number of forms (its values bound; `IN`
-/// lists only as long as a region's children): a connection keeps every statement it has prepared.
+/// Only for call sites whose SQL text takes a bounded number of forms (its values bound, lists
+/// through `predicates(_:in:)`): a connection keeps every statement it has prepared.
 extension SQLDatabase {
     func preparedRows(_ query: SQLQueryString) async throws -> [any SQLRow] {
         guard let postgres = self as? any PostgresDatabase else { return try await raw(query).all() }
@@ -25,6 +25,9 @@ extension SQLDatabase {
             case let value as Int: bindings.append(value); types += "i"
             case let value as Bool: bindings.append(value); types += "b"
             case let value as Date: bindings.append(value); types += "d"
+            // Lists as one array (`= ANY(…)`, `SQLDatabase.predicates`), so that their length does not make another statement.
+            case let value as [String]: bindings.append(value); types += "S"
+            case let value as [Int]: bindings.append(value); types += "I"
             default: return try await raw(query).all()
             }
         }
@@ -49,6 +52,9 @@ extension SQLDatabase {
             // one failure (a timeout, a cancelled query) does not fail every later request that
             // draws this connection. Inside a transaction the failure has aborted it, and the
             // first error is the one that says why.
+            // The server's message only: the error's full description carries the bound values.
+            let reason = (prepared as? PSQLError).map { "\($0.code) \($0.serverInfo?[.message] ?? "")" } ?? "\(type(of: prepared))"
+            logger.warning("prepared statement \(name) failed (\(reason)); run unprepared")
             do {
                 return try await raw(query).all()
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "25P02" {

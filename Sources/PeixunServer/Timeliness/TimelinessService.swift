@@ -93,11 +93,12 @@ struct TimelinessService {
         let wanted = tasks.filter { !$0.subjects.isEmpty }
         // workflow → region → subject → (state, submitted on)
         var rows: [String: [String: [Int: (ApprovalState, CivilDate?)]]] = [:]
-        for chunk in units.map(\.code).chunked(into: 1000) where !wanted.isEmpty {
-            let each = wanted.map { "(workflow = \(bind: $0.task.workflow) AND subject_id IN (\(SQLList($0.subjects.map { SQLBind($0) }))))" as SQLQueryString }
+        // Lists as arrays on PostgreSQL, so that the statement's text does not change with their lengths.
+        let each = wanted.map { "(workflow = \(bind: $0.task.workflow) AND (\(sql.predicates("subject_id", in: $0.subjects).joined(separator: " OR "))))" as SQLQueryString }
+        for units in sql.predicates("region_code", in: units.map(\.code)) where !wanted.isEmpty {
             for row in try await sql.preparedAll("""
                 SELECT id, workflow, subject_id, region_code, state, submitted_at FROM submissions
-                WHERE region_code IN (\(SQLList(chunk.map { SQLBind($0) }))) AND (\(each.joined(separator: " OR ")))
+                WHERE \(units) AND (\(each.joined(separator: " OR ")))
                 """, decoding: Row.self) {
                 let state = try ApprovalState.read(row.state, table: SubmissionModel.schema, row: row.id, column: "state")
                 rows[row.workflow, default: [:]][row.region_code, default: [:]][row.subject_id] = (state, row.submitted_at.map { CivilDate.today(now: $0) })
@@ -137,9 +138,9 @@ struct TimelinessService {
         let sql = database as! any SQLDatabase
         for subject in subjects {
             result[subject] = []
-            for chunk in units.map(\.code).chunked(into: 1000) {
+            for codes in sql.predicates("code", in: units.map(\.code)) {
                 for row in try await sql.preparedAll("""
-                    SELECT r.code FROM regions r WHERE r.code IN (\(SQLList(chunk.map { SQLBind($0) })))
+                    SELECT r.code FROM regions r WHERE \(codes)
                     AND EXISTS (SELECT 1 FROM \(ident: table) x WHERE x.\(ident: subjectColumn) = \(bind: subject) AND x.\(ident: column) = r.code)
                     """, decoding: Row.self) {
                     result[subject, default: []].insert(row.code)

@@ -143,10 +143,11 @@ struct TodoBoard {
         guard !children.isEmpty else { return [] }
         struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int }
         var counts: [String: [Int: Int]] = [:]
-        for chunk in children.chunked(into: 1000) {
-            for row in try await (database as! any SQLDatabase).preparedAll("""
+        let sql = database as! any SQLDatabase
+        for children in sql.predicates("region_code", in: children) {
+            for row in try await sql.preparedAll("""
                 SELECT workflow, subject_id, COUNT(*) AS n FROM submissions
-                WHERE region_code IN (\(SQLList(chunk.map { SQLBind($0) }))) AND state = \(bind: ApprovalState.submitted.rawValue)
+                WHERE \(children) AND state = \(bind: ApprovalState.submitted.rawValue)
                 GROUP BY workflow, subject_id
                 """, decoding: Row.self) {
                 counts[row.workflow, default: [:]][row.subject_id, default: 0] += row.n
