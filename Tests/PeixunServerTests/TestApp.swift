@@ -22,6 +22,8 @@ func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, users: Bool = true, 
     }
     do {
         try await configure(app, config: AppConfig(storage: storage, dataDirectory: directory))
+        // The suite runs many apps in one process at once; their SQLite work shares one thread pool.
+        app.readinessTimeout = .seconds(300)
         if let schema {
             try await app.sql.raw("CREATE SCHEMA \(ident: schema)").run()
         }

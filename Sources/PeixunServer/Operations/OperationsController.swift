@@ -14,7 +14,7 @@ struct OperationsController {
     /// 200 when the database answers a trivial query and every registered migration has run;
     /// otherwise 503 with the reason, so that a load balancer sends no traffic here yet.
     @Sendable func ready(request: Request) async throws -> Response {
-        let readiness = await Readiness.check(request.application, timeout: .seconds(2))
+        let readiness = await Readiness.check(request.application, timeout: request.application.readinessTimeout)
         let response = Response(status: readiness.isReady ? .ok : .serviceUnavailable)
         try response.content.encode(readiness, as: .json)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

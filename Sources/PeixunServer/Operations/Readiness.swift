@@ -63,3 +63,15 @@ struct Readiness: Content, Sendable {
         return Readiness(status: "ready", database: database, appliedMigrations: applied, pendingMigrations: [])
     }
 }
+
+private struct ReadinessTimeoutKey: StorageKey { typealias Value = Duration }
+
+extension Application {
+    /// How long `/readyz` waits for the database: 2 s, so that a load balancer moves on from a
+    /// stuck instance. Tests running many apps at once in one process share SQLite's thread
+    /// pool, where a `SELECT 1` can queue behind other tests' work for longer.
+    var readinessTimeout: Duration {
+        get { storage[ReadinessTimeoutKey.self] ?? .seconds(2) }
+        set { storage[ReadinessTimeoutKey.self] = newValue }
+    }
+}
