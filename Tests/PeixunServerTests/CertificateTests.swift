@@ -61,7 +61,7 @@ import VaporTesting
             // A new passed record makes one more teacher eligible; issuing again issues exactly that one.
             let untrained = try #require(try await TeacherModel.query(on: app.db).filter(\.$countyCode == "510104").filter(\.$firstPassedYear == nil).first())
             let project = try #require(try await ProjectModel.query(on: app.db).first())
-            try await TrainingLedger(database: app.sql).record([.init(teacherID: untrained.id!, projectID: project.id!, year: 2017, result: .passed)])
+            try await TrainingLedger(database: app.db).record([.init(teacherID: untrained.id!, projectID: project.id!, year: 2017, result: .passed)])
             let more = try #require(try await issue(app, region: "510104"))
             #expect(more.issued == 1 && more.alreadyIssued == expected.eligible)
             let newest = try #require(try await CertificateModel.query(on: app.db).filter(\.$teacherID == untrained.id!).first())

@@ -71,7 +71,7 @@ import VaporTesting
             let before = try await report(app, region: teacher.county_code, year: 2016)
             let project = try await ProjectModel.query(on: app.db).filter(\.$level == "county").filter(\.$year == 2015).first()!
             try await app.db.transaction { db in
-                try await TrainingLedger(database: db as! any SQLDatabase).record([
+                try await TrainingLedger(database: db).record([
                     .init(teacherID: teacher.id, projectID: project.id!, year: 2015, result: .passed)
                 ])
             }
@@ -93,7 +93,7 @@ import VaporTesting
             #expect(counties == summed && !counties.isEmpty)
 
             try await app.db.transaction { db in
-                try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherIDs: [teacher.id], projectID: project.id!)
+                try await TrainingLedger(database: db).withdraw(teacherIDs: [teacher.id], projectID: project.id!)
             }
             #expect(try await report(app, region: teacher.county_code, year: 2016).total.trained == before.total.trained)
         }
@@ -115,7 +115,7 @@ import VaporTesting
                 .first(decoding: Count.self)?.n == 0)
             // A later pass keeps the year (its row is not rewritten), an earlier one moves it, a first one sets it.
             try await app.db.transaction { db in
-                try await TrainingLedger(database: db as! any SQLDatabase).record([
+                try await TrainingLedger(database: db).record([
                     .init(teacherID: passed[0].id, projectID: project.id!, year: passed[0].first_passed_year! + 1, result: .passed),
                     .init(teacherID: passed[1].id, projectID: project.id!, year: passed[1].first_passed_year! - 1, result: .passed),
                     .init(teacherID: untrained.id, projectID: project.id!, year: 2016, result: .passed),
@@ -127,7 +127,7 @@ import VaporTesting
             }
             #expect(try await years() == [passed[0].first_passed_year, passed[1].first_passed_year! - 1, 2016])
             try await app.db.transaction { db in
-                try await TrainingLedger(database: db as! any SQLDatabase).withdraw(teacherIDs: ids, projectID: project.id!)
+                try await TrainingLedger(database: db).withdraw(teacherIDs: ids, projectID: project.id!)
             }
             #expect(try await years() == [passed[0].first_passed_year, passed[1].first_passed_year, nil])
         }

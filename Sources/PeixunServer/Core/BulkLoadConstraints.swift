@@ -30,7 +30,7 @@ struct BulkLoadConstraints: Sendable {
         let keys = try await sql.raw("""
             SELECT c.conrelid::regclass::text AS table_name, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS definition
             FROM pg_constraint c
-            WHERE c.contype IN ('f', \(unsafeRaw: uniqueKeys ? "'u'" : "'f'")) AND c.conrelid IN (\(SQLList(tables.map { SQLRaw("to_regclass('\($0)')") })))
+            WHERE c.contype IN (\(unsafeRaw: uniqueKeys ? "'f', 'u'" : "'f'")) AND c.conrelid IN (\(SQLList(tables.map { SQLRaw("to_regclass('\($0)')") })))
             ORDER BY c.contype DESC, c.conname
             """).all(decoding: Key.self)
         for key in keys {

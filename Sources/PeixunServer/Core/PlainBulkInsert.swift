@@ -65,6 +65,14 @@ struct PlainBulkInsert {
         if rows >= rowsPerStatement { try await send() }
     }
 
+    /// Waits for what is already on its way, sending nothing more: for a load given up, whose
+    /// connection must be idle before its transaction ends.
+    mutating func settle() async {
+        _ = try? await inFlight?.get()
+        inFlight = nil
+        if copy != nil { await copy!.settle() }
+    }
+
     /// Sends what is pending and waits until every statement has run.
     mutating func flush() async throws {
         try await send()

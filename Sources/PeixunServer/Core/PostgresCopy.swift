@@ -51,6 +51,13 @@ struct PostgresCopy {
         if buffer.readableBytes >= Self.flushBytes { try await send() }
     }
 
+    /// Waits for the copy already on its way, sending nothing more: for a load given up, whose
+    /// connection must be idle before its transaction ends.
+    mutating func settle() async {
+        _ = try? await inFlight?.value
+        inFlight = nil
+    }
+
     /// Sends what is pending and waits until PostgreSQL has written every row.
     mutating func flush() async throws {
         try await send()

@@ -105,10 +105,11 @@ struct DemoLoader {
                 try await counts.flush()
             } catch {
                 // A copy still on its way must not outlive the transaction: its connection goes
-                // back to the pool when the transaction ends. Each flush waits for its copy.
-                try? await schools.flush()
-                try? await teachers.flush()
-                try? await records.flush()
+                // back to the pool when the transaction ends.
+                await schools.settle()
+                await teachers.settle()
+                await records.settle()
+                await counts.settle()
                 throw error
             }
             summary.schools = schools.inserted

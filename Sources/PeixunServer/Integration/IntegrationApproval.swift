@@ -61,7 +61,7 @@ struct IntegrationApproval: ApprovalHooks {
             }
         }
         teacherIDs = teacherIDs.filter { !existing.contains($0.value) }
-        try await TrainingLedger(database: sql, clock: clock).record(teacherIDs.values.map {
+        try await TrainingLedger(database: db, clock: clock).record(teacherIDs.values.map {
             TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
         })
         for created in sql.predicates("id", in: entries.filter({ teacherIDs[$0.resident_id] != nil }).map(\.id)) {
@@ -90,7 +90,7 @@ struct IntegrationApproval: ApprovalHooks {
         for reopened in sql.predicates("id", in: entries.map(\.id)) {
             try await sql.raw("UPDATE integration_entries SET record_created = \(bind: false) WHERE \(reopened)").run()
         }
-        try await TrainingLedger(database: sql, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
+        try await TrainingLedger(database: db, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
         _ = try await FrozenTables(database: db, regions: regions).reopen(.summary, workflow: workflow, subject: batchID, region: city)
         return (["withdrawn": .init(before: nil, after: String(entries.count))], "，撤回培训记录 \(entries.count) 条")
     }

@@ -13,7 +13,8 @@ struct TrainingLedger {
         let result: TrainingResult
     }
 
-    let database: any SQLDatabase
+    let database: any Database
+    private var sql: any SQLDatabase { database as! any SQLDatabase }
     /// Stamps the records written.
     var clock: any AppClock = LiveClock()
 
@@ -22,27 +23,19 @@ struct TrainingLedger {
         guard !entries.isEmpty else { return }
         // One statement per project and 1,000 teachers on SQLite, per project on PostgreSQL (a city's approval is 100,000+).
         for (project, group) in Dictionary(grouping: entries, by: \.projectID) {
-            for teachers in database.predicates("teacher_id", in: group.map(\.teacherID)) {
-                try await database.raw("DELETE FROM training_records WHERE project_id = \(bind: project) AND \(teachers)").run()
+            for teachers in sql.predicates("teacher_id", in: group.map(\.teacherID)) {
+                try await sql.raw("DELETE FROM training_records WHERE project_id = \(bind: project) AND \(teachers)").run()
             }
         }
         let columns = ["teacher_id", "project_id", "year", "result", "created_at"]
         let now = clock.now()
-        if let fluent = database as? any Database {
-            // `COPY` on PostgreSQL, SQLite's binds directly: a multi-row INSERT of 1,000 records
-            // took PostgreSQL 70 ms to parse (bench/README.md).
-            var insert = PlainBulkInsert(into: TrainingRecordModel.schema, columns: columns, on: fluent)
-            for entry in entries {
-                try await insert.append([.integer(entry.teacherID), .integer(entry.projectID), .integer(entry.year), .text(entry.result.rawValue), .date(now)])
-            }
-            try await insert.flush()
-        } else {
-            var insert = BulkInsert(into: TrainingRecordModel.schema, columns: columns, on: database)
-            for entry in entries {
-                try await insert.append([entry.teacherID, entry.projectID, entry.year, entry.result.rawValue, now])
-            }
-            try await insert.flush()
+        // `COPY` on PostgreSQL, SQLite's binds directly: a multi-row INSERT of 1,000 records
+        // took PostgreSQL 70 ms to parse (bench/README.md).
+        var insert = PlainBulkInsert(into: TrainingRecordModel.schema, columns: columns, on: database)
+        for entry in entries {
+            try await insert.append([.integer(entry.teacherID), .integer(entry.projectID), .integer(entry.year), .text(entry.result.rawValue), .date(now)])
         }
+        try await insert.flush()
         try await refresh(teacherIDs: Set(entries.map(\.teacherID)))
     }
 
@@ -50,8 +43,8 @@ struct TrainingLedger {
     /// 1,000 teachers per statement on SQLite (reopening a city withdraws 100,000+).
     func withdraw(teacherIDs: [Int], projectID: Int) async throws {
         guard !teacherIDs.isEmpty else { return }
-        for teachers in database.predicates("teacher_id", in: teacherIDs) {
-            try await database.raw("DELETE FROM training_records WHERE project_id = \(bind: projectID) AND \(teachers)").run()
+        for teachers in sql.predicates("teacher_id", in: teacherIDs) {
+            try await sql.raw("DELETE FROM training_records WHERE project_id = \(bind: projectID) AND \(teachers)").run()
         }
         try await refresh(teacherIDs: Set(teacherIDs))
     }
@@ -66,16 +59,16 @@ struct TrainingLedger {
         let first: SQLQueryString = """
             (SELECT MIN(r.year) FROM training_records r WHERE r.teacher_id = teachers.id AND r.result = \(bind: TrainingResult.passed.rawValue))
             """
-        let differs: SQLQueryString = database.dialect.name == "postgresql" ? "IS DISTINCT FROM" : "IS NOT"
-        for teachers in database.predicates("id", in: Array(teacherIDs), chunk: 5_000) {
-            try await database.raw("""
+        let differs: SQLQueryString = sql.dialect.name == "postgresql" ? "IS DISTINCT FROM" : "IS NOT"
+        for teachers in sql.predicates("id", in: Array(teacherIDs), chunk: 5_000) {
+            try await sql.raw("""
                 UPDATE teachers SET first_passed_year = \(first)
                 WHERE \(teachers) AND first_passed_year \(differs) \(first)
                 """).run()
-            for row in try await database.raw("SELECT DISTINCT county_code FROM teachers WHERE \(teachers)").all(decoding: County.self) {
+            for row in try await sql.raw("SELECT DISTINCT county_code FROM teachers WHERE \(teachers)").all(decoding: County.self) {
                 counties.insert(row.county_code)
             }
         }
-        try await ProgressRollup.rebuild(counties: Array(counties), on: database)
+        try await ProgressRollup.rebuild(counties: Array(counties), on: sql)
     }
 }
