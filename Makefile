@@ -2,6 +2,9 @@
 SWIFT ?= swift
 RELEASE_DIR := .build-release
 PEIXUN := $(RELEASE_DIR)/release/peixun
+# A suite that hangs is stopped with the tests still running and every thread's stack printed,
+# long before CI's own limit (a whole suite takes 5–7 minutes here).
+WATCH := /usr/bin/python3 scripts/watch-tests.py --idle 600 --limit 1800
 
 .PHONY: run test test-sqlite test-postgres test-browser test-cluster build release demo deps clean
 
@@ -20,11 +23,11 @@ test:
 	@scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
 	@echo "== 测试（SQLite）=="
-	env -u DATABASE_URL PEIXUN_TEST_FULL_DEMO=1 $(SWIFT) test --skip-build
+	env -u DATABASE_URL PEIXUN_TEST_FULL_DEMO=1 $(WATCH) --stacks .build/hung-sqlite.txt -- $(SWIFT) test --skip-build
 	@echo "== 浏览器测试（SQLite，Chromium）=="
 	Tests/browser/run.sh
 	@echo "== 测试（PostgreSQL）=="
-	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	scripts/with-postgres.sh $(WATCH) --stacks .build/hung-postgres.txt -- $(SWIFT) test --skip-build
 	@echo "== 两实例测试（PostgreSQL + 两个实例 + nginx）=="
 	/usr/bin/python3 Tests/cluster/run.py
 

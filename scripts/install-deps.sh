@@ -11,7 +11,7 @@ packages=(pkg-config libxlsxwriter-dev libfreexl-dev sqlite3 curl libcairo2-dev 
           python3-fonttools unicode-data postgresql-client)
 case "$purpose" in
   # poppler and zbar read the certificates back; selenium drives the pages in Chromium.
-  test)  packages+=(postgresql nginx libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver) ;;
+  test)  packages+=(postgresql nginx libreoffice-calc-nogui python3 python3-venv poppler-utils zbar-tools python3-selenium chromium chromium-driver gdb) ;;
   bench) packages+=(postgresql wrk hyperfine time libreoffice-writer-nogui python3-openpyxl) ;;
 esac
 

@@ -9,6 +9,7 @@ import VaporTesting
 /// Runs `body` against a fresh, migrated database: a temporary SQLite file by default, or a
 /// schema of its own in the PostgreSQL named by `DATABASE_URL`, so that tests run in parallel.
 func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, users: Bool = true, _ body: (Application) async throws -> Void) async throws {
+    _ = lineBufferedOutput
     let app = try await Application.make(.testing)
     let environment = ProcessInfo.processInfo.environment
     let directory = NSTemporaryDirectory() + "peixun-test-" + UUID().uuidString
@@ -39,6 +40,14 @@ func withTestApp(demo: DemoScale? = nil, seed: UInt64 = 11, users: Bool = true, 
     }
     try await cleanUp(app, schema: schema, directory: directory)
 }
+
+/// Into a pipe (make, CI) the suite's output is block-buffered, so a run that hangs shows
+/// minutes-old lines: line by line, `scripts/watch-tests.py` sees which tests are still running.
+/// (`stdout` itself is a C global Swift 6 will not touch; its address is looked up.)
+private let lineBufferedOutput: Void = {
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "stdout") else { return }
+    setvbuf(symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee, nil, _IOLBF, 0)
+}()
 
 private func cleanUp(_ app: Application, schema: String?, directory: String) async throws {
     if let schema {

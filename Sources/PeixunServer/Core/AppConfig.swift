@@ -33,6 +33,14 @@ public struct AppConfig: Sendable {
     /// How many megabytes of kept verification pages an instance holds at most (`PEIXUN_VERIFY_CACHE_MB`, 1–1024).
     public var verificationCacheMegabytes = 64
 
+    /// Threads of the app's own blocking pool. SQLite runs every statement on one, and a
+    /// statement waiting for the write lock (`busy_timeout`, 10 s) holds its thread while it
+    /// waits: in NIO's shared pool (one thread per core, shared by every application in the
+    /// process) two such waits left the transaction they waited for no thread to finish on,
+    /// and the wait began again — a test run stalled that way for an hour. The pool also
+    /// renders certificates and writes export files.
+    static var blockingThreads: Int { max(8, 4 * ProcessInfo.processInfo.activeProcessorCount) }
+
     public init(storage: Storage, dataDirectory: String, hostname: String = "127.0.0.1", port: Int = 8080) {
         self.storage = storage
         self.dataDirectory = dataDirectory

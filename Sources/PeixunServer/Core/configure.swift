@@ -15,6 +15,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
 
+    // Before the databases are set up: they take the pool they find.
+    app.threadPool = NIOThreadPool(numberOfThreads: AppConfig.blockingThreads)
     try configureDatabase(app, storage: config.storage)
     Migrations.register(on: app)
 

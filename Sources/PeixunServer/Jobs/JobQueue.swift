@@ -100,8 +100,11 @@ final class JobQueue: @unchecked Sendable {
     /// dead (and whose job was handed to another) cannot overwrite the other's outcome.
     func execute(_ id: Int, app: Application) async {
         let db = app.db
+        // Only other instances read the stamp. A SQLite database has one instance, which
+        // knows what it runs; and its stamp would wait for the job's own write lock.
+        let stamps = !app.config.storage.isSQLite
         let heartbeat = Task { [instanceID, settings] in
-            while !Task.isCancelled {
+            while stamps && !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
                 guard !Task.isCancelled else { break }
                 try? await JobModel.query(on: db).filter(\.$id == id).filter(\.$lockedBy == instanceID)
@@ -186,14 +189,15 @@ final class JobQueue: @unchecked Sendable {
 
     /// Starts the background loop of a serving instance: recover, then claim and run.
     func startPolling(_ app: Application) {
-        let everyRunning = app.config.storage.isSQLite
+        let singleInstance = app.config.storage.isSQLite
         let task = Task { [settings] in
-            try? await recover(on: app.db, now: app.clock.now(), everyRunning: everyRunning)
+            try? await recover(on: app.db, now: app.clock.now(), everyRunning: singleInstance)
             var lastRecovery = ContinuousClock.now
             while !Task.isCancelled {
                 do {
                     if ContinuousClock.now - lastRecovery > .seconds(settings.staleAfter / 2) {
-                        try await recover(on: app.db, now: app.clock.now())
+                        // On SQLite (one instance, no stamps) whatever runs is this process's own.
+                        if !singleInstance { try await recover(on: app.db, now: app.clock.now()) }
                         ExportJob.sweep(app: app, now: app.clock.now())
                         lastRecovery = ContinuousClock.now
                     }
