@@ -111,6 +111,32 @@ import VaporTesting
         }
     }
 
+    /// SQLite's one instance writes no stamps (they would wait for the job's own write lock), so
+    /// its poller must not take a job that has run past `staleAfter` for abandoned: it is its own.
+    @Test(.enabled(if: (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty, "SQLite only"))
+    func theSQLiteInstanceLeavesItsOwnLongJobRunning() async throws {
+        try await withTestApp { app in
+            let clock = FixedClock(Self.day)
+            app.clock = clock
+            app.jobs.settings.staleAfter = 0.2
+            app.jobs.settings.pollInterval = .milliseconds(20)
+            app.jobs.startPolling(app)
+            try await Task.sleep(for: .milliseconds(100))  // past the start's recovery
+            let owner = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
+            let job = try await app.jobs.enqueue(.issueCertificates, payload: CertificateIssueJob.Payload(region: "510104"),
+                                                 owner: try CurrentUser(owner, channel: .session, regions: app.regions),
+                                                 address: "127.0.0.1", regionCode: "510104", on: app.db, clock: clock)
+            job.state = "running"
+            job.lockedBy = app.jobs.instanceID
+            job.heartbeatAt = clock.now().addingTimeInterval(-60)
+            try await job.update(on: app.db)
+            try await Task.sleep(for: .milliseconds(600))  // six recovery rounds
+            await app.jobs.stopPolling()
+            let after = try #require(try await JobModel.find(job.id, on: app.db))
+            #expect(after.state == "running" && after.lockedBy == app.jobs.instanceID && after.attempts == 0)
+        }
+    }
+
     @Test func twoClaimsNeverTakeTheSameJob() async throws {
         try await withTestApp { app in
             let owner = try CurrentUser(try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first()), channel: .session, regions: app.regions)
