@@ -3,7 +3,8 @@ SWIFT ?= swift
 RELEASE_DIR := .build-release
 PEIXUN := $(RELEASE_DIR)/release/peixun
 # A suite that hangs is stopped with the tests still running and every thread's stack printed,
-# long before CI's own limit (a whole suite takes 5–7 minutes here).
+# long before CI's own limit (a whole suite takes 5–7 minutes here); the browser and two-instance
+# tests (a minute or two each) get 15 minutes.
 WATCH := /usr/bin/python3 scripts/watch-tests.py --idle 600 --limit 1800
 
 .PHONY: run test test-sqlite test-postgres test-browser test-cluster build release demo deps clean
@@ -25,11 +26,11 @@ test:
 	@echo "== 测试（SQLite）=="
 	env -u DATABASE_URL PEIXUN_TEST_FULL_DEMO=1 $(WATCH) --stacks .build/hung-sqlite.txt -- $(SWIFT) test --skip-build
 	@echo "== 浏览器测试（SQLite，Chromium）=="
-	Tests/browser/run.sh
+	timeout --kill-after=30 900 Tests/browser/run.sh
 	@echo "== 测试（PostgreSQL）=="
 	scripts/with-postgres.sh $(WATCH) --stacks .build/hung-postgres.txt -- $(SWIFT) test --skip-build
 	@echo "== 两实例测试（PostgreSQL + 两个实例 + nginx）=="
-	/usr/bin/python3 Tests/cluster/run.py
+	timeout --kill-after=30 900 /usr/bin/python3 Tests/cluster/run.py
 
 test-sqlite:
 	env -u DATABASE_URL $(SWIFT) test
