@@ -120,20 +120,39 @@ import VaporTesting
             app.clock = clock
             app.jobs.settings.staleAfter = 0.2
             app.jobs.settings.pollInterval = .milliseconds(20)
-            app.jobs.startPolling(app)
-            try await Task.sleep(for: .milliseconds(100))  // past the start's recovery
             let owner = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
-            let job = try await app.jobs.enqueue(.issueCertificates, payload: CertificateIssueJob.Payload(region: "510104"),
-                                                 owner: try CurrentUser(owner, channel: .session, regions: app.regions),
-                                                 address: "127.0.0.1", regionCode: "510104", on: app.db, clock: clock)
-            job.state = "running"
-            job.lockedBy = app.jobs.instanceID
-            job.heartbeatAt = clock.now().addingTimeInterval(-60)
-            try await job.update(on: app.db)
-            try await Task.sleep(for: .milliseconds(600))  // six recovery rounds
+            // Written as running at once: a queued row, even for a moment, is the poller's to take.
+            func running(lockedBy instance: String) async throws -> JobModel {
+                let job = JobModel()
+                job.kind = JobKind.issueCertificates.name
+                job.state = "running"
+                job.payload = #"{"region":"510104"}"#
+                job.done = 0
+                job.total = 0
+                job.phase = "开始执行"
+                job.ownerID = owner.id!
+                job.ownerAddress = "127.0.0.1"
+                job.regionCode = "510104"
+                job.attempts = 0
+                job.retryable = true
+                job.createdAt = clock.now()
+                job.lockedBy = instance
+                job.heartbeatAt = clock.now().addingTimeInterval(-60)
+                try await job.create(on: app.db)
+                return job
+            }
+            // A job of the process before: the start's recovery queues it again and the poller runs it.
+            let before = try await running(lockedBy: "a-previous-process")
+            app.jobs.startPolling(app)
+            for _ in 0..<600 where try await JobModel.find(before.id, on: app.db)?.state == "running" {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await JobModel.find(before.id, on: app.db)?.state != "running", "the start's recovery took the previous process's job")
+            let job = try await running(lockedBy: app.jobs.instanceID)
+            try await Task.sleep(for: .seconds(1))  // recovery rounds every 0.1 s
             await app.jobs.stopPolling()
             let after = try #require(try await JobModel.find(job.id, on: app.db))
-            #expect(after.state == "running" && after.lockedBy == app.jobs.instanceID && after.attempts == 0)
+            #expect(after.state == "running" && after.lockedBy == app.jobs.instanceID && after.attempts == 0, "\(after.state) \(after.lockedBy ?? "-") \(after.attempts) \(after.error ?? "")")
         }
     }
 
