@@ -121,25 +121,18 @@ import VaporTesting
             app.jobs.settings.staleAfter = 0.2
             app.jobs.settings.pollInterval = .milliseconds(20)
             let owner = try #require(try await UserModel.query(on: app.db).filter(\.$username == "sheng").first())
-            // Written as running at once: a queued row, even for a moment, is the poller's to take.
+            // Queued and set running in one transaction: a queued row the poller could see would be its to take.
             func running(lockedBy instance: String) async throws -> JobModel {
-                let job = JobModel()
-                job.kind = JobKind.issueCertificates.name
-                job.state = "running"
-                job.payload = #"{"region":"510104"}"#
-                job.done = 0
-                job.total = 0
-                job.phase = "开始执行"
-                job.ownerID = owner.id!
-                job.ownerAddress = "127.0.0.1"
-                job.regionCode = "510104"
-                job.attempts = 0
-                job.retryable = true
-                job.createdAt = clock.now()
-                job.lockedBy = instance
-                job.heartbeatAt = clock.now().addingTimeInterval(-60)
-                try await job.create(on: app.db)
-                return job
+                try await app.db.transaction { db in
+                    let job = try await app.jobs.enqueue(.issueCertificates, payload: CertificateIssueJob.Payload(region: "510104"),
+                                                         owner: try CurrentUser(owner, channel: .session, regions: app.regions),
+                                                         address: "127.0.0.1", regionCode: "510104", on: db, clock: clock)
+                    job.state = "running"
+                    job.lockedBy = instance
+                    job.heartbeatAt = clock.now().addingTimeInterval(-60)
+                    try await job.update(on: db)
+                    return job
+                }
             }
             // A job of the process before: the start's recovery queues it again and the poller runs it.
             let before = try await running(lockedBy: "a-previous-process")

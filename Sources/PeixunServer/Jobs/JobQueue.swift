@@ -102,16 +102,15 @@ final class JobQueue: @unchecked Sendable {
         let db = app.db
         // Only other instances read the stamp. A SQLite database has one instance, which
         // knows what it runs; and its stamp would wait for the job's own write lock.
-        let stamps = !app.config.storage.isSQLite
-        let heartbeat = Task { [instanceID, settings] in
-            while stamps && !Task.isCancelled {
+        let heartbeat = app.config.storage.isSQLite ? nil : Task { [instanceID, settings] in
+            while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
                 guard !Task.isCancelled else { break }
                 try? await JobModel.query(on: db).filter(\.$id == id).filter(\.$lockedBy == instanceID)
                     .set(\.$heartbeatAt, to: app.clock.now()).update()
             }
         }
-        defer { heartbeat.cancel() }
+        defer { heartbeat?.cancel() }
         let outcome: Result<String?, any Error>
         do {
             guard let job = try await JobModel.find(id, on: db) else { return }

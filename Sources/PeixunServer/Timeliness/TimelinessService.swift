@@ -49,15 +49,10 @@ struct TimelinessService {
     /// the year's deadlines read once and every such task's submissions in one query (待办 read
     /// them task by task: four queries one after the other, bench/README.md). 待办 lists them;
     /// `TimelinessController.overdue` answers the same (one deadline query per task).
-    /// `deadlines`: the year's, when the caller reads them anyway (待办).
-    func overdue(year: Int, region: Region, today: CivilDate,
-                 deadlines known: Task<[String: CivilDate], any Error>? = nil) async throws -> [TimelinessController.Overdue] {
+    func overdue(year: Int, region: Region, today: CivilDate) async throws -> [TimelinessController.Overdue] {
         let deadlines = TaskDeadlines(database: database)
         // The subjects (a query for the integration's batches) while the deadlines are read.
-        async let due: [String: CivilDate] = {
-            if let known { return try await known.value }
-            return try await deadlines.deadlines(year: year)
-        }()
+        async let due = deadlines.deadlines(year: year)
         var subjects: [String: [Int]] = [:]
         for task in ReportingTask.all where task.onEngine { subjects[task.key] = try await deadlines.subjects(task, year: year) }
         var tasks: [Due] = []

@@ -54,14 +54,12 @@ struct TodoBoard {
               let region = regions.region(code: code) else { return Board(items: items) }
         let year = ReportingTask.defaultYear
         let level = region.level
-        // The year's deadlines, read once for the three sources that show them.
-        let deadlines = Task { [database] in try await TaskDeadlines(database: database).deadlines(year: year) }
-        async let own = level != .province ? ownReports(region, year: year, deadlines: deadlines) : []
+        async let own = level != .province ? ownReports(region, year: year) : []
         async let reminded = level != .province ? reminders(region) : []
         async let toVerify = level == .county ? entriesToVerify(region) : []
         async let county = level == .county ? countyWork(region) : []
-        async let review = level != .county ? waitingForReview(region, year: year, deadlines: deadlines) : []
-        async let overdue = level != .county ? overdueUnits(region, year: year, deadlines: deadlines) : []
+        async let review = level != .county ? waitingForReview(region) : []
+        async let overdue = level != .county ? overdueUnits(region, year: year) : []
         async let proposed = user.isTopOffice ? proposedListsToReview() : []
         items += try await own + reminded + toVerify + county + review + overdue + proposed
         items.sort { ($0.overdue ? 0 : 1, $0.daysLeft ?? Int.max) < ($1.overdue ? 0 : 1, $1.daysLeft ?? Int.max) }
@@ -84,15 +82,16 @@ struct TodoBoard {
     }
 
     /// The region's own yearly reports (plan, contacts) not yet submitted, or sent back with the reason.
-    private func ownReports(_ region: Region, year: Int, deadlines: Task<[String: CivilDate], any Error>) async throws -> [Item] {
+    private func ownReports(_ region: Region, year: Int) async throws -> [Item] {
         struct Row: Decodable { let id: Int; let workflow: String; let state: String; let returned_reason: String? }
         let tasks = ReportingTask.all.filter { $0.onEngine && $0.subjects == .year }
         guard !tasks.isEmpty else { return [] }
+        async let deadlines = TaskDeadlines(database: database).deadlines(year: year)
         let rows = try await (database as! any SQLDatabase).preparedAll("""
             SELECT id, workflow, state, returned_reason FROM submissions
             WHERE workflow IN (\(SQLList(tasks.map { SQLBind($0.workflow) }))) AND subject_id = \(bind: year) AND region_code = \(bind: region.code)
             """, decoding: Row.self)
-        let deadline = try await deadlines.value
+        let deadline = try await deadlines
         var items: [Item] = []
         for task in tasks {
             let row = rows.first { $0.workflow == task.workflow }
@@ -139,7 +138,7 @@ struct TodoBoard {
     }
 
     /// Reports the units one level below submitted and this level has not yet decided, per workflow and subject.
-    private func waitingForReview(_ region: Region, year: Int, deadlines yearDeadlines: Task<[String: CivilDate], any Error>) async throws -> [Item] {
+    private func waitingForReview(_ region: Region) async throws -> [Item] {
         let children = regions.children(of: region.code).map(\.code)
         guard !children.isEmpty else { return [] }
         struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int }
@@ -166,9 +165,7 @@ struct TodoBoard {
                                       url: .integration(.overview(.value(subject))), deadline: batch.flatMap { CivilDate(iso: $0.deadline) }))
                 case .plan, .contacts, .completion:
                     let task = ReportingTask.named(workflow.rawValue)!
-                    if deadlines[subject] == nil {
-                        deadlines[subject] = subject == year ? try await yearDeadlines.value : try await TaskDeadlines(database: database).deadlines(year: subject)
-                    }
+                    if deadlines[subject] == nil { deadlines[subject] = try await TaskDeadlines(database: database).deadlines(year: subject) }
                     items.append(item("待审核：\(subject)年\(task.name)", "\(count) 个\(unit)已提交", count: count,
                                       url: link(task, year: subject), deadline: deadlines[subject]?[task.key]))
                 case .reissue:
@@ -180,9 +177,8 @@ struct TodoBoard {
     }
 
     /// Units below still missing a task past its deadline (报送及时率).
-    private func overdueUnits(_ region: Region, year: Int, deadlines: Task<[String: CivilDate], any Error>) async throws -> [Item] {
-        let overdue = try await TimelinessService(database: database, regions: regions).overdue(year: year, region: region, today: today,
-                                                                                                  deadlines: deadlines)
+    private func overdueUnits(_ region: Region, year: Int) async throws -> [Item] {
+        let overdue = try await TimelinessService(database: database, regions: regions).overdue(year: year, region: region, today: today)
         var items: [Item] = []
         for task in ReportingTask.all {
             let units = overdue.filter { $0.task == task.key }
