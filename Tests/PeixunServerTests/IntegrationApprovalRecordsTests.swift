@@ -8,7 +8,7 @@ import VaporTesting
 
 /// The province's approval of a whole city (thousands of entries: more than one of SQLite's
 /// chunks of 1,000, one array and one `COPY` on PostgreSQL) writes exactly one passed record per
-/// teacher who had none, marks exactly those entries, moves `first_passed_year` only where the
+/// teacher who had none, links each to its entry, moves `first_passed_year` only where the
 /// records say so and leaves the rollups equal to a full rebuild; reopening undoes all of it.
 @Suite struct IntegrationApprovalRecordsTests {
     struct Year: Decodable, Equatable { let id: Int; let kept: Int?; let computed: Int? }
@@ -58,9 +58,9 @@ import VaporTesting
         #expect(city.n > 1_000, "more than one of SQLite's chunks")
         // Every teacher of the city on the list; a tenth rejected, which the approval must leave alone.
         try await app.sql.raw("""
-            INSERT INTO integration_entries (batch_id, county_code, city_code, sequence, name, resident_id, phone, school, status, added, certificate_no, record_created)
+            INSERT INTO integration_entries (batch_id, county_code, city_code, sequence, name, resident_id, phone, school, status, added, certificate_no)
             SELECT \(bind: b), t.county_code, t.city_code, t.id, t.name, t.resident_id, t.mobile, s.name,
-              CASE WHEN t.id % 10 = 0 THEN 'rejected' ELSE 'verified' END, \(bind: false), 'YD-2017', \(bind: false)
+              CASE WHEN t.id % 10 = 0 THEN 'rejected' ELSE 'verified' END, \(bind: false), 'YD-2017'
             FROM teachers t JOIN schools s ON s.id = t.school_id WHERE t.city_code = \(bind: city.city_code)
             """).run()
         try await app.sql.raw("""
@@ -93,8 +93,12 @@ import VaporTesting
             #expect(try await count(app, "training_records") == recordsBefore + fresh)
             #expect(try await count(app, "training_records WHERE project_id = \(bind: project) AND year = 2017 AND result = 'passed' AND created_at = \(bind: clock.now())") == fresh)
             #expect(try await count(app, "\(verified) AND NOT EXISTS (SELECT 1 FROM training_records r WHERE r.teacher_id = t.id AND r.project_id = \(bind: project))") == 0)
-            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == fresh)
-            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true) AND status <> 'verified'") == 0)
+            // Each new record names the verified entry of its own teacher; no other record names one.
+            #expect(try await count(app, "training_records WHERE integration_entry_id IS NOT NULL") == fresh)
+            #expect(try await count(app, """
+                training_records r JOIN integration_entries e ON e.id = r.integration_entry_id JOIN teachers t ON t.id = r.teacher_id
+                WHERE e.status = 'verified' AND e.resident_id = t.resident_id AND r.project_id = \(bind: project) AND e.batch_id = \(bind: b)
+                """) == fresh)
             let yearsAfter = try await years(app)
             #expect(yearsAfter.allSatisfy { $0.kept == $0.computed })
             #expect(yearsAfter != yearsBefore, "some teachers passed for the first time in 2017")
@@ -107,7 +111,7 @@ import VaporTesting
                 #expect(response.status == .ok, "\(response.body.string)")
             }
             #expect(try await count(app, "training_records") == recordsBefore)
-            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == 0)
+            #expect(try await count(app, "training_records WHERE integration_entry_id IS NOT NULL") == 0)
             #expect(try await years(app) == yearsBefore)
             try await expectRollupsMatchARebuild(app)
         }
@@ -131,11 +135,41 @@ import VaporTesting
                 #expect(response.status != .ok)
             }
             #expect(try await count(app, "training_records") == recordsBefore)
-            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == 0)
+            #expect(try await count(app, "training_records WHERE integration_entry_id IS NOT NULL") == 0)
             #expect(try await count(app, "submissions WHERE region_code = \(bind: city) AND state = 'submitted'") == 1)
             #expect(try await count(app, "audit_log WHERE object_type = 'integration_batch'") == 0)
             #expect(try await years(app) == yearsBefore)
             try await expectRollupsMatchARebuild(app)
+        }
+    }
+
+    /// A database from before the link (the entries marked `record_created`) migrates to records
+    /// that name their entries, and back; reopening after that still withdraws exactly the
+    /// approval's records.
+    @Test func theEntriesMarksBecomeTheRecordsLinksAndBack() async throws {
+        try await withTestApp(demo: .small) { app in
+            let (b, _, city, _, _) = try await submittedCity(app)
+            let recordsBefore = try await count(app, "training_records")
+            let sheng = try await TestUsers.bearer(app, "sheng")
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/approve", headers: sheng,
+                                         beforeRequest: { try $0.content.encode(["city": city], as: .json) }) { response in
+                #expect(response.status == .ok, "\(response.body.string)")
+            }
+            struct Link: Decodable, Hashable { let id: Int; let integration_entry_id: Int }
+            let linksQuery: SQLQueryString = "SELECT id, integration_entry_id FROM training_records WHERE integration_entry_id IS NOT NULL"
+            let links = Set(try await app.sql.raw(linksQuery).all(decoding: Link.self))
+            #expect(links.count > 1_000)
+
+            try await LinkRecordsToEntries().revert(on: app.db)
+            #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == links.count)
+            try await LinkRecordsToEntries().prepare(on: app.db)
+            #expect(Set(try await app.sql.raw(linksQuery).all(decoding: Link.self)) == links)
+
+            try await app.testing().test(.POST, "/api/v1/integration/\(b)/reopen", headers: sheng,
+                                         beforeRequest: { try $0.content.encode(["city": city], as: .json) }) { response in
+                #expect(response.status == .ok, "\(response.body.string)")
+            }
+            #expect(try await count(app, "training_records") == recordsBefore)
         }
     }
 }

@@ -46,7 +46,6 @@ extension ScopeMatrixTests {
         entry.residentID = ResidentID.completing(body: body).value
         entry.status = "pending"
         entry.added = false
-        entry.recordCreated = false
         try await entry.create(on: app.db)
         return entry.id!
     }

@@ -66,7 +66,6 @@ import VaporTesting
                 entry.residentID = ResidentID.completing(body: county == nil ? "51010419800101002" : "51010419800101001").value
                 entry.status = "pending"
                 entry.added = false
-                entry.recordCreated = false
                 try await entry.create(on: app.db)
             }
             let teacher = try #require(try await TeacherModel.query(on: app.db).filter(\.$countyCode == "510105").first())

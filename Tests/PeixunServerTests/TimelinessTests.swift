@@ -73,7 +73,6 @@ import VaporTesting
                 entry.residentID = ResidentID.completing(body: body).value
                 entry.status = "pending"
                 entry.added = false
-                entry.recordCreated = false
                 try await entry.create(on: app.db)
             }
             try await api.submission(workflow: "integration", subject: batch.id!, region: "510100", level: "city", state: .approved,

@@ -41,5 +41,6 @@ enum Migrations {
         app.migrations.add(CreateJobsOwnerIndex())
         app.migrations.add(PlaceProvinceAccounts())
         app.migrations.add(WidenTeacherRegionIndexes())
+        app.migrations.add(LinkRecordsToEntries())
     }
 }

@@ -50,48 +50,29 @@ struct IntegrationApproval: ApprovalHooks {
             WHERE batch_id = \(bind: batchID) AND city_code = \(bind: city.code) AND status = \(bind: EntryStatus.verified.rawValue)
             ORDER BY id
             """).all(decoding: IntegrationTeachers.Entry.self)
-        var teacherIDs = try await IntegrationTeachers.ensureRegistered(entries, on: db, regions: regions)
-        // Records that already exist (approved before, or reopened and approved again) stay.
-        struct Existing: Decodable { let teacher_id: Int }
-        var existing = Set<Int>()
-        for teachers in sql.predicates("teacher_id", in: Array(teacherIDs.values)) {
-            for row in try await sql.raw("SELECT teacher_id FROM training_records WHERE project_id = \(bind: batch.projectID) AND \(teachers)")
-                .all(decoding: Existing.self) {
-                existing.insert(row.teacher_id)
-            }
+        let teachers = try await IntegrationTeachers.ensureRegistered(entries, project: batch.projectID, on: db, regions: regions)
+        // Records that already exist (approved before, or reopened and approved again) stay;
+        // a teacher listed twice gets one record, from the first entry.
+        var unrecorded: [TrainingLedger.Unrecorded] = []
+        var seen = Set<Int>()
+        for entry in entries {
+            guard let teacher = teachers[entry.resident_id], teacher.record_id == nil, seen.insert(teacher.id).inserted else { continue }
+            unrecorded.append(.init(teacherID: teacher.id, countyCode: teacher.county_code, firstPassedYear: teacher.first_passed_year,
+                                    integrationEntryID: entry.id))
         }
-        teacherIDs = teacherIDs.filter { !existing.contains($0.value) }
-        try await TrainingLedger(database: db, clock: clock).record(teacherIDs.values.map {
-            TrainingLedger.Entry(teacherID: $0, projectID: batch.projectID, year: batch.year, result: .passed)
-        })
-        for created in sql.predicates("id", in: entries.filter({ teacherIDs[$0.resident_id] != nil }).map(\.id)) {
-            try await sql.raw("UPDATE integration_entries SET record_created = \(bind: true) WHERE \(created)").run()
-        }
+        try await TrainingLedger(database: db, clock: clock).recordPassed(unrecorded, projectID: batch.projectID, year: batch.year)
         // The city's summary table (附件2 汇总表) as approved, after its records are written.
         let frozen = try await FrozenTables(database: db, regions: regions).freeze(.summary, workflow: workflow, subject: batchID, region: city)
-        return (["records": .init(before: nil, after: String(teacherIDs.count)), "snapshot": .init(before: nil, after: String(frozen.id ?? 0))],
-                "：新增培训记录 \(teacherIDs.count) 条，已保存审核时的汇总表")
+        return (["records": .init(before: nil, after: String(unrecorded.count)), "snapshot": .init(before: nil, after: String(frozen.id ?? 0))],
+                "：新增培训记录 \(unrecorded.count) 条，已保存审核时的汇总表")
     }
 
-    /// The records the approval created are withdrawn, 1,000 at a time on SQLite, at once on
-    /// PostgreSQL (reopening 成都市 withdraws 130,000 records).
+    /// The records the approval created, and only those, are withdrawn (reopening 成都市 withdraws 130,000).
     func didReopen(_ city: Region, subject batchID: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
-        guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
-        let sql = db as! any SQLDatabase
-        struct Created: Decodable { let id: Int; let resident_id: String }
-        let entries = try await sql.select().columns("id", "resident_id").from(IntegrationEntryModel.schema)
-            .where("batch_id", .equal, batchID).where("city_code", .equal, city.code).where("record_created", .equal, true)
-            .all(decoding: Created.self)
-        struct Teacher: Decodable { let id: Int }
-        var teacherIDs: [Int] = []
-        for residents in sql.predicates("resident_id", in: entries.map(\.resident_id)) {
-            teacherIDs += try await sql.raw("SELECT id FROM teachers WHERE \(residents)").all(decoding: Teacher.self).map(\.id)
-        }
-        for reopened in sql.predicates("id", in: entries.map(\.id)) {
-            try await sql.raw("UPDATE integration_entries SET record_created = \(bind: false) WHERE \(reopened)").run()
-        }
-        try await TrainingLedger(database: db, clock: clock).withdraw(teacherIDs: teacherIDs, projectID: batch.projectID)
+        let withdrawn = try await TrainingLedger(database: db, clock: clock).withdrawRecords(ofEntries: """
+            SELECT id FROM integration_entries WHERE batch_id = \(bind: batchID) AND city_code = \(bind: city.code)
+            """)
         _ = try await FrozenTables(database: db, regions: regions).reopen(.summary, workflow: workflow, subject: batchID, region: city)
-        return (["withdrawn": .init(before: nil, after: String(entries.count))], "，撤回培训记录 \(entries.count) 条")
+        return (["withdrawn": .init(before: nil, after: String(withdrawn))], "，撤回培训记录 \(withdrawn) 条")
     }
 }

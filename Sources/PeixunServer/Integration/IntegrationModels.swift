@@ -40,8 +40,6 @@ final class IntegrationEntryModel: Model, @unchecked Sendable {
     @OptionalField(key: "conflict") var conflict: String?
     @OptionalField(key: "verified_by") var verifiedBy: String?
     @OptionalField(key: "verified_at") var verifiedAt: Date?
-    /// Set when the province's approval created this entry's training record (withdrawn on reopening).
-    @Field(key: "record_created") var recordCreated: Bool
 
     init() {}
 }

@@ -17,14 +17,28 @@ enum IntegrationTeachers {
         let county_code: String?
     }
 
-    /// Resident ID → teacher id for each entry.
-    static func ensureRegistered(_ entries: [Entry], on db: any Database, regions: RegionDirectory) async throws -> [String: Int] {
+    /// An entry's teacher as the approval needs it.
+    struct Registered: Decodable, Sendable {
+        let id: Int
+        let resident_id: String
+        let county_code: String
+        let first_passed_year: Int?
+        /// The teacher's record of the approved project, if there is one already.
+        let record_id: Int?
+    }
+
+    /// Resident ID → teacher for each entry, with what the ledger needs, in one look-up.
+    static func ensureRegistered(_ entries: [Entry], project: Int, on db: any Database, regions: RegionDirectory) async throws -> [String: Registered] {
         let sql = db as! any SQLDatabase
-        struct Row: Decodable { let id: Int; let resident_id: String }
-        var ids: [String: Int] = [:]
+        var ids: [String: Registered] = [:]
         for residents in sql.predicates("resident_id", in: entries.map(\.resident_id)) {
-            for row in try await sql.raw("SELECT id, resident_id FROM teachers WHERE \(residents)").all(decoding: Row.self) {
-                ids[row.resident_id] = row.id
+            for row in try await sql.raw("""
+                SELECT teachers.id, resident_id, county_code, first_passed_year, training_records.id AS record_id
+                FROM teachers LEFT JOIN training_records
+                  ON training_records.teacher_id = teachers.id AND training_records.project_id = \(bind: project)
+                WHERE \(residents)
+                """).all(decoding: Registered.self) {
+                ids[row.resident_id] = row
             }
         }
         var touched = Set<String>()
@@ -53,7 +67,8 @@ enum IntegrationTeachers {
             teacher.countyCode = county
             teacher.cityCode = region.parentCode!
             try await teacher.create(on: db)
-            ids[entry.resident_id] = teacher.id
+            ids[entry.resident_id] = Registered(id: try teacher.requireID(), resident_id: entry.resident_id, county_code: county,
+                                                first_passed_year: nil, record_id: nil)
             touched.insert(county)
         }
         try await ProgressRollup.rebuild(counties: Array(touched), on: sql)

@@ -39,6 +39,51 @@ struct TrainingLedger {
         try await refresh(teacherIDs: Set(entries.map(\.teacherID)))
     }
 
+    /// A teacher an approval read in its own transaction and found without a record of the
+    /// project, with the entry the record comes from.
+    struct Unrecorded: Sendable {
+        let teacherID: Int
+        let countyCode: String
+        let firstPassedYear: Int?
+        let integrationEntryID: Int
+    }
+
+    /// Passed records for teachers known to have none of the project: no look-up of earlier
+    /// records, and only the teachers whose first passed year moves (and their counties'
+    /// rollups) are written — on PostgreSQL every other teacher's row would be read again for
+    /// nothing (bench/README.md).
+    func recordPassed(_ teachers: [Unrecorded], projectID: Int, year: Int) async throws {
+        guard !teachers.isEmpty else { return }
+        let now = clock.now()
+        var insert = PlainBulkInsert(into: TrainingRecordModel.schema,
+                                     columns: ["teacher_id", "project_id", "year", "result", "created_at", "integration_entry_id"], on: database)
+        for teacher in teachers {
+            try await insert.append([.integer(teacher.teacherID), .integer(projectID), .integer(year),
+                                     .text(TrainingResult.passed.rawValue), .date(now), .integer(teacher.integrationEntryID)])
+        }
+        try await insert.flush()
+        let earlier = teachers.filter { $0.firstPassedYear.map { $0 > year } ?? true }
+        // The condition again in SQL: a year another transaction lowered since the read stays.
+        for ids in sql.predicates("id", in: earlier.map(\.teacherID)) {
+            try await sql.raw("""
+                UPDATE teachers SET first_passed_year = \(bind: year)
+                WHERE \(ids) AND (first_passed_year IS NULL OR first_passed_year > \(bind: year))
+                """).run()
+        }
+        try await ProgressRollup.rebuild(counties: Array(Set(earlier.map(\.countyCode))), on: sql)
+    }
+
+    /// Withdraws the records written from these integration entries (a reopened approval) and
+    /// brings the summaries back in step; returns how many.
+    func withdrawRecords(ofEntries entries: SQLQueryString) async throws -> Int {
+        struct Withdrawn: Decodable { let teacher_id: Int }
+        let withdrawn = try await sql.raw("""
+            DELETE FROM training_records WHERE integration_entry_id IN (\(entries)) RETURNING teacher_id
+            """).all(decoding: Withdrawn.self)
+        try await refresh(teacherIDs: Set(withdrawn.map(\.teacher_id)))
+        return withdrawn.count
+    }
+
     /// Removes the records of a project (a withdrawn approval) and brings the summaries back in step,
     /// 1,000 teachers per statement on SQLite (reopening a city withdraws 100,000+).
     func withdraw(teacherIDs: [Int], projectID: Int) async throws {

@@ -11,6 +11,8 @@ final class TrainingRecordModel: Model, @unchecked Sendable {
     @Field(key: "year") var year: Int
     @Field(key: "result") var result: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// The integration entry whose approval wrote this record (`LinkRecordsToEntries`).
+    @OptionalField(key: "integration_entry_id") var integrationEntryID: Int?
 
     init() {}
 }
