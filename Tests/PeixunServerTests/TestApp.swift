@@ -73,12 +73,12 @@ func teacherName(_ number: Int) -> String {
 }
 
 /// An empty 2016 batch of the first cooperation project, due 30 September 2016.
-func makeIntegrationBatch(_ app: Application) async throws -> IntegrationBatchModel {
+func makeIntegrationBatch(_ app: Application, year: Int = 2016, deadline: String = "2016-09-30") async throws -> IntegrationBatchModel {
     let project = try #require(try await ProjectModel.query(on: app.db).filter(\.$level == "cooperation").first())
     let batch = IntegrationBatchModel()
     batch.projectID = project.id!
-    batch.year = 2016
-    batch.deadline = "2016-09-30"
+    batch.year = year
+    batch.deadline = deadline
     batch.createdAt = Date()
     try await batch.create(on: app.db)
     return batch

@@ -88,6 +88,45 @@ import VaporTesting
         return badge
     }
 
+    /// A county's pending entries, per batch whose county part it may still change (open or sent
+    /// back), with the batch's year and deadline; a batch it submitted waits for the city, not for it.
+    @Test func aCountySeesItsPendingEntriesPerBatchItMayStillChange() async throws {
+        try await withTestApp { app in
+            let api = ContactsAPI(app: app)
+            let open = try await makeIntegrationBatch(app)
+            let submitted = try await makeIntegrationBatch(app, year: 2018, deadline: "2018-06-30")
+            let returned = try await makeIntegrationBatch(app, year: 2017, deadline: "2017-06-30")
+            var sequence = 0
+            for (batch, county, status, n) in [(open, "510104", "pending", 3), (open, "510104", "verified", 2), (open, "510105", "pending", 4),
+                                                (submitted, "510104", "pending", 1), (returned, "510104", "pending", 2)] {
+                for _ in 0..<n {
+                    sequence += 1
+                    let entry = IntegrationEntryModel()
+                    entry.batchID = batch.id!
+                    entry.countyCode = county
+                    entry.cityCode = "510100"
+                    entry.sequence = sequence
+                    entry.name = "名单教师"
+                    entry.residentID = ResidentID.completing(body: String(format: "51010419800101%03d", sequence)).value
+                    entry.status = status
+                    entry.added = false
+                    try await entry.create(on: app.db)
+                }
+            }
+            try await api.submission(workflow: "integration", subject: submitted.id!, region: "510104", level: "county", state: .submitted,
+                                     on: CivilDate(year: 2016, month: 9, day: 1)!)
+            try await api.submission(workflow: "integration", subject: returned.id!, region: "510104", level: "county", state: .returned,
+                                     on: CivilDate(year: 2017, month: 6, day: 1)!)
+            let items = try await board(app, as: "jinjiang").items.filter { $0.title.hasPrefix("整合名单待核实") }
+            #expect(items.map(\.title) == ["整合名单待核实（第\(open.id!)批，2016年）", "整合名单待核实（第\(returned.id!)批，2017年）"])
+            #expect(items.map(\.count) == [3, 2], "pending entries of 锦江区 only")
+            #expect(items.map(\.deadline) == ["2016-09-30", "2017-06-30"])
+            #expect(items.map(\.detail) == [nil, "已退回，请修改后重新提交"])
+            #expect(items.map(\.url) == ["/integration/\(open.id!)", "/integration/\(returned.id!)"])
+            #expect(items.allSatisfy { $0.action })
+        }
+    }
+
     @Test func reissueStepsTransfersUnfinishedImportsAndInstitutionWorkAreOnTheBoardAndTheMenuCountsTheActionItems() async throws {
         try await withTestApp(demo: .small) { app in
             app.clock = FixedClock(CivilDate(year: 2017, month: 3, day: 20)!)
