@@ -7,7 +7,9 @@ struct CreateIndexes: AsyncMigration {
     static let indexes: [(name: String, table: String, columns: [String])] = [
         ("schools_county", SchoolModel.schema, ["county_code"]),
         ("schools_city", SchoolModel.schema, ["city_code"]),
-        ("teachers_school_passed", TeacherModel.schema, ["school_id", "first_passed_year"]),
+        // Not (school_id, first_passed_year): an approval's year changes stay out of the indexes
+        // (`IndexTeachersBySchoolAlone`).
+        ("teachers_school", TeacherModel.schema, ["school_id"]),
         // The registry's order (county, then id) within a county or a city: a page is read off
         // the index (`WidenTeacherRegionIndexes`).
         ("teachers_county", TeacherModel.schema, ["county_code", "id"]),

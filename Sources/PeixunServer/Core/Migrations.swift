@@ -42,5 +42,6 @@ enum Migrations {
         app.migrations.add(PlaceProvinceAccounts())
         app.migrations.add(WidenTeacherRegionIndexes())
         app.migrations.add(LinkRecordsToEntries())
+        app.migrations.add(IndexTeachersBySchoolAlone())
     }
 }
