@@ -43,21 +43,15 @@ struct IntegrationApproval: ApprovalHooks {
     /// never duplicates a record.
     func didApprove(_ city: Region, subject batchID: Int, on db: any Database) async throws -> (changes: [String: AuditLog.Change], summary: String) {
         guard let batch = try await IntegrationBatchModel.find(batchID, on: db) else { throw AppError.notFound("整合批次") }
-        let sql = db as! any SQLDatabase
-        // Plain rows, not models: a city's approval reads 20,000–130,000 entries.
-        let entries = try await sql.raw("""
-            SELECT id, resident_id, name, phone, school, county_code FROM integration_entries
-            WHERE batch_id = \(bind: batchID) AND city_code = \(bind: city.code) AND status = \(bind: EntryStatus.verified.rawValue)
-            ORDER BY id
-            """).all(decoding: IntegrationTeachers.Entry.self)
+        let entries = try await IntegrationTeachers.verifiedEntries(batchID: batchID, city: city.code, on: db)
         let teachers = try await IntegrationTeachers.ensureRegistered(entries, project: batch.projectID, on: db, regions: regions)
         // Records that already exist (approved before, or reopened and approved again) stay;
         // a teacher listed twice gets one record, from the first entry.
         var unrecorded: [TrainingLedger.Unrecorded] = []
         var seen = Set<Int>()
         for entry in entries {
-            guard let teacher = teachers[entry.resident_id], teacher.record_id == nil, seen.insert(teacher.id).inserted else { continue }
-            unrecorded.append(.init(teacherID: teacher.id, countyCode: teacher.county_code, firstPassedYear: teacher.first_passed_year,
+            guard let teacher = teachers[entry.residentID], teacher.recordID == nil, seen.insert(teacher.id).inserted else { continue }
+            unrecorded.append(.init(teacherID: teacher.id, countyCode: teacher.countyCode, firstPassedYear: teacher.firstPassedYear,
                                     integrationEntryID: entry.id))
         }
         try await TrainingLedger(database: db, clock: clock).recordPassed(unrecorded, projectID: batch.projectID, year: batch.year)
