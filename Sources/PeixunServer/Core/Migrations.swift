@@ -43,5 +43,6 @@ enum Migrations {
         app.migrations.add(WidenTeacherRegionIndexes())
         app.migrations.add(LinkRecordsToEntries())
         app.migrations.add(IndexTeachersBySchoolAlone())
+        app.migrations.add(OrderCountyEntriesIndex())
     }
 }

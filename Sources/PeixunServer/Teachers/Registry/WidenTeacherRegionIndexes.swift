@@ -11,20 +11,7 @@ struct WidenTeacherRegionIndexes: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         for index in CreateIndexes.indexes where ["teachers_county", "teachers_city"].contains(index.name) {
-            // On PostgreSQL the wider index is built beside the old one and then takes its name, so
-            // that instances still serving never read `teachers` without one (the build holds
-            // writes to `teachers` back meanwhile: README, 升级). SQLite cannot rename an index,
-            // and the server that migrates it is the only one.
-            let postgres = sql.dialect.name == "postgresql"
-            let building = postgres ? index.name + "_widened" : index.name
-            try await sql.drop(index: building).ifExists().run()
-            var builder = sql.create(index: building).on(index.table)
-            for column in index.columns { builder = builder.column(column) }
-            try await builder.run()
-            if postgres {
-                try await sql.drop(index: index.name).ifExists().run()
-                try await sql.raw("ALTER INDEX \(ident: building) RENAME TO \(ident: index.name)").run()
-            }
+            try await IndexReplacement.replace(index.name, on: index.table, columns: index.columns, sql)
         }
     }
 
