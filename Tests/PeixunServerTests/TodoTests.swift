@@ -127,6 +127,31 @@ import VaporTesting
         }
     }
 
+    /// A city sees each batch its counties submitted, with how many and the batch's deadline;
+    /// the province sees the cities' parts; a part already approved waits for nobody.
+    @Test func eachLevelSeesTheBatchesSubmittedToItWithTheirDeadlines() async throws {
+        try await withTestApp { app in
+            let api = ContactsAPI(app: app)
+            let first = try await makeIntegrationBatch(app)
+            let second = try await makeIntegrationBatch(app, year: 2017, deadline: "2017-06-30")
+            for (batch, region, level, state) in [(first, "510104", "county", ApprovalState.submitted), (first, "510105", "county", .submitted),
+                                                   (first, "510106", "county", .approved), (second, "510104", "county", .submitted),
+                                                   (second, "510100", "city", .submitted), (first, "510300", "city", .approved)] {
+                try await api.submission(workflow: "integration", subject: batch.id!, region: region, level: level, state: state,
+                                         on: CivilDate(year: 2016, month: 9, day: 1)!)
+            }
+            let city = try await board(app, as: "chengdu").items.filter { $0.title.hasPrefix("待审核：整合名单") }
+            #expect(city.map(\.title) == ["待审核：整合名单（第\(first.id!)批）", "待审核：整合名单（第\(second.id!)批）"])
+            #expect(city.map(\.count) == [2, 1])
+            #expect(city.map(\.detail) == ["2 个县(市、区)已提交", "1 个县(市、区)已提交"])
+            #expect(city.map(\.deadline) == ["2016-09-30", "2017-06-30"])
+            #expect(city.map(\.url) == ["/integration/\(first.id!)/overview", "/integration/\(second.id!)/overview"])
+            let province = try await board(app, as: "sheng").items.filter { $0.title.hasPrefix("待审核：整合名单") }
+            #expect(province.map(\.title) == ["待审核：整合名单（第\(second.id!)批）"])
+            #expect(province.first?.detail == "1 个市(州)已提交" && province.first?.deadline == "2017-06-30")
+        }
+    }
+
     @Test func reissueStepsTransfersUnfinishedImportsAndInstitutionWorkAreOnTheBoardAndTheMenuCountsTheActionItems() async throws {
         try await withTestApp(demo: .small) { app in
             app.clock = FixedClock(CivilDate(year: 2017, month: 3, day: 20)!)

@@ -142,32 +142,38 @@ struct TodoBoard {
         return items
     }
 
-    /// Reports the units one level below submitted and this level has not yet decided, per workflow and subject.
+    /// Reports the units one level below submitted and this level has not yet decided, per
+    /// workflow and subject, with a batch's deadline in the same statement and the current
+    /// year's deadlines read beside it (each was a round trip after it).
     private func waitingForReview(_ region: Region) async throws -> [Item] {
         let children = regions.children(of: region.code).map(\.code)
         guard !children.isEmpty else { return [] }
-        struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int }
-        var counts: [String: [Int: Int]] = [:]
+        struct Row: Decodable { let workflow: String; let subject_id: Int; let n: Int; let batch_deadline: String? }
+        let year = ReportingTask.defaultYear
+        async let usual = TaskDeadlines(database: database).deadlines(year: year)
+        var counts: [String: [Int: (count: Int, batchDeadline: String?)]] = [:]
         let sql = database as! any SQLDatabase
         for children in sql.predicates("region_code", in: children) {
             for row in try await sql.preparedAll("""
-                SELECT workflow, subject_id, COUNT(*) AS n FROM submissions
-                WHERE \(children) AND state = \(bind: ApprovalState.submitted.rawValue)
-                GROUP BY workflow, subject_id
+                SELECT s.workflow, s.subject_id, COUNT(*) AS n, MAX(b.deadline) AS batch_deadline FROM submissions s
+                LEFT JOIN integration_batches b ON s.workflow = \(bind: ApprovalWorkflowKind.integration.rawValue) AND b.id = s.subject_id
+                WHERE \(children) AND s.state = \(bind: ApprovalState.submitted.rawValue)
+                GROUP BY s.workflow, s.subject_id
                 """, decoding: Row.self) {
-                counts[row.workflow, default: [:]][row.subject_id, default: 0] += row.n
+                let before = counts[row.workflow]?[row.subject_id]?.count ?? 0
+                counts[row.workflow, default: [:]][row.subject_id] = (before + row.n, row.batch_deadline)
             }
         }
-        var deadlines: [Int: [String: CivilDate]] = [:]
+        var deadlines: [Int: [String: CivilDate]] = [year: try await usual]
         var items: [Item] = []
         for workflow in ApprovalWorkflowKind.allCases {
-            for (subject, count) in (counts[workflow.rawValue] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (subject, waiting) in (counts[workflow.rawValue] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let (count, batchDeadline) = waiting
                 let unit = region.level == .province ? "市(州)" : "县(市、区)"
                 switch workflow {
                 case .integration:
-                    let batch = try await IntegrationBatchModel.find(subject, on: database)
                     items.append(item("待审核：整合名单（第\(subject)批）", "\(count) 个\(unit)已提交", count: count,
-                                      url: .integration(.overview(.value(subject))), deadline: batch.flatMap { CivilDate(iso: $0.deadline) }))
+                                      url: .integration(.overview(.value(subject))), deadline: batchDeadline.flatMap { CivilDate(iso: $0) }))
                 case .plan, .contacts, .completion:
                     let task = ReportingTask.named(workflow.rawValue)!
                     if deadlines[subject] == nil { deadlines[subject] = try await TaskDeadlines(database: database).deadlines(year: subject) }
