@@ -32,18 +32,21 @@ enum IntegrationEntries {
         }
     }
 
-    static func append(_ entries: [NewEntry], batchID: Int, projectID: Int, on db: any Database) async throws {
+    private struct Last: Decodable { let county_code: String?; let last: Int? }
+    private struct LastID: Decodable { let id: Int? }
+
+    /// `entries` may be a lazy view (a province's list is not copied into `NewEntry`s first).
+    static func append<Entries: RandomAccessCollection>(_ entries: Entries, batchID: Int, projectID: Int,
+                                                        on db: any Database) async throws where Entries.Element == NewEntry {
         guard !entries.isEmpty else { return }
         let started = ContinuousClock.now
         let sql = db as! any SQLDatabase
-        struct Last: Decodable { let county_code: String?; let last: Int? }
         var next: [String: Int] = [:]
         for row in try await sql.raw("""
             SELECT county_code, MAX(sequence) AS last FROM integration_entries WHERE batch_id = \(bind: batchID) GROUP BY county_code
             """).all(decoding: Last.self) {
             next[row.county_code ?? ""] = (row.last ?? 0) + 1
         }
-        struct LastID: Decodable { let id: Int? }
         // The entries written below are those after it (the transaction holds the writes).
         let lastID = try await sql.raw("SELECT MAX(id) AS id FROM integration_entries").first(decoding: LastID.self)?.id ?? 0
         var insert = PlainBulkInsert(into: IntegrationEntryModel.schema, columns: [
@@ -52,19 +55,17 @@ enum IntegrationEntries {
         ], on: db)
         var sequences: [Int] = []
         sequences.reserveCapacity(entries.count)
-        for entry in entries {
-            let key = entry.county?.code ?? ""
+        let counties = entries.map { $0.county?.code ?? "" }
+        for key in counties {
             sequences.append(next[key, default: 1])
             next[key] = sequences[sequences.count - 1] + 1
         }
         // Written county by county in list order, so that the index on (batch, county, sequence)
         // only ever appends.
-        let order = entries.indices.sorted {
-            (entries[$0].county?.code ?? "", sequences[$0]) < (entries[$1].county?.code ?? "", sequences[$1])
-        }
-        for index in order {
-            let entry = entries[index]
-            let sequence = sequences[index]
+        let order = counties.indices.sorted { (counties[$0], sequences[$0]) < (counties[$1], sequences[$1]) }
+        for position in order {
+            let entry = entries[entries.index(entries.startIndex, offsetBy: position)]
+            let sequence = sequences[position]
             try await insert.append([
                 .integer(batchID), .optional(entry.county?.code), .optional(entry.county?.parentCode), .integer(sequence),
                 .text(entry.name), .text(entry.residentID.value), .optional(entry.phone), .optional(entry.school.isEmpty ? nil : entry.school),

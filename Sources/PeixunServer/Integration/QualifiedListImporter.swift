@@ -85,7 +85,8 @@ struct QualifiedListImporter {
         let check = QualifiedListCheck(regions: regions, today: actor.clock.today())
         let opened = try await SpreadsheetTable.readInBackground(url: url, fileName: fileName, specs: Column.allCases.map(\.spec),
                                                                  options: tableOptions) { row, header in check.consume(row, header: header) }
-        var entries = check.entries
+        // Taken, not copied: placing entries by school below would otherwise copy the whole list.
+        var entries = check.takeEntries()
         let cells = check.cells
         let headerCells = check.headerCells
         report.rows = check.rows
@@ -130,7 +131,8 @@ struct QualifiedListImporter {
                 }
             }
         }
-        let fresh = entries.filter { !known.contains($0.residentID.value) }
+        // Positions, not a second copy of the list (a province's list is hundreds of thousands).
+        let fresh = known.isEmpty ? Array(entries.indices) : entries.indices.filter { !known.contains(entries[$0].residentID.value) }
         lap("already listed")
         report.valid = entries.count
         report.created = fresh.count
@@ -148,6 +150,7 @@ struct QualifiedListImporter {
             return ImportOutcome(report: report, header: headerCells, refused: refused, columnIndex: labelIndex)
         }
         let summary = report
+        let checked = entries
         try await database.transaction { db in
             let batchID: Int
             if let existing = batch?.id {
@@ -161,7 +164,7 @@ struct QualifiedListImporter {
                 try await created.create(on: db)
                 batchID = created.id!
             }
-            try await IntegrationEntries.append(fresh.map {
+            try await IntegrationEntries.append(fresh.lazy.map { checked[$0] }.map {
                 IntegrationEntries.NewEntry(county: $0.county, listedCounty: $0.countyText, school: $0.school, name: $0.name,
                                             residentID: $0.residentID, phone: $0.phone, added: false)
             }, batchID: batchID, projectID: options.projectID, on: db)
@@ -186,7 +189,7 @@ final class QualifiedListCheck: @unchecked Sendable {
     private let today: CivilDate
     private var firstRow: [Int64: Int] = [:]
     private var countyMatches: [String: RegionMatch] = [:]
-    private(set) var entries: [QualifiedListImporter.Entry] = []
+    private var entries: [QualifiedListImporter.Entry] = []
     private(set) var cells: [Int: [String]] = [:]
     private(set) var headerCells: [String] = []
     private(set) var rows = 0
@@ -196,6 +199,12 @@ final class QualifiedListCheck: @unchecked Sendable {
     init(regions: RegionDirectory, today: CivilDate) {
         self.regions = regions
         self.today = today
+    }
+
+    /// The checked entries, handed over once reading has ended (the check keeps none).
+    func takeEntries() -> [QualifiedListImporter.Entry] {
+        defer { entries = [] }
+        return entries
     }
 
     func consume(_ row: SheetRow, header: HeaderMatch) {
