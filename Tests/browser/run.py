@@ -1023,6 +1023,12 @@ class Run:
         d = self.driver
         self.set_width(PHONE)
         d.get(self.base + "/todo")
+        # On a phone each 待办 is a card: no header row, the count, deadline and days labelled under the item.
+        head = d.find_elements(By.CSS_SELECTOR, "table.todo thead")
+        labelled = d.find_elements(By.CSS_SELECTOR, "table.todo tbody tr:first-child td[data-label]")
+        self.check(bool(head) and not head[0].is_displayed() and [c.get_attribute("data-label") for c in labelled] == ["数量", "截止日期", "剩余天数"]
+                   and all(c.value_of_css_property("display") == "inline-block" for c in labelled),
+                   "待办在 390 px 下没有显示为卡片（表头仍在或数量、截止日期、剩余天数没有标签）")
         left = d.find_element(By.TAG_NAME, "body").get_attribute("data-session-expires-in")
         self.check(left is not None and int(left) > 1500, f"会话剩余时间 data-session-expires-in={left}")
         d.execute_script("window.peixunSessionWarning.show()")
