@@ -160,9 +160,12 @@ import VaporTesting
             let links = Set(try await app.sql.raw(linksQuery).all(decoding: Link.self))
             #expect(links.count > 1_000)
 
-            try await LinkRecordsToEntries().revert(on: app.db)
+            // One handle for both: on SQLite each access to `app.db` may pick another event loop's
+            // connection, whose cached schema can still have the column the revert dropped.
+            let db = app.db
+            try await LinkRecordsToEntries().revert(on: db)
             #expect(try await count(app, "integration_entries WHERE record_created = \(bind: true)") == links.count)
-            try await LinkRecordsToEntries().prepare(on: app.db)
+            try await LinkRecordsToEntries().prepare(on: db)
             #expect(Set(try await app.sql.raw(linksQuery).all(decoding: Link.self)) == links)
 
             try await app.testing().test(.POST, "/api/v1/integration/\(b)/reopen", headers: sheng,

@@ -10,15 +10,18 @@ import VaporTesting
 @Suite struct WidenTeacherRegionIndexesTests {
     @Test func theNarrowIndexesBecomeTheWideOnesUnderTheirNames() async throws {
         try await withTestApp(users: false) { app in
-            let sql = app.db as! any SQLDatabase
-            try await WidenTeacherRegionIndexes().revert(on: app.db)
+            // One database handle: on SQLite each access to `app.db` may pick another event loop's
+            // connection, whose cached schema can miss the DDL just run on the first.
+            let db = app.db
+            let sql = db as! any SQLDatabase
+            try await WidenTeacherRegionIndexes().revert(on: db)
             #expect(try await columns("teachers_county", sql) == ["county_code"])
-            try await WidenTeacherRegionIndexes().prepare(on: app.db)
+            try await WidenTeacherRegionIndexes().prepare(on: db)
             #expect(try await columns("teachers_county", sql) == ["county_code", "id"])
             #expect(try await columns("teachers_city", sql) == ["city_code", "county_code", "id"])
             #expect(try await columns("teachers_county_replacing", sql).isEmpty)
             // Run again (a migration cut short and retried): the same end.
-            try await WidenTeacherRegionIndexes().prepare(on: app.db)
+            try await WidenTeacherRegionIndexes().prepare(on: db)
             #expect(try await columns("teachers_county", sql) == ["county_code", "id"])
         }
     }
@@ -27,12 +30,15 @@ import VaporTesting
     /// from a database that had the old one; run twice, the same end; reverted, the old one back.
     @Test func theSchoolIndexLeavesTheFirstPassedYearOut() async throws {
         try await withTestApp(users: false) { app in
-            let sql = app.db as! any SQLDatabase
-            try await IndexTeachersBySchoolAlone().revert(on: app.db)
+            // One database handle: on SQLite each access to `app.db` may pick another event loop's
+            // connection, whose cached schema can miss the DDL just run on the first.
+            let db = app.db
+            let sql = db as! any SQLDatabase
+            try await IndexTeachersBySchoolAlone().revert(on: db)
             #expect(try await columns("teachers_school_passed", sql) == ["school_id", "first_passed_year"])
             #expect(try await columns("teachers_school", sql).isEmpty)
             for _ in 0..<2 {
-                try await IndexTeachersBySchoolAlone().prepare(on: app.db)
+                try await IndexTeachersBySchoolAlone().prepare(on: db)
                 #expect(try await columns("teachers_school", sql) == ["school_id"])
                 #expect(try await columns("teachers_school_passed", sql).isEmpty)
             }
@@ -51,7 +57,10 @@ import VaporTesting
     /// same end; a county's first page is read off it, not sorted.
     @Test func theCountyEntriesIndexIsInTheWorklistsOrder() async throws {
         try await withTestApp(users: false) { app in
-            let sql = app.db as! any SQLDatabase
+            // One database handle: on SQLite each access to `app.db` may pick another event loop's
+            // connection, whose cached schema can miss the DDL just run on the first.
+            let db = app.db
+            let sql = db as! any SQLDatabase
             /// Whether SQLite sorts a county's page rather than reading it off an index (PostgreSQL
             /// decides by its statistics; bench/README.md has its plans).
             func sortsThePage() async throws -> Bool {
@@ -62,11 +71,11 @@ import VaporTesting
                     """).all(decoding: Step.self).contains { $0.detail.contains("TEMP B-TREE") }
             }
             let sqlite = sql.dialect.name == "sqlite"
-            try await OrderCountyEntriesIndex().revert(on: app.db)
+            try await OrderCountyEntriesIndex().revert(on: db)
             #expect(try await columns(OrderCountyEntriesIndex.name, sql) == ["batch_id", "county_code", "sequence", "status", "added", "conflict"])
             if sqlite { #expect(try await sortsThePage()) }
             for _ in 0..<2 {
-                try await OrderCountyEntriesIndex().prepare(on: app.db)
+                try await OrderCountyEntriesIndex().prepare(on: db)
                 #expect(try await columns(OrderCountyEntriesIndex.name, sql) == OrderCountyEntriesIndex.columns)
                 #expect(try await columns(OrderCountyEntriesIndex.name + "_replacing", sql).isEmpty)
             }
